@@ -1,0 +1,16 @@
+# The two commands that matter: `make run` and `make test`. Both install what they need first.
+PYTHON := .venv/bin/python
+
+.PHONY: run test lint bootstrap
+
+bootstrap:
+	@scripts/bootstrap
+
+run: bootstrap
+	@scripts/run
+
+test: bootstrap
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	.venv/bin/ruff check .

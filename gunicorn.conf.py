@@ -1,0 +1,18 @@
+"""gunicorn settings, from the environment (see README.md: Deployment)."""
+
+from secretsadmin.config import Config
+
+env = Config()
+
+wsgi_app = "secretsadmin.wsgi:application"
+bind = env.string("GUNICORN_BIND", "0.0.0.0:8000")
+workers = env.integer("GUNICORN_WORKERS", 2, minimum=1)
+threads = env.integer("GUNICORN_THREADS", 4, minimum=1)
+timeout = env.integer("GUNICORN_TIMEOUT", 60, minimum=1)
+# Only the reverse proxy may set X-Forwarded-Proto and friends.
+forwarded_allow_ips = env.string("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+errorlog = "-"
+loglevel = env.string("LOG_LEVEL", "info")
+worker_tmp_dir = "/dev/shm"  # noqa: S108 - a heartbeat file, kept off slow container disks

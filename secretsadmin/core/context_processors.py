@@ -1,0 +1,13 @@
+from django.conf import settings
+
+
+def providers(request) -> dict:
+    """Which providers have a token, so every page can say plainly when none has."""
+    configured = {
+        "pipecat": bool(settings.PIPECAT_API_KEY),
+        "gcore": bool(settings.GCORE_API_KEY),
+    }
+    return {
+        "providers_configured": configured,
+        "no_provider_configured": not any(configured.values()),
+    }

@@ -1,0 +1,77 @@
+"""Log filters and formatter: request ids on every line, and no secret in any line."""
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from . import request_id
+
+MASK = "[REDACTED]"
+
+# Shapes of credentials that must never be written, whoever wrote them.
+TOKEN_PATTERNS = [
+    re.compile(r"(?i)\b(bearer|apikey|basic)(\s+)[^\s,;\"']+"),
+    re.compile(r"(?i)\b(token)(\s+)[\w.~+/-]{16,}=*"),  # "token <value>", not "token expired"
+    re.compile(
+        r"(?i)\b([\w-]*(?:password|passwd|secret|token|api[_-]?key|authorization)[\w-]*)"
+        r"([\"']?\s*[=:]\s*[\"']?)[^\s,;\"'&}]+"
+    ),
+    re.compile(r"\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*"),  # JSON Web Tokens
+    re.compile(r"\b(?:sk|pk)_(?:live|test)?_?[A-Za-z0-9]{16,}\b"),  # provider key prefixes
+]
+
+
+def redact(text: str, values) -> str:
+    for value in values:
+        raw = value.reveal()
+        if len(raw) >= 4:
+            text = text.replace(raw, MASK)
+    for pattern in TOKEN_PATTERNS:
+        text = pattern.sub(_mask_match, text)
+    return text
+
+
+def _mask_match(match: re.Match) -> str:
+    if match.lastindex and match.lastindex >= 2:
+        return f"{match.group(1)}{match.group(2)}{MASK}"
+    return MASK
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+class RedactFilter(logging.Filter):
+    """Masks configured secrets and anything shaped like a credential, message and traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        values = getattr(settings, "REDACTED_VALUES", [])
+        record.msg = redact(record.getMessage(), values)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, values)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    EXTRA_FIELDS = ("client", "status")
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        entry.update({k: getattr(record, k) for k in self.EXTRA_FIELDS if hasattr(record, k)})
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry)

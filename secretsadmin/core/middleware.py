@@ -1,0 +1,57 @@
+import logging
+import time
+
+from . import request_id
+from .proxies import client_address, from_trusted_proxy
+
+access_log = logging.getLogger("secretsadmin.access")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id: the trusted proxy's `X-Request-ID`, or a new one.
+
+    The id is returned as `X-Request-ID` and stamped on every log line written while serving.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        proposed = request.META.get(request_id.META_KEY, "")
+        if from_trusted_proxy(request) and request_id.ACCEPTABLE.match(proposed):
+            rid = proposed
+        else:
+            rid = request_id.new()
+        request.id = rid
+        token = request_id.current.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.current.reset(token)
+        response[request_id.HEADER] = rid
+        return response
+
+
+class AccessLogMiddleware:
+    """One line per request: who, what, the answer and how long it took."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        access_log.info(
+            "%s %s %s %s %.1fms",
+            user.get_username() if user is not None and user.is_authenticated else "-",
+            request.method,
+            request.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            extra={
+                "client": client_address(request),
+                "status": response.status_code,
+            },
+        )
+        return response

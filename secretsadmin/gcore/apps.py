@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GcoreConfig(AppConfig):
+    name = "secretsadmin.gcore"
+    label = "gcore"

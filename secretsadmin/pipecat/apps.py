@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PipecatConfig(AppConfig):
+    name = "secretsadmin.pipecat"
+    label = "pipecat"

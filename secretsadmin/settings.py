@@ -1,0 +1,197 @@
+"""Django settings, all read from the environment (see the configuration table in README.md)."""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from secretsadmin.config import Config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = Config()
+
+DEBUG = env.boolean("DEBUG", False)
+DATA_DIR = Path(env.string("DATA_DIR") or BASE_DIR / "var")
+
+# A key that ships in the source is no secret: outside DEBUG it stops start-up.
+INSECURE_DEV_KEY = "django-insecure-secretsadmin-development-only"
+_secret_key = env.secret("SECRET_KEY")
+if _secret_key is None or _secret_key.reveal() == INSECURE_DEV_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set to a long random value when DEBUG is off. "
+            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    _secret_key = env.secret("SECRET_KEY", INSECURE_DEV_KEY)
+elif len(_secret_key.reveal()) < 32 and not DEBUG:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+SECRET_KEY = _secret_key.reveal()
+
+# "localhost" stays allowed whatever is configured: the container's HEALTHCHECK calls it so.
+ALLOWED_HOSTS = [*env.strings("ALLOWED_HOSTS", ["127.0.0.1", "[::1]"]), "localhost"]
+CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS")
+# Addresses of the reverse proxies whose forwarded headers (request id, client address, SSO
+# identity) are believed. Nothing is trusted by default.
+TRUSTED_PROXIES = env.networks("TRUSTED_PROXIES", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "secretsadmin.core",
+    "secretsadmin.pipecat",
+    "secretsadmin.gcore",
+    "secretsadmin.audit",
+]
+
+MIDDLEWARE = [
+    "secretsadmin.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "secretsadmin.core.middleware.AccessLogMiddleware",
+]
+
+ROOT_URLCONF = "secretsadmin.urls"
+WSGI_APPLICATION = "secretsadmin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "secretsadmin.core.context_processors.providers",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN, so
+    # concurrent writers queue on the busy timeout instead of failing mid-transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+CACHES = {"default": env.cache("CACHE_URL", "locmemcache://secretsadmin")}
+if env.string("REDIS_URL") and not env.string("CACHE_URL"):
+    CACHES = {"default": env.cache("REDIS_URL", "")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.string("TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.string("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "secretsadmin.core.staticfiles.ManifestWhenCollected"},
+}
+# Without a collectstatic run (development, tests) whitenoise serves straight from the finders.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not (STATIC_ROOT / "staticfiles.json").exists()
+
+# -- Security -------------------------------------------------------------------------------------
+
+if env.boolean("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+# -- Providers ------------------------------------------------------------------------------------
+
+PIPECAT_API_URL = env.string("PIPECAT_API_URL", "https://api.pipecat.daily.co")
+PIPECAT_API_KEY = env.secret("PIPECAT_API_KEY")
+GCORE_API_URL = env.string("GCORE_API_URL", "https://api.gcore.com")
+GCORE_API_KEY = env.secret("GCORE_API_KEY")
+
+# -- Logging --------------------------------------------------------------------------------------
+
+LOG_LEVEL = env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical"))
+LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))
+# Everything read through `env.secret` is masked in every log line, whatever logger wrote it.
+REDACTED_VALUES = env.secrets
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "secretsadmin.core.logging.RequestIdFilter"},
+        "redact": {"()": "secretsadmin.core.logging.RedactFilter"},
+    },
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        },
+        "json": {"()": "secretsadmin.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            "formatter": LOG_FORMAT,
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL.upper()},
+    "loggers": {
+        # Replaces Django's own console handler, which would print some lines twice.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL.upper(), "propagate": False},
+        # The access log below says the same, once, with the request id.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from secretsadmin.core import views as core
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("healthz", core.healthz, name="healthz"),
+    path("pipecat/", include("secretsadmin.pipecat.urls")),
+    path("gcore/", include("secretsadmin.gcore.urls")),
+    path("audit/", include("secretsadmin.audit.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,30 @@
+import os
+import shutil
+import socket
+
+import pytest
+from django.test import Client
+
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture
+def client():
+    """A test client that enforces CSRF checks, as a browser would meet them."""
+    return Client(enforce_csrf_checks=True, HTTP_HOST="localhost")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium for the browser tests: .ci/run installs it.")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return path

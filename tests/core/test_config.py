@@ -1,0 +1,136 @@
+"""Each bad environment variable stops start-up with a message that names it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from secretsadmin.config import Config, Secret
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_booleans_accept_the_usual_spellings():
+    env = Config({"A": "yes", "B": "False", "C": " 1 ", "D": "off"})
+    assert [env.boolean(n, False) for n in "ABCD"] == [True, False, True, False]
+    assert env.boolean("MISSING", True) is True
+
+
+def test_a_boolean_that_is_not_a_boolean_is_refused_by_name():
+    with pytest.raises(ImproperlyConfigured, match=r"^DEBUG must be true or false, not 'maybe'"):
+        Config({"DEBUG": "maybe"}).boolean("DEBUG", False)
+
+
+def test_a_number_that_is_not_a_number_is_refused_by_name():
+    with pytest.raises(ImproperlyConfigured, match="GUNICORN_WORKERS must be a whole number"):
+        Config({"GUNICORN_WORKERS": "two"}).integer("GUNICORN_WORKERS", 2)
+    with pytest.raises(ImproperlyConfigured, match="GUNICORN_WORKERS must be at least 1, not 0"):
+        Config({"GUNICORN_WORKERS": "0"}).integer("GUNICORN_WORKERS", 2, minimum=1)
+
+
+def test_a_database_url_is_parsed_and_a_bad_one_named_without_its_password():
+    env = Config({"DATABASE_URL": "postgres://app:hunter2@db.internal:5432/secrets"})
+    config = env.database("DATABASE_URL", "sqlite:///x")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["NAME"], config["PASSWORD"]) == (
+        "db.internal",
+        "secrets",
+        "hunter2",
+    )
+
+    with pytest.raises(ImproperlyConfigured) as excinfo:
+        Config({"DATABASE_URL": "mongodb://app:hunter2@db/x"}).database("DATABASE_URL", "")
+    assert "DATABASE_URL" in str(excinfo.value)
+    assert "hunter2" not in str(excinfo.value)
+
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL must be a URL"):
+        Config({"DATABASE_URL": "db.internal"}).database("DATABASE_URL", "")
+
+
+def test_cache_urls_choose_django_s_own_redis_backend():
+    config = Config({"CACHE_URL": "redis://127.0.0.1:6379/0"}).cache("CACHE_URL", "")
+    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_a_secret_is_read_from_its_file(tmp_path):
+    key = tmp_path / "key"
+    key.write_text("s3cr3t-from-file\n")
+    env = Config({"PIPECAT_API_KEY_FILE": str(key)})
+    secret = env.secret("PIPECAT_API_KEY")
+    assert secret.reveal() == "s3cr3t-from-file"
+    assert env.secrets == [secret]
+
+
+def test_a_secret_never_shows_its_value():
+    secret = Secret("pk_live_abcdef")
+    assert "abcdef" not in repr(secret)
+    assert "abcdef" not in str(secret)
+    assert "abcdef" not in f"{secret}"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"X": "a", "X_FILE": "/etc/hostname"}, "Set X or X_FILE, not both."),
+        ({"X_FILE": "/nonexistent/key"}, "X_FILE names '/nonexistent/key', which cannot be read"),
+    ],
+)
+def test_a_secret_file_problem_is_named(environ, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        Config(environ).secret("X")
+
+
+def test_networks_must_be_networks():
+    env = Config({"TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"})
+    assert [str(n) for n in env.networks("TRUSTED_PROXIES", [])] == ["10.0.0.0/8", "127.0.0.1/32"]
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES must list IP networks"):
+        Config({"TRUSTED_PROXIES": "proxy.internal"}).networks("TRUSTED_PROXIES", [])
+
+
+def start_up(environ: dict[str, str]) -> subprocess.CompletedProcess:
+    """Loads the real settings in a fresh interpreter, as `manage.py` or gunicorn would."""
+    base = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}  # nothing inherited from this shell
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "secretsadmin.settings", **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+GOOD_KEY = "k" * 50
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({}, "SECRET_KEY (or SECRET_KEY_FILE) must be set"),
+        (
+            {"SECRET_KEY": "django-insecure-secretsadmin-development-only"},
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set",
+        ),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters"),
+        ({"SECRET_KEY": GOOD_KEY, "DEBUG": "maybe"}, "DEBUG must be true or false, not 'maybe'"),
+        ({"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "nosuchdb://x/y"}, "DATABASE_URL"),
+        ({"SECRET_KEY": GOOD_KEY, "CACHE_URL": "localhost:6379"}, "CACHE_URL must be a URL"),
+        ({"SECRET_KEY": GOOD_KEY, "LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
+        ({"SECRET_KEY": GOOD_KEY, "LOG_FORMAT": "xml"}, "LOG_FORMAT must be one of text, json"),
+        ({"SECRET_KEY": GOOD_KEY, "TRUSTED_PROXIES": "any"}, "TRUSTED_PROXIES must list"),
+        ({"SECRET_KEY": GOOD_KEY, "SECURE_HSTS_SECONDS": "1y"}, "SECURE_HSTS_SECONDS must be"),
+        ({"SECRET_KEY": GOOD_KEY, "PIPECAT_API_KEY_FILE": "/nonexistent"}, "PIPECAT_API_KEY_FILE"),
+    ],
+)
+def test_start_up_stops_with_a_clear_message(environ, message):
+    result = start_up(environ)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr.strip().splitlines()[-1]
+
+
+def test_start_up_succeeds_with_a_key_or_in_debug():
+    assert start_up({"SECRET_KEY": GOOD_KEY}).stdout.strip() == "started"
+    assert start_up({"DEBUG": "true"}).stdout.strip() == "started"

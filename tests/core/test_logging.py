@@ -1,0 +1,71 @@
+import json
+import logging
+
+import pytest
+from django.test import override_settings
+
+from secretsadmin.config import Secret
+from secretsadmin.core.logging import JsonFormatter, RedactFilter, RequestIdFilter
+
+CONFIGURED = Secret("prod-org-private-key-91f3")
+
+
+def emit(message, *args, exc_info=None) -> logging.LogRecord:
+    record = logging.LogRecord("t", logging.ERROR, __file__, 1, message, args, exc_info)
+    RequestIdFilter().filter(record)
+    RedactFilter().filter(record)
+    return record
+
+
+@override_settings(REDACTED_VALUES=[CONFIGURED])
+def test_a_configured_token_never_reaches_a_log_line():
+    record = emit("calling upstream with %s", CONFIGURED.reveal())
+    assert record.getMessage() == "calling upstream with [REDACTED]"
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Authorization: Bearer abc.def-123", "Authorization: [REDACTED]"),
+        ("header APIKey 1234567890abcdef", "APIKey [REDACTED]"),
+        ("body secretValue=hunter2&x=1", "secretValue=[REDACTED]"),
+        ('{"api_key": "zzz-123"}', '"api_key": "[REDACTED]'),
+        ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc", "token [REDACTED]"),
+        ("key sk_live_4eC39HqLyjWDarjtT1zdp7dc", "key [REDACTED]"),
+    ],
+)
+def test_values_shaped_like_credentials_are_masked(line, kept):
+    message = emit(line).getMessage()
+    assert kept in message
+    for fragment in ("abc.def", "1234567890", "hunter2", "zzz-123", "eyJzdWIi", "4eC39Hq"):
+        assert fragment not in message
+
+
+@override_settings(REDACTED_VALUES=[CONFIGURED])
+def test_tracebacks_are_masked_too():
+    try:
+        raise RuntimeError(f"upstream refused {CONFIGURED.reveal()}")
+    except RuntimeError:
+        import sys
+
+        record = emit("failed", exc_info=sys.exc_info())
+    assert "RuntimeError: upstream refused [REDACTED]" in record.exc_text
+    assert CONFIGURED.reveal() not in record.exc_text
+
+
+def test_plain_words_survive():
+    assert emit("set prod-keys has 3 secrets").getMessage() == "set prod-keys has 3 secrets"
+
+
+def test_json_lines_carry_the_request_id_and_fields():
+    record = emit("GET / 200")
+    record.status = 200
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "GET / 200"
+    assert entry["request_id"] == "-"
+    assert entry["status"] == 200
+    assert entry["level"] == "error"
+
+
+def test_sentences_about_tokens_are_not_mangled():
+    assert emit("the token was refused").getMessage() == "the token was refused"

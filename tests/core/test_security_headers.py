@@ -1,0 +1,79 @@
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+class ScriptCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[dict] = []
+        self.inline_handlers: list[str] = []
+        self.body_attrs: dict = {}
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.inline_handlers += [name for name in attrs if name.startswith("on")]
+        if tag == "script":
+            self.scripts.append({**attrs, "text": ""})
+            self._in_script = True
+        if tag == "body":
+            self.body_attrs = attrs
+
+    def handle_endtag(self, tag):
+        self._in_script = tag != "script" and self._in_script
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1]["text"] += data
+
+
+def parse(response) -> ScriptCollector:
+    collector = ScriptCollector()
+    collector.feed(response.content.decode())
+    return collector
+
+
+@pytest.mark.parametrize("path", ["/", "/pipecat/", "/gcore/", "/audit/"])
+def test_pages_carry_the_security_headers(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+def test_every_script_is_a_file_with_the_page_s_nonce(client):
+    response = client.get("/")
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    page = parse(response)
+    assert page.scripts, "the page loads htmx and its own script"
+    for script in page.scripts:
+        assert script.get("src", "").startswith("/static/"), script
+        assert script["text"].strip() == ""
+        assert script["nonce"] == nonce
+    assert page.inline_handlers == []
+
+
+def test_htmx_requests_send_the_csrf_token(client):
+    client.get("/")
+    response = client.get("/")
+    token = response.cookies.get("csrftoken") or client.cookies["csrftoken"]
+    assert token
+    assert parse(response).body_attrs["hx-headers"].startswith('{"x-csrftoken": "')
+
+
+def test_htmx_is_served_from_our_own_static_files(client):
+    response = client.get("/")
+    [htmx] = [s for s in parse(response).scripts if "htmx-2" in s["src"]]
+    served = client.get(htmx["src"])
+    assert served.status_code == 200
+    body = b"".join(served.streaming_content) if served.streaming else served.content
+    assert b'version:"2.' in body
