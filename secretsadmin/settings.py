@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from secretsadmin.config import Config
+from secretsadmin.providers.accounts import pipecat_accounts, pipecat_timeouts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Config()
@@ -44,9 +45,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "secretsadmin.core",
+    "secretsadmin.accounts",
     "secretsadmin.pipecat",
     "secretsadmin.gcore",
     "secretsadmin.audit",
+    "emulators",  # only its run_emulators command; no product code imports it
 ]
 
 MIDDLEWARE = [
@@ -57,10 +60,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "secretsadmin.accounts.sso.HeaderSSOMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "secretsadmin.core.middleware.HtmxMessagesMiddleware",
     "secretsadmin.core.middleware.AccessLogMiddleware",
 ]
 
@@ -79,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "secretsadmin.core.context_processors.providers",
+                "secretsadmin.accounts.context_processors.roles",
             ],
         },
     },
@@ -95,9 +102,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", 60, minimum=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", 60, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHES = {"default": env.cache("CACHE_URL", "locmemcache://secretsadmin")}
 if env.string("REDIS_URL") and not env.string("CACHE_URL"):
@@ -137,6 +143,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # no query per request
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 X_FRAME_OPTIONS = "DENY"
@@ -153,12 +160,65 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# -- Identity -------------------------------------------------------------------------------------
+
+# Header SSO is on when SSO_USER_HEADER names a header; it is believed only from TRUSTED_PROXIES.
+# Use dashed names: gunicorn drops headers whose names contain underscores.
+SSO_USER_HEADER = env.string("SSO_USER_HEADER", "")
+SSO_EMAIL_HEADER = env.string("SSO_EMAIL_HEADER", "")
+SSO_GROUPS_HEADER = env.string("SSO_GROUPS_HEADER", "")
+LOCAL_LOGIN = env.boolean("LOCAL_LOGIN", True)  # password login: demo and break-glass
+OIDC_RP_CLIENT_ID = env.string("OIDC_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    _oidc_secret = env.secret("OIDC_CLIENT_SECRET")
+    OIDC_RP_CLIENT_SECRET = _oidc_secret.reveal() if _oidc_secret else ""
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env.required("OIDC_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env.required("OIDC_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env.required("OIDC_USERINFO_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env.string("OIDC_JWKS_ENDPOINT", "") or None
+    OIDC_RP_SIGN_ALGO = env.string("OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env.string("OIDC_SCOPES", "openid email profile groups")
+OIDC_USERNAME_CLAIM = env.string("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_GROUPS_CLAIM = env.string("OIDC_GROUPS_CLAIM", "groups")
+
+AUTHENTICATION_BACKENDS = [
+    *(["django.contrib.auth.backends.ModelBackend"] if LOCAL_LOGIN else []),
+    *(["secretsadmin.accounts.backends.TrustedHeaderBackend"] if SSO_USER_HEADER else []),
+    *(["secretsadmin.accounts.oidc.OIDCBackend"] if OIDC_ENABLED else []),
+]
+if not AUTHENTICATION_BACKENDS:
+    raise ImproperlyConfigured(
+        "No way to sign in: set SSO_USER_HEADER or OIDC_CLIENT_ID, or leave LOCAL_LOGIN on."
+    )
+# Identity-provider groups that grant each role, comma-separated.
+ROLE_GROUPS = {
+    role: env.strings(f"{role.upper()}_GROUPS", [f"secretsadmin-{role}"])
+    for role in ("viewer", "editor", "auditor", "admin")
+}
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = LOGOUT_REDIRECT_URL = "home"
+CSRF_FAILURE_VIEW = "secretsadmin.accounts.views.csrf_failure"
+
 # -- Providers ------------------------------------------------------------------------------------
 
-PIPECAT_API_URL = env.string("PIPECAT_API_URL", "https://api.pipecat.daily.co")
-PIPECAT_API_KEY = env.secret("PIPECAT_API_KEY")
+# Demo mode: `make run` without tokens points the providers at the built-in emulators.
+DEMO_MODE = env.boolean("DEMO_MODE", False)
+# Named accounts (PIPECAT_ACCOUNTS=prod,staging; PIPECAT_<NAME>_API_KEY[_FILE],
+# PIPECAT_<NAME>_API_URL), or one account "default" from PIPECAT_API_KEY.
+PIPECAT_ACCOUNTS = pipecat_accounts(env)
+PIPECAT_TIMEOUTS = pipecat_timeouts(env)
+# How often a pending set's badge refreshes, and how long the sets list is shared in the cache.
+PIPECAT_POLL_SECONDS = env.integer("PIPECAT_POLL_SECONDS", 2, minimum=1)
 GCORE_API_URL = env.string("GCORE_API_URL", "https://api.gcore.com")
 GCORE_API_KEY = env.secret("GCORE_API_KEY")
+GCORE_PROJECT_ID = env.integer("GCORE_PROJECT_ID", 0, minimum=0)
+GCORE_REGION_ID = env.integer("GCORE_REGION_ID", 0, minimum=0)
+
+# -- Audit log ----------------------------------------------------------------------------------
+
+# Keys the HMAC fingerprints of secret values in the audit log; without it none are stored.
+AUDIT_HMAC_KEY = env.secret("AUDIT_HMAC_KEY")
 
 # -- Logging --------------------------------------------------------------------------------------
 
@@ -193,5 +253,8 @@ LOGGING = {
         # The access log below says the same, once, with the request id.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # One line per outbound request is noise at INFO; failures reach our own loggers.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

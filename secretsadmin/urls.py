@@ -9,5 +9,6 @@ urlpatterns = [
     path("pipecat/", include("secretsadmin.pipecat.urls")),
     path("gcore/", include("secretsadmin.gcore.urls")),
     path("audit/", include("secretsadmin.audit.urls")),
+    path("accounts/", include("secretsadmin.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

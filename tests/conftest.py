@@ -5,7 +5,12 @@ import socket
 import pytest
 from django.test import Client
 
-pytest_plugins: list[str] = []
+pytest_plugins = [
+    "tests.fixtures.personas",
+    "tests.fixtures.pipecat",
+    "tests.fixtures.gcore",
+    "tests.fixtures.audit",
+]
 
 
 @pytest.fixture

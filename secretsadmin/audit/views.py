@@ -1,7 +1,106 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from secretsadmin.accounts.roles import Role, role_required
+
+from . import export, selectors, services
+from .forms import EventFilterForm
+from .models import AuditEvent, Outcome
+from .verify import verify as verify_chain
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", export.csv_lines),
+    "jsonl": ("application/jsonl; charset=utf-8", export.jsonl),
+}
 
 
 @require_GET
+@role_required(Role.AUDITOR)
 def index(request):
-    return render(request, "audit/index.html")
+    form = EventFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        cursors = {name: form.cleaned_data[name] for name in form.CURSORS}
+        page = selectors.page(selectors.events(**form.filters()), **cursors)
+    context = {"form": form, "page": page, "head": selectors.head()}
+    # Bad filters come back as a page with the form's messages, which htmx swaps in like any page.
+    template = "audit/index.html#results" if request.htmx else "audit/index.html"
+    return render(request, template, context)
+
+
+@require_GET
+@role_required(Role.AUDITOR)
+def detail(request, sequence: int):
+    found = AuditEvent.objects.annotate(concluded=selectors.concluded())
+    event = get_object_or_404(found, sequence=sequence)
+    context = {
+        "event": event,
+        "shown_outcome": selectors.shown_outcome(event, timezone.now()),
+        "outcomes": event.outcomes.order_by("sequence"),
+    }
+    return render(request, "audit/detail.html", context)
+
+
+@require_GET
+@role_required(Role.AUDITOR)
+def export_events(request, fmt: str):
+    """The events matching the filters, oldest first, streamed as they are read."""
+    form = EventFilterForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "page": None, "head": selectors.head()}
+        return render(request, "audit/index.html", context, status=400)
+    content_type, lines = FORMATS[fmt]
+    # The export covers what existed when it was asked for, not the events it appends itself.
+    head = selectors.head()
+    events = selectors.events(**form.filters()).filter(sequence__lte=head.sequence if head else 0)
+    query = request.GET.urlencode()
+    try:
+        started = services.attempt(
+            services.Actor.from_request(request),
+            action="audit.export",
+            target=f"{fmt} {query}" if query else f"{fmt} (all events)",
+        )
+    except services.AuditUnavailable:
+        return _unavailable(request)
+    response = StreamingHttpResponse(
+        _concluded_after(lines(events.order_by("sequence")), started), content_type=content_type
+    )
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
+    return response
+
+
+def _concluded_after(lines, started):
+    """Streams the export, then records that it was sent in full. A download cut short leaves
+    the attempt without an outcome, which is the truth."""
+    yield from lines
+    services.conclude(started, outcome=Outcome.SUCCEEDED)
+
+
+@require_POST
+@role_required(Role.AUDITOR)
+def verify(request):
+    result = verify_chain()
+    try:
+        services.record(
+            services.Actor.from_request(request),
+            action="audit.verify",
+            outcome=Outcome.SUCCEEDED if result.ok else Outcome.FAILED,
+            target=f"events #1 to #{result.head_sequence}",
+            target_id=result.head_hash,
+            error_message=result.problem,
+        )
+    except services.AuditUnavailable:
+        if request.htmx:  # htmx swaps only a 2xx answer into the page
+            return render(request, "audit/index.html#verification", {"unavailable": True})
+        return _unavailable(request)
+    # A broken chain is a finding, not an error of the request: 200, so htmx shows it.
+    template = "audit/index.html#verification" if request.htmx else "audit/verified.html"
+    return render(request, template, {"result": result})
+
+
+def _unavailable(request):
+    """Nothing is done that the log cannot record."""
+    return render(request, "audit/unavailable.html", status=503)

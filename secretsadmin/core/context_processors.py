@@ -4,10 +4,11 @@ from django.conf import settings
 def providers(request) -> dict:
     """Which providers have a token, so every page can say plainly when none has."""
     configured = {
-        "pipecat": bool(settings.PIPECAT_API_KEY),
+        "pipecat": bool(settings.PIPECAT_ACCOUNTS),
         "gcore": bool(settings.GCORE_API_KEY),
     }
     return {
+        "demo_mode": settings.DEMO_MODE,
         "providers_configured": configured,
         "no_provider_configured": not any(configured.values()),
     }

@@ -1,6 +1,9 @@
 import logging
 import time
 
+from django.contrib import messages
+from django.template.loader import render_to_string
+
 from . import request_id
 from .proxies import client_address, from_trusted_proxy
 
@@ -54,4 +57,31 @@ class AccessLogMiddleware:
                 "status": response.status_code,
             },
         )
+        return response
+
+
+class HtmxMessagesMiddleware:
+    """Delivers Django messages to htmx requests as out-of-band toasts.
+
+    A partial swap has no base template to show them, and redirects are left alone: the page
+    they lead to shows the messages itself.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not getattr(request, "htmx", False)
+            or response.streaming
+            or 300 <= response.status_code < 400
+            or not response.get("Content-Type", "").startswith("text/html")
+        ):
+            return response
+        pending = list(messages.get_messages(request))
+        if pending:
+            response.content += render_to_string(
+                "core/toasts_oob.html", {"messages": pending}, request=request
+            ).encode()
         return response

@@ -1,5 +1,6 @@
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_GET
 logger = logging.getLogger(__name__)
 
 
+@login_not_required
 @require_GET
 @never_cache
 def healthz(request):

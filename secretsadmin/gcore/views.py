@@ -1,7 +1,10 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from secretsadmin.accounts.roles import Role, role_required
+
 
 @require_GET
+@role_required(Role.VIEWER)
 def index(request):
     return render(request, "gcore/index.html")

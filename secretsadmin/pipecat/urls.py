@@ -5,4 +5,19 @@ from . import views
 app_name = "pipecat"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<slug:account>/", views.set_list, name="sets"),
+    path("<slug:account>/new/", views.set_new, name="set_new"),
+    path("<slug:account>/check-name/", views.check_name, name="check_name"),
+    path("<slug:account>/image-pull/new/", views.image_pull_new, name="image_pull_new"),
+    path("<slug:account>/sets/<str:name>/", views.set_detail, name="set"),
+    path("<slug:account>/sets/<str:name>/badge/", views.set_badge, name="badge"),
+    path("<slug:account>/sets/<str:name>/keys/preview/", views.keys_preview, name="keys_preview"),
+    path("<slug:account>/sets/<str:name>/keys/", views.keys_add, name="keys_add"),
+    path(
+        "<slug:account>/sets/<str:name>/keys/<str:key>/delete/", views.key_delete, name="key_delete"
+    ),
+    path("<slug:account>/sets/<str:name>/delete/", views.set_delete, name="set_delete"),
+    path(
+        "<slug:account>/sets/<str:name>/image-pull/", views.image_pull_edit, name="image_pull_edit"
+    ),
 ]

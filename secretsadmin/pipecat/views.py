@@ -1,7 +1,321 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Pipecat Cloud pages: parse the request, call a selector or a service, render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from secretsadmin.accounts.roles import Role, role_required
+from secretsadmin.audit.services import Actor
+from secretsadmin.providers.pipecat import NotFound, PipecatError, set_name_problem
+from secretsadmin.providers.registries import PRESETS, expiry_note
+
+from . import selectors, services
+from .forms import DeleteSetForm, ImagePullForm, KeysForm, NewSetForm
+from .messages import describe_read
+
+FILTERS = ("q", "type", "region", "status")
+
+
+def _account(account: str) -> str:
+    if account not in selectors.account_names():
+        raise Http404(f"No Pipecat Cloud account is named {account}.")
+    return account
+
+
+def _unavailable(request, error: PipecatError, account: str = "") -> HttpResponse:
+    context = {"error": describe_read(error), "account": account}
+    return render(request, "pipecat/unavailable.html", context, status=502)
 
 
 @require_GET
+@role_required(Role.VIEWER)
 def index(request):
-    return render(request, "pipecat/index.html")
+    names = selectors.account_names()
+    if not names:
+        return render(request, "pipecat/index.html")
+    return redirect("pipecat:sets", account=names[0])
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def set_list(request, account):
+    account = _account(account)
+    try:
+        sets = selectors.list_sets(account)
+    except PipecatError as error:
+        return _unavailable(request, error, account)
+    filters = {name: request.GET.get(name, "") for name in FILTERS}
+    context = {
+        "account": account,
+        "accounts": selectors.account_names(),
+        "sets": selectors.filter_sets(sets, **filters),
+        "total": len(sets),
+        "filters": filters,
+        "region_choices": sorted({s.region for s in sets}),
+        "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+    }
+    template = "pipecat/sets.html#table" if request.htmx else "pipecat/sets.html"
+    return render(request, template, context)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def set_detail(request, account, name):
+    account = _account(account)
+    try:
+        secret_set = selectors.find_set(account, name)
+        detail = selectors.set_detail(account, secret_set)
+    except NotFound:
+        raise Http404(f"There is no set named {name} in account {account}.") from None
+    except PipecatError as error:
+        return _unavailable(request, error, account)
+    context = {
+        "account": account,
+        "set": secret_set,
+        "detail": detail,
+        "keys_form": KeysForm(),
+        "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+    }
+    return render(request, "pipecat/set_detail.html", context)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def set_badge(request, account, name):
+    """The set's status; polled every few seconds while pending, stopped once settled."""
+    account = _account(account)
+    try:
+        secret_set = selectors.find_set(account, name)
+    except NotFound:
+        return HttpResponseStopPolling("")
+    except PipecatError:
+        return HttpResponse(status=204)  # keep the badge as it is; the next poll may succeed
+    context = {"account": account, "set": secret_set, "poll_seconds": settings.PIPECAT_POLL_SECONDS}
+    response = render(request, "pipecat/badge.html", context)
+    if secret_set.status != "pending":
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def check_name(request, account):
+    """As-you-type feedback on a new set's name: the rule, and whether the name is taken."""
+    account = _account(account)
+    name = request.GET.get("name", "").strip()
+    problem = set_name_problem(name) if name else None
+    taken = False
+    if name and not problem:
+        try:
+            taken = any(s.name == name for s in selectors.list_sets(account))
+        except PipecatError:
+            taken = False  # the check is a courtesy; the form still validates on submit
+    context = {"name": name, "problem": problem, "taken": taken, "account": account}
+    return render(request, "pipecat/set_new.html#name-check", context)
+
+
+def _regions(account):
+    return selectors.regions(account), selectors.default_region(account)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.EDITOR)
+def set_new(request, account):
+    account = _account(account)
+    try:
+        regions, default = _regions(account)
+    except PipecatError as error:
+        return _unavailable(request, error, account)
+    form = NewSetForm(request.POST or None, regions=regions, initial={"region": default})
+    if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["name"]
+        if any(s.name == name for s in selectors.list_sets(account)):
+            form.add_error("name", f"A set named {name} exists already: add keys to it instead.")
+        elif _apply(
+            request,
+            services.upsert_keys,
+            account=account,
+            name=name,
+            secrets=form.cleaned_data["pairs"],
+            region=form.cleaned_data["region"],
+            reason=form.cleaned_data["reason"],
+        ):
+            messages.success(request, f"Set {name} created; Pipecat Cloud is provisioning it.")
+            return redirect("pipecat:set", account=account, name=name)
+    return render(request, "pipecat/set_new.html", {"account": account, "form": form})
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def keys_preview(request, account, name):
+    """What applying the form would do: which keys are new, which overwrite existing ones."""
+    account = _account(account)
+    form = KeysForm(request.POST)
+    context = {"account": account, "name": name, "form": form}
+    if form.is_valid():
+        try:
+            detail = selectors.set_detail(account, selectors.find_set(account, name))
+        except NotFound:
+            detail = None
+        except PipecatError as error:
+            context["error"] = describe_read(error)
+            return render(request, "pipecat/preview.html", context)
+        existing = set(detail.keys) if detail else set()
+        keys = list(form.cleaned_data["pairs"])
+        context.update(
+            new=[k for k in keys if k not in existing],
+            overwritten=[k for k in keys if k in existing],
+            warnings=form.warnings,
+        )
+    return render(request, "pipecat/preview.html", context)
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def keys_add(request, account, name):
+    account = _account(account)
+    form = KeysForm(request.POST)
+    if form.is_valid():
+        pairs = form.cleaned_data["pairs"]
+        if _apply(
+            request,
+            services.upsert_keys,
+            account=account,
+            name=name,
+            secrets=pairs,
+            region=None,
+            reason=form.cleaned_data["reason"],
+        ):
+            messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
+        return redirect("pipecat:set", account=account, name=name)
+    try:
+        secret_set = selectors.find_set(account, name)
+        detail = selectors.set_detail(account, secret_set)
+    except PipecatError as error:
+        return _unavailable(request, error, account)
+    context = {
+        "account": account,
+        "set": secret_set,
+        "detail": detail,
+        "keys_form": form,
+        "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+    }
+    return render(request, "pipecat/set_detail.html", context, status=400)
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def key_delete(request, account, name, key):
+    account = _account(account)
+    done = _apply(
+        request,
+        services.delete_key,
+        account=account,
+        name=name,
+        key=key,
+        reason=request.POST.get("reason", ""),
+    )
+    if done:
+        messages.success(request, f"Key {key} removed from {name}.")
+    if request.htmx:
+        response = HttpResponse("")
+        if not done:  # the row stays; the toast says why
+            response["HX-Reswap"] = "none"
+        return response
+    return redirect("pipecat:set", account=account, name=name)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.EDITOR)
+def set_delete(request, account, name):
+    account = _account(account)
+    form = DeleteSetForm(request.POST or None, set_name=name)
+    if request.method == "POST" and form.is_valid():
+        if _apply(
+            request,
+            services.delete_set,
+            account=account,
+            name=name,
+            reason=form.cleaned_data["reason"],
+        ):
+            messages.success(request, f"Set {name} deleted.")
+            return redirect("pipecat:sets", account=account)
+        return redirect("pipecat:set", account=account, name=name)
+    return render(
+        request, "pipecat/set_delete.html", {"account": account, "name": name, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.EDITOR)
+def image_pull_new(request, account):
+    return _image_pull(request, _account(account), existing=None)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.EDITOR)
+def image_pull_edit(request, account, name):
+    account = _account(account)
+    try:
+        existing = selectors.find_set(account, name)
+    except NotFound:
+        raise Http404(f"There is no set named {name} in account {account}.") from None
+    except PipecatError as error:
+        return _unavailable(request, error, account)
+    if not existing.is_image_pull_secret:
+        raise Http404(f"{name} holds secrets, not registry credentials.")
+    return _image_pull(request, account, existing=existing)
+
+
+def _image_pull(request, account, *, existing):
+    try:
+        regions, default = _regions(account)
+    except PipecatError as error:
+        return _unavailable(request, error, account)
+    initial = {"region": existing.region if existing else default}
+    if existing:
+        initial["name"] = existing.name
+    form = ImagePullForm(
+        request.POST or None, regions=regions, existing=bool(existing), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        taken = not existing and any(s.name == data["name"] for s in selectors.list_sets(account))
+        if taken:
+            form.add_error("name", f"A set named {data['name']} exists already.")
+        elif _apply(
+            request,
+            services.upsert_image_pull_secret,
+            account=account,
+            name=data["name"],
+            host=data["host"],
+            username=data["username"],
+            token=data["token"],
+            region=data["region"],
+            reason=data["reason"],
+        ):
+            note = expiry_note(data["host"])
+            messages.success(
+                request,
+                f"Registry credentials saved in {data['name']}." + (f" {note}" if note else ""),
+            )
+            return redirect("pipecat:set", account=account, name=data["name"])
+    context = {"account": account, "form": form, "existing": existing, "presets": PRESETS}
+    return render(request, "pipecat/image_pull.html", context)
+
+
+def _apply(request, change, **arguments) -> bool:
+    """Runs a change as the signed-in person; a refusal or failure becomes an error toast."""
+    try:
+        change(Actor.from_request(request), **arguments)
+    except services.ChangeFailed as failure:
+        messages.error(request, failure.message)
+        return False
+    return True
+
+
+def _count(items, noun: str) -> str:
+    return f"1 {noun}" if len(items) == 1 else f"{len(items)} {noun}s"

@@ -31,3 +31,18 @@ def page(browser):
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page
     context.close()
+
+
+@pytest.fixture
+def signed_in(page, live_server, transactional_db):
+    """A page signed in through the login form as an admin."""
+    from secretsadmin.accounts.roles import Role
+    from tests.fixtures.personas import make_user
+
+    make_user("ada", Role.ADMIN)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+    return page

@@ -60,7 +60,7 @@ def test_gunicorn_serves_health_and_static_files_with_request_ids(tmp_path):
         assert health.json() == {"status": "ok", "database": "ok"}
         request_id = health.headers["X-Request-ID"]
 
-        page = httpx.get(f"{base}/", headers={"Host": "localhost"})
+        page = httpx.get(f"{base}/accounts/login/", headers={"Host": "localhost"})
         assert page.status_code == 200
         # Hashed names from the manifest: files can be cached for ever.
         htmx = next(p for p in page.text.split('"') if "htmx-2.min." in p and p.endswith(".js"))

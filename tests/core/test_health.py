@@ -46,5 +46,6 @@ def test_health_is_503_when_the_database_does_not_answer(database_url):
     assert "health check: database unreachable" in result.stderr
 
 
+@pytest.mark.django_db
 def test_health_refuses_writes(client):
     assert client.post("/healthz").status_code in (403, 405)

@@ -38,8 +38,8 @@ def parse(response) -> ScriptCollector:
 
 
 @pytest.mark.parametrize("path", ["/", "/pipecat/", "/gcore/", "/audit/"])
-def test_pages_carry_the_security_headers(client, path):
-    response = client.get(path)
+def test_pages_carry_the_security_headers(admin, path):
+    response = admin.get(path)
     assert response.status_code == 200
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -50,8 +50,8 @@ def test_pages_carry_the_security_headers(client, path):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
 
 
-def test_every_script_is_a_file_with_the_page_s_nonce(client):
-    response = client.get("/")
+def test_every_script_is_a_file_with_the_page_s_nonce(admin):
+    response = admin.get("/")
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     page = parse(response)
     assert page.scripts, "the page loads htmx and its own script"
@@ -62,16 +62,22 @@ def test_every_script_is_a_file_with_the_page_s_nonce(client):
     assert page.inline_handlers == []
 
 
-def test_htmx_requests_send_the_csrf_token(client):
-    client.get("/")
-    response = client.get("/")
-    token = response.cookies.get("csrftoken") or client.cookies["csrftoken"]
-    assert token
-    assert parse(response).body_attrs["hx-headers"].startswith('{"x-csrftoken": "')
+def test_htmx_requests_carry_a_csrf_token_the_server_accepts(admin):
+    import json
+
+    headers = json.loads(parse(admin.get("/")).body_attrs["hx-headers"])
+    response = admin.post("/accounts/logout/", HTTP_X_CSRFTOKEN=headers["x-csrftoken"])
+    assert response.status_code == 302  # not 403: the token is good
+
+
+def test_login_page_carries_the_same_headers(client):
+    response = client.get("/accounts/login/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
 
 
 def test_htmx_is_served_from_our_own_static_files(client):
-    response = client.get("/")
+    response = client.get("/accounts/login/")
     [htmx] = [s for s in parse(response).scripts if "htmx-2" in s["src"]]
     served = client.get(htmx["src"])
     assert served.status_code == 200

@@ -1,0 +1,44 @@
+"""Both emulators on loopback, seeded with believable data: the dashboard's demo mode."""
+
+from dataclasses import dataclass
+
+from .gcore import DEFAULT_PROJECTS, DEMO_API_KEY, DEMO_PROJECT_ID, DEMO_REGION_ID, GcoreEmulator
+from .gcore import seed_demo as seed_gcore
+from .pipecat import DEMO_ORG, PipecatEmulator
+from .pipecat import seed_demo as seed_pipecat
+from .server import EmulatorServer
+
+PIPECAT_DEMO_TOKEN = "pk_demo_emulated_pipecat_token"  # noqa: S105 - accepted only by the emulator
+
+
+@dataclass
+class Demo:
+    pipecat: EmulatorServer
+    gcore: EmulatorServer
+
+    def environment(self) -> dict[str, str]:
+        """What points the dashboard at these servers."""
+        return {
+            "DEMO_MODE": "true",
+            "PIPECAT_API_URL": self.pipecat.url,
+            "PIPECAT_API_KEY": PIPECAT_DEMO_TOKEN,
+            "GCORE_API_URL": self.gcore.url,
+            "GCORE_API_KEY": DEMO_API_KEY,
+            "GCORE_PROJECT_ID": str(DEMO_PROJECT_ID),
+            "GCORE_REGION_ID": str(DEMO_REGION_ID),
+        }
+
+    def stop(self) -> None:
+        self.pipecat.stop()
+        self.gcore.stop()
+
+
+def start(host: str = "127.0.0.1", pipecat_port: int = 0, gcore_port: int = 0) -> Demo:
+    pipecat = PipecatEmulator({PIPECAT_DEMO_TOKEN: DEMO_ORG}, provisioning_delay=8.0)
+    seed_pipecat(pipecat)
+    gcore = GcoreEmulator({DEMO_API_KEY: [p.id for p in DEFAULT_PROJECTS]})
+    seed_gcore(gcore)
+    return Demo(
+        EmulatorServer(pipecat, host, pipecat_port).start(),
+        EmulatorServer(gcore, host, gcore_port).start(),
+    )

@@ -1,0 +1,18 @@
+"""An emulator of the Gcore Cloud secrets API (secrets, tasks, regions, projects)."""
+
+from .app import DEFAULT_TASK_ERROR, GcoreEmulator
+from .catalog import DEFAULT_PROJECTS, DEFAULT_REGIONS, Project, Region
+from .seed import DEMO_API_KEY, DEMO_PROJECT_ID, DEMO_REGION_ID, seed_demo
+
+__all__ = [
+    "DEFAULT_PROJECTS",
+    "DEFAULT_REGIONS",
+    "DEFAULT_TASK_ERROR",
+    "DEMO_API_KEY",
+    "DEMO_PROJECT_ID",
+    "DEMO_REGION_ID",
+    "GcoreEmulator",
+    "Project",
+    "Region",
+    "seed_demo",
+]

@@ -1,0 +1,327 @@
+"""The Gcore Cloud secrets API: secrets, their tasks, regions and projects.
+
+Writes answer `{"tasks": [id]}` at once and take effect when the task finishes, after
+`task_queue_seconds` as NEW and `task_run_seconds` as RUNNING on the app's clock. `created`,
+`expiration` and the task timestamps are wall-clock times: the wall clock read when the app starts,
+moved on by the app clock since.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from ..clock import Clock
+from ..wsgi import EmulatorApp, HTTPError, Request, Response
+from .auth import KeyRing, Principal
+from .catalog import DEFAULT_PROJECTS, DEFAULT_REGIONS, Project, Region
+from .errors import error_response, invalid, not_found
+from .seed import seed_demo
+from .store import CREATE, DELETE, Secret, SecretStore, Task
+from .validation import SecretDraft, ValidationFailed, parse_page, validate_generic, validate_tls
+
+DEFAULT_TASK_ERROR = "Failed to store the secret: secret store backend error"
+FORBIDDEN = "You do not have permission to perform this action."
+
+Handler = Callable[[Request, Principal], Response]
+
+
+class GcoreEmulator(EmulatorApp):
+    def __init__(
+        self,
+        api_keys: Mapping[str, Iterable[int]],
+        *,
+        projects: Iterable[Project] = DEFAULT_PROJECTS,
+        regions: Iterable[Region] = DEFAULT_REGIONS,
+        clock: Clock | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
+        task_queue_seconds: float = 1.0,
+        task_run_seconds: float = 2.0,
+        client_id: int = 424242,
+    ) -> None:
+        """`api_keys` maps each accepted token to the ids of the projects it may use."""
+        super().__init__(clock)
+        self.projects = {p.id: p for p in projects}
+        self.regions = {r.id: r for r in regions}
+        api_keys = {token: tuple(ids) for token, ids in api_keys.items()}
+        unknown = {i for ids in api_keys.values() for i in ids} - self.projects.keys()
+        if unknown:
+            raise ValueError(f"API keys name unknown projects: {sorted(unknown)}")
+        self.keys = KeyRing(api_keys)
+        self.client_id = client_id
+        self.store = SecretStore()
+        self._default_timing = (task_queue_seconds, task_run_seconds)
+        self.task_queue_seconds, self.task_run_seconds = self._default_timing
+        self._wall_anchor = (wall_clock or _utc_now)(), self.clock.now()
+
+        self._endpoint(
+            "GET", "/cloud/v1/secrets/{project_id}/{region_id}", "list_secrets", self._list_secrets
+        )
+        self._endpoint(
+            "POST",
+            "/cloud/v1/secrets/{project_id}/{region_id}",
+            "create_secret",
+            self._create_secret,
+        )
+        self._endpoint(
+            "POST",
+            "/cloud/v2/secrets/{project_id}/{region_id}",
+            "create_tls_secret",
+            self._create_tls_secret,
+        )
+        self._endpoint(
+            "GET",
+            "/cloud/v1/secrets/{project_id}/{region_id}/{secret_id}",
+            "get_secret",
+            self._get_secret,
+        )
+        self._endpoint(
+            "DELETE",
+            "/cloud/v1/secrets/{project_id}/{region_id}/{secret_id}",
+            "delete_secret",
+            self._delete_secret,
+        )
+        self._endpoint("GET", "/cloud/v1/tasks/{task_id}", "get_task", self._get_task)
+        self._endpoint("GET", "/cloud/v1/regions", "list_regions", self._list_regions)
+        self._endpoint("GET", "/cloud/v1/projects", "list_projects", self._list_projects)
+
+    # -- public API for tests, seeds and drills ----------------------------------------------
+
+    def wall_now(self) -> datetime:
+        wall, started = self._wall_anchor
+        return wall + timedelta(seconds=self.clock.now() - started)
+
+    def fail_next_task(self, n: int = 1, message: str = DEFAULT_TASK_ERROR) -> None:
+        """The next `n` tasks, of any kind, end in ERROR with `message` and change nothing."""
+        with self.state_lock:
+            self.store.fail_next_tasks(n, message)
+
+    def set_task_timing(self, queue_seconds: float, run_seconds: float) -> None:
+        """Time new tasks spend as NEW, then as RUNNING; (0, 0) finishes them at once."""
+        if queue_seconds < 0 or run_seconds < 0:
+            raise ValueError("task timings cannot be negative")
+        with self.state_lock:
+            self.task_queue_seconds, self.task_run_seconds = queue_seconds, run_seconds
+
+    def add_secret(
+        self,
+        project_id: int,
+        region_id: int,
+        name: str,
+        secret_type: str,
+        payload: bytes,
+        *,
+        created: datetime | None = None,
+        expiration: datetime | None = None,
+        algorithm: str | None = None,
+        bit_length: int | None = None,
+        mode: str | None = None,
+        content_type: str = "application/octet-stream",
+        secret_id: str | None = None,
+    ) -> Secret:
+        """Store a secret at once, with no task: existing state for a test or a seed."""
+        secret = Secret(
+            id=secret_id or str(uuid.uuid4()),
+            project_id=project_id,
+            region_id=region_id,
+            name=name,
+            secret_type=secret_type,
+            created=created or self.wall_now(),
+            content_type=content_type,
+            payload=payload,
+            expiration=expiration,
+            algorithm=algorithm,
+            bit_length=bit_length,
+            mode=mode,
+        )
+        with self.state_lock:
+            self.store.add_secret(secret)
+        return secret
+
+    def secrets(self, project_id: int, region_id: int) -> list[Secret]:
+        """The secrets a client would see now in one project and region."""
+        with self.state_lock:
+            self.store.settle(self.clock.now())
+            return self.store.secrets_in(project_id, region_id)
+
+    def reset_state(self) -> None:
+        self.store.clear()
+        self.task_queue_seconds, self.task_run_seconds = self._default_timing
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def error(self, status: int, message: str, code: str | None = None) -> Response:
+        return error_response(status, message, code)
+
+    def _endpoint(self, method: str, pattern: str, operation: str, handler: Handler) -> None:
+        def guarded(request: Request) -> Response:
+            principal = self.keys.authenticate(request)
+            self.store.settle(self.clock.now())
+            try:
+                return handler(request, principal)
+            except ValidationFailed as exc:
+                return invalid(exc.invalid_fields).response
+
+        self.route(method, pattern, operation, guarded)
+
+    def _scope(self, request: Request, principal: Principal) -> tuple[int, int]:
+        project_id = _path_int(request, "project_id")
+        region_id = _path_int(request, "region_id")
+        if project_id not in self.projects:
+            raise not_found("Project", project_id)
+        if project_id not in principal.projects:
+            raise HTTPError(error_response(403, FORBIDDEN))
+        if region_id not in self.regions:
+            raise not_found("Region", region_id)
+        return project_id, region_id
+
+    def _queue(
+        self,
+        task_type: str,
+        project_id: int,
+        region_id: int,
+        user_id: int,
+        secret_id: str,
+        data: dict,
+        secret: Secret | None = None,
+    ) -> Task:
+        task = Task(
+            id=str(uuid.uuid4()),
+            task_type=task_type,
+            project_id=project_id,
+            region_id=region_id,
+            user_id=user_id,
+            client_id=self.client_id,
+            secret_id=secret_id,
+            started_at=self.clock.now(),
+            created_on=self.wall_now(),
+            queue_seconds=self.task_queue_seconds,
+            run_seconds=self.task_run_seconds,
+            data=data,
+            secret=secret,
+        )
+        self.store.submit(task)
+        # A zero delay finishes within this request, as the SDK's first poll then expects.
+        self.store.settle(self.clock.now())
+        return task
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    def _list_secrets(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        secrets = [s.to_api() for s in self.store.secrets_in(project_id, region_id)]
+        return Response(200, _page(secrets, request))
+
+    def _get_secret(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        secret_id = request.params["secret_id"]
+        secret = self.store.secret(project_id, region_id, secret_id)
+        if secret is None:
+            raise not_found("Secret", secret_id)
+        return Response(200, secret.to_api())
+
+    def _create_secret(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        draft = validate_generic(_json_body(request), self.wall_now())
+        return self._create(draft, project_id, region_id, principal)
+
+    def _create_tls_secret(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        draft = validate_tls(_json_body(request), self.wall_now())
+        return self._create(draft, project_id, region_id, principal)
+
+    def _create(
+        self, draft: SecretDraft, project_id: int, region_id: int, principal: Principal
+    ) -> Response:
+        secret = Secret(
+            id=str(uuid.uuid4()),
+            project_id=project_id,
+            region_id=region_id,
+            name=draft.name,
+            secret_type=draft.secret_type,
+            created=self.wall_now(),
+            content_type=draft.content_type,
+            payload=draft.payload,
+            expiration=draft.expiration,
+            algorithm=draft.algorithm,
+            bit_length=draft.bit_length,
+            mode=draft.mode,
+        )
+        data = {"name": secret.name, "secret_type": secret.secret_type}
+        task = self._queue(
+            CREATE, project_id, region_id, principal.user_id, secret.id, data, secret
+        )
+        return Response(200, {"tasks": [task.id]})
+
+    def _delete_secret(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        secret_id = request.params["secret_id"]
+        if self.store.secret(project_id, region_id, secret_id) is None:
+            raise not_found("Secret", secret_id)
+        data = {"secret_id": secret_id}
+        task = self._queue(DELETE, project_id, region_id, principal.user_id, secret_id, data)
+        return Response(200, {"tasks": [task.id]})
+
+    def _get_task(self, request: Request, principal: Principal) -> Response:
+        task_id = request.params["task_id"]
+        task = self.store.task(task_id)
+        # Another client's task does not exist, as far as this key can tell.
+        if task is None or task.project_id not in principal.projects:
+            raise not_found("Task", task_id)
+        return Response(200, task.to_api(self.clock.now()))
+
+    def _list_regions(self, request: Request, principal: Principal) -> Response:
+        regions = [r.to_api() for r in sorted(self.regions.values(), key=lambda r: r.id)]
+        return Response(200, _page(regions, request))
+
+    def _list_projects(self, request: Request, principal: Principal) -> Response:
+        own = sorted(principal.projects)
+        projects = [self.projects[i].to_api(self.client_id) for i in own]
+        return Response(200, _page(projects, request))
+
+    # -- control API -----------------------------------------------------------------------------
+
+    def _control(self, request: Request) -> Response:
+        action = request.path.removeprefix("/_emulator/").strip("/")
+        if not action.startswith("gcore/") or request.method != "POST":
+            return super()._control(request)
+        try:
+            body = request.json() or {}
+            if action == "gcore/task-failures":
+                self.fail_next_task(
+                    int(body.get("count", 1)), str(body.get("message", DEFAULT_TASK_ERROR))
+                )
+                return Response(201, {"status": "added"})
+            if action == "gcore/task-timing":
+                self.set_task_timing(float(body["queue_seconds"]), float(body["run_seconds"]))
+                return Response(200, {"status": "set"})
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return Response(400, {"error": f"bad control request: {exc!r}"})
+        if action == "gcore/seed-demo":
+            with self.state_lock:
+                seed_demo(self)
+            return Response(200, {"status": "seeded"})
+        return super()._control(request)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _path_int(request: Request, name: str) -> int:
+    try:
+        return int(request.params[name])
+    except ValueError:
+        raise ValidationFailed({name: ["Input should be a valid integer"]}) from None
+
+
+def _json_body(request: Request) -> object:
+    try:
+        return request.json()
+    except ValueError:
+        raise ValidationFailed({"body": ["Invalid JSON"]}) from None
+
+
+def _page(items: list[dict], request: Request) -> dict:
+    limit, offset = parse_page(request.arg("limit"), request.arg("offset"))
+    end = None if limit is None else offset + limit
+    return {"count": len(items), "results": items[offset:end]}

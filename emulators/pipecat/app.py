@@ -1,0 +1,178 @@
+"""The Pipecat Cloud secrets API as a WSGI app: its routes, authentication and error bodies.
+
+Every route exists twice, as the public docs spell it (`/v1/secrets`) and as the official client
+calls it by default (`/v1/organizations/{org}/secrets`). A token belongs to one organisation; an
+organisation path naming another one is refused with 403, as the real API refuses a user outside
+the organisation (the official client's source documents that 403).
+"""
+
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+
+from ..clock import Clock
+from ..wsgi import EmulatorApp, Request, Response
+from .regions import REGIONS
+from .store import DEFAULT_FAILURE_MESSAGE, Rejected, SecretStore, SetType
+from .validation import INVALID_FORMAT, InvalidRequest, parse_upsert, valid_set_name
+
+# Codes the API puts beside its messages; the documented ones first, then plausible ones for the
+# statuses the docs do not cover but a gateway or the platform can still answer.
+CODES = {
+    400: "GENERIC_BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    429: "TOO_MANY_REQUESTS",
+    500: "INTERNAL_SERVER_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+}
+# The documented wording, where it differs from the HTTP reason phrase.
+MESSAGES = {404: "Not found", 500: "Internal server error"}
+BAD_REQUEST = "GENERIC_BAD_REQUEST"
+
+Handler = Callable[[Request, str], Response]
+
+
+class PipecatEmulator(EmulatorApp):
+    def __init__(
+        self,
+        tokens: Mapping[str, str],
+        *,
+        clock: Clock | None = None,
+        provisioning_delay: float = 2.0,
+        conflict_window: float = 0.0,
+        default_region: str = "us-west",
+    ) -> None:
+        """`tokens` maps each accepted bearer token to its organisation.
+
+        `conflict_window` is 0 by default because the official client sends one PUT per key,
+        back to back: a real API that refused those would break its own CLI.
+        """
+        super().__init__(clock)
+        self.tokens = dict(tokens)
+        self.store = SecretStore(self.clock, provisioning_delay, conflict_window, default_region)
+        for prefix in ("/v1", "/v1/organizations/{org}"):
+            self._routes_under(prefix)
+        # The official client asks for the caller's organisations when none is configured.
+        self.route("GET", "/v1/organizations", "organizations", self._authed(self._organizations))
+
+    def _routes_under(self, prefix: str) -> None:
+        sets, one_set = f"{prefix}/secrets", f"{prefix}/secrets/{{set_name}}"
+        self.route("GET", sets, "list_sets", self._authed(self._list_sets))
+        self.route("GET", one_set, "get_set", self._authed(self._get_set))
+        self.route("PUT", one_set, "put_set", self._authed(self._put_set))
+        self.route("DELETE", one_set, "delete_set", self._authed(self._delete_set))
+        self.route("DELETE", f"{one_set}/{{key}}", "delete_key", self._authed(self._delete_key))
+        self.route("GET", f"{prefix}/regions", "regions", self._authed(self._regions))
+        self.route("GET", f"{prefix}/properties", "properties", self._authed(self._properties))
+
+    # -- scripting, for tests and drills ----------------------------------------------------------
+
+    def fail_next_provisioning(self, n: int = 1, message: str = DEFAULT_FAILURE_MESSAGE) -> None:
+        """The next `n` accepted PUTs end their provisioning `failed` with `message`."""
+        with self.state_lock:
+            self.store.fail_next_provisioning(n, message)
+
+    def set_default_region(self, org: str, region: str) -> None:
+        if region not in REGIONS:
+            raise ValueError(f"unknown region {region!r}")
+        with self.state_lock:
+            self.store.set_default_region(org, region)
+
+    # -- toolkit hooks ----------------------------------------------------------------------------
+
+    def error(self, status: int, message: str, code: str | None = None) -> Response:
+        if code is None:
+            # Raised by the toolkit (faults, unknown routes): speak as the API would.
+            code = CODES.get(status, HTTPStatus(status).name)
+            message = MESSAGES.get(status, message)
+        return Response(status, {"error": message, "code": code})
+
+    def reset_state(self) -> None:
+        self.store.clear()
+
+    def _control(self, request: Request) -> Response:
+        if request.method == "POST" and request.path.rstrip("/") == (
+            "/_emulator/pipecat/provisioning-failures"
+        ):
+            try:
+                spec = request.json() or {}
+                self.fail_next_provisioning(
+                    int(spec.get("times", 1)), str(spec.get("message", DEFAULT_FAILURE_MESSAGE))
+                )
+            except (AttributeError, TypeError, ValueError) as exc:
+                return Response(400, {"error": str(exc)})
+            return Response(201, {"status": "added"})
+        return super()._control(request)
+
+    # -- authentication ---------------------------------------------------------------------------
+
+    def _authed(self, handler: Handler) -> Callable[[Request], Response]:
+        def authenticated(request: Request) -> Response:
+            org = self.tokens.get(_bearer_token(request))
+            if org is None:
+                return self.error(401, "Unauthorized", "UNAUTHORIZED")
+            if request.params.get("org", org) != org:
+                return self.error(403, "Forbidden", "FORBIDDEN")
+            try:
+                return handler(request, org)
+            except Rejected as exc:
+                return self.error(exc.status, exc.message, exc.code)
+
+        return authenticated
+
+    # -- handlers ---------------------------------------------------------------------------------
+
+    def _organizations(self, request: Request, org: str) -> Response:
+        return Response(200, {"organizations": [{"name": org, "verboseName": org}]})
+
+    def _list_sets(self, request: Request, org: str) -> Response:
+        now, region = self.clock.now(), request.arg("region")
+        sets = [s for s in self.store.sets(org) if region in (None, s.region)]
+        return Response(200, {"sets": [s.summary(now) for s in sets]})
+
+    def _get_set(self, request: Request, org: str) -> Response:
+        secret_set = self.store.get(org, request.params["set_name"])
+        if secret_set is None:
+            return self.error(404, "Set not found", "NOT_FOUND")
+        if secret_set.type == SetType.IMAGE_PULL:
+            return self.error(400, "Cannot retrieve image pull secrets by name", BAD_REQUEST)
+        return Response(200, secret_set.detail(self.clock.now()))
+
+    def _put_set(self, request: Request, org: str) -> Response:
+        name = request.params["set_name"]
+        try:
+            if not valid_set_name(name):
+                raise InvalidRequest
+            change = parse_upsert(request.json())
+        except InvalidRequest as exc:
+            return self.error(400, exc.message, BAD_REQUEST)
+        except ValueError:  # not JSON at all
+            return self.error(400, INVALID_FORMAT, BAD_REQUEST)
+        if change.region is not None and change.region not in REGIONS:
+            message = "Invalid region or organization does not have access"
+            return self.error(400, message, BAD_REQUEST)
+        secret_set = self.store.upsert(org, name, change)
+        return Response(202, {"status": "OK", "region": secret_set.region})
+
+    def _delete_set(self, request: Request, org: str) -> Response:
+        self.store.delete(org, request.params["set_name"])
+        return Response(200, {"status": "OK"})
+
+    def _delete_key(self, request: Request, org: str) -> Response:
+        self.store.delete_key(org, request.params["set_name"], request.params["key"])
+        return Response(200, {"status": "OK"})
+
+    def _regions(self, request: Request, org: str) -> Response:
+        regions = [{"code": code, "display_name": name} for code, name in REGIONS.items()]
+        return Response(200, {"regions": regions})
+
+    def _properties(self, request: Request, org: str) -> Response:
+        return Response(200, {"properties": {"defaultRegion": self.store.default_region_of(org)}})
+
+
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None

@@ -1,0 +1,12 @@
+from .roles import Role, has_role, roles_of
+
+
+def roles(request) -> dict:
+    """What the signed-in user may do, so templates can hide what the server would refuse."""
+    user = request.user
+    return {
+        "user_roles": sorted(roles_of(user)),
+        "can_view": has_role(user, Role.VIEWER),
+        "can_edit": has_role(user, Role.EDITOR),
+        "can_audit": has_role(user, Role.AUDITOR),
+    }

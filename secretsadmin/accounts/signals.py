@@ -1,0 +1,41 @@
+"""Every login, logout and failed login goes to the audit log."""
+
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from secretsadmin.audit import services as audit
+
+METHODS = {
+    "secretsadmin.accounts.backends.TrustedHeaderBackend": "sso-header",
+    "secretsadmin.accounts.oidc.OIDCBackend": "oidc",
+    "django.contrib.auth.backends.ModelBackend": "password",
+}
+
+
+@receiver(user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    request.session["auth_method"] = METHODS.get(
+        request.session.get(BACKEND_SESSION_KEY), "unknown"
+    )
+    audit.record(audit.Actor.from_request(request), action="auth.login", outcome="succeeded")
+
+
+@receiver(user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record(audit.Actor.from_request(request), action="auth.logout", outcome="succeeded")
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    if request is None:
+        return
+    # Only the name tried: whatever else was typed may be a password.
+    audit.record(
+        audit.Actor.from_request(request),
+        action="auth.login",
+        outcome="failed",
+        target=str(credentials.get("username", ""))[:150],
+        error_code="invalid_credentials",
+    )

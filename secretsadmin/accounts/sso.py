@@ -1,0 +1,84 @@
+"""Trusted reverse-proxy header SSO (oauth2-proxy, Pomerium, Authelia style)."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import auth
+from django.core.exceptions import MiddlewareNotUsed
+
+from secretsadmin.core.proxies import from_trusted_proxy
+
+from .provisioning import provision, split_groups
+
+logger = logging.getLogger(__name__)
+BACKEND = "secretsadmin.accounts.backends.TrustedHeaderBackend"
+METHOD = "sso-header"
+
+
+def meta_key(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+class HeaderSSOMiddleware:
+    """Logs in the user named by the proxy's header, only when the peer is a trusted proxy.
+
+    The header from any other address is ignored, logged and audited. An empty header ends an
+    SSO session; a different user in the header replaces the session's user.
+    """
+
+    def __init__(self, get_response) -> None:
+        if not settings.SSO_USER_HEADER:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.user_key = meta_key(settings.SSO_USER_HEADER)
+        self.email_key = meta_key(settings.SSO_EMAIL_HEADER) if settings.SSO_EMAIL_HEADER else None
+        self.groups_key = (
+            meta_key(settings.SSO_GROUPS_HEADER) if settings.SSO_GROUPS_HEADER else None
+        )
+
+    def __call__(self, request):
+        if self.user_key in request.META and not from_trusted_proxy(request):
+            self._ignore_untrusted(request)
+        elif from_trusted_proxy(request):
+            self._apply(request)
+        return self.get_response(request)
+
+    def _apply(self, request) -> None:
+        username = request.META.get(self.user_key, "").strip()
+        sso_session = request.session.get("auth_method") == METHOD
+        if not username:
+            if request.user.is_authenticated and sso_session:
+                auth.logout(request)
+            return
+        groups = split_groups(request.META.get(self.groups_key, "")) if self.groups_key else []
+        email = request.META.get(self.email_key, "").strip() if self.email_key else ""
+        if (
+            request.user.is_authenticated
+            and request.user.get_username() == username
+            and request.session.get("sso_groups") == groups
+        ):
+            return
+        user = provision(username, email, groups)
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            request.session["sso_groups"] = groups  # roles re-synced; same session
+            return
+        auth.login(request, user, backend=BACKEND)
+        request.session["sso_groups"] = groups
+
+    def _ignore_untrusted(self, request) -> None:
+        from secretsadmin.audit import services as audit
+
+        logger.warning(
+            "ignored the %s header from %s, which is not a trusted proxy",
+            settings.SSO_USER_HEADER,
+            request.META.get("REMOTE_ADDR"),
+        )
+        audit.record(
+            audit.Actor.from_request(request),
+            action="auth.denied",
+            outcome="denied",
+            target=f"{request.method} {request.path}",
+            error_code="untrusted_identity_header",
+            error_message=f"{settings.SSO_USER_HEADER} header from an address that is not a "
+            "trusted proxy was ignored",
+        )

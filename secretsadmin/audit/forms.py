@@ -1,0 +1,51 @@
+from django import forms
+
+from .models import Outcome
+
+
+class EventFilterForm(forms.Form):
+    """The review page's filters; the same query string selects what an export contains."""
+
+    since = forms.DateTimeField(
+        required=False,
+        label="From",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"invalid": "Enter a date and time, e.g. 2026-01-31 14:00."},
+    )
+    until = forms.DateTimeField(
+        required=False,
+        label="Until",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"invalid": "Enter a date and time, e.g. 2026-01-31 14:00."},
+    )
+    actor = forms.CharField(required=False, max_length=254, help_text="Username or email")
+    action = forms.CharField(required=False, max_length=100, help_text="e.g. auth.denied")
+    provider = forms.ChoiceField(
+        required=False, choices=[("", "Any"), ("pipecat", "Pipecat"), ("gcore", "Gcore")]
+    )
+    account = forms.CharField(required=False, max_length=200)
+    target = forms.CharField(required=False, max_length=500, help_text="Name or id")
+    outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
+    request_id = forms.CharField(required=False, max_length=128, label="Request id")
+    q = forms.CharField(required=False, max_length=200, label="Text")
+    # Paging cursors: set by the page's links, not shown as fields.
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    CURSORS = ("before", "after")
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since >= until:
+            self.add_error("until", "Must be later than “From”.")
+        if data.get("before") and data.get("after"):
+            raise forms.ValidationError("Give “before” or “after”, not both.")
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = value.strip()
+        return data
+
+    def filters(self) -> dict:
+        """The cleaned filters, without the paging cursors."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.CURSORS}

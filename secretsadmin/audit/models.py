@@ -1,0 +1,121 @@
+"""The audit log: one row per fact, appended and never changed.
+
+Rows are written only by `services` (which assigns the sequence and links the hash chain under a
+lock); this module refuses every other way of changing them that goes through Django. On
+PostgreSQL, triggers (migration 0002) refuse UPDATE, DELETE and TRUNCATE from anywhere.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from . import chain
+
+
+class AppendOnly(Exception):
+    """An update or deletion of audit events was attempted."""
+
+
+class Outcome(models.TextChoices):
+    ATTEMPTED = "attempted"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DENIED = "denied"
+    UNKNOWN = "unknown"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("audit events cannot be updated")
+
+    def delete(self):
+        raise AppendOnly("audit events cannot be deleted")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnly("audit events cannot be updated")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # Rows inserted in bulk would skip the append lock and fork the chain.
+        raise AppendOnly("audit events are appended one at a time by audit.services")
+
+
+def _index(*fields: str) -> models.Index:
+    # Every filter is paired with the sequence, so "newest first" walks the index and stops at
+    # one page instead of sorting every match.
+    name = "audit_" + "_".join(f.lstrip("-")[:10] for f in fields) + "_idx"
+    return models.Index(fields=[*fields, "-sequence"], name=name[:30])
+
+
+class AuditEvent(models.Model):
+    # The sequence is the key: gap-free (checked by verify) and the order of the chain.
+    sequence = models.BigIntegerField(primary_key=True)
+    uuid = models.UUIDField(unique=True, editable=False)
+    time = models.DateTimeField(db_index=True)
+    request_id = models.CharField(max_length=128, blank=True)
+
+    # No database constraint and DO_NOTHING: deleting a user must not touch the audit row (SET_NULL
+    # would be an UPDATE, which the log refuses). The copies below keep the row readable after.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    actor_roles = models.JSONField(default=list)
+    auth_method = models.CharField(max_length=32, blank=True)
+    source_ip = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+
+    action = models.CharField(max_length=100)
+    provider = models.CharField(max_length=32, blank=True)
+    account = models.CharField(max_length=200, blank=True)
+    region = models.CharField(max_length=64, blank=True)
+    target = models.CharField(max_length=500, blank=True)
+    target_id = models.CharField(max_length=200, blank=True)
+    keys = models.JSONField(default=list)
+
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    upstream_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=100, blank=True)
+    error_message = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    attempt = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="outcomes"
+    )
+    fingerprints = models.JSONField(default=dict)
+
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sequence"]
+        indexes = [
+            _index("action"),
+            _index("provider"),
+            _index("account"),
+            _index("target"),
+            _index("target_id"),
+            _index("outcome"),
+            _index("request_id"),
+            _index("actor_username"),
+            _index("actor_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("audit events cannot be updated")
+        if not self.hash or self.hash != chain.digest(chain.content_of(self)):
+            raise AppendOnly("audit events are appended by audit.services, which chains them")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("audit events cannot be deleted")

@@ -1,0 +1,133 @@
+"""Reading the audit log: filtered, newest first, a page at a time."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from .models import AuditEvent, Outcome
+
+PAGE_SIZE = 50
+# An attempt this old without an outcome is shown as `unknown`: the request that made it is over.
+UNKNOWN_AFTER = timedelta(minutes=15)
+TEXT_FIELDS = (
+    "action",
+    "actor_username",
+    "actor_email",
+    "account",
+    "target",
+    "target_id",
+    "error_code",
+    "error_message",
+    "reason",
+    "keys_text",
+)
+
+
+def concluded() -> Exists:
+    return Exists(AuditEvent.objects.filter(attempt=OuterRef("pk")))
+
+
+def _pending(older_than: timedelta) -> Q:
+    return Q(outcome=Outcome.ATTEMPTED, time__lt=timezone.now() - older_than) & ~concluded()
+
+
+def pending_attempts(older_than: timedelta = UNKNOWN_AFTER) -> QuerySet[AuditEvent]:
+    """Attempts still without an outcome after `older_than` (a crash, a timeout), oldest first.
+
+    This is the reconcile step's work list: reading each provider's state and concluding these
+    attempts needs the provider clients. Until then they are shown as `unknown`.
+    """
+    return AuditEvent.objects.filter(_pending(older_than)).order_by("sequence")
+
+
+def events(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actor: str = "",
+    action: str = "",
+    provider: str = "",
+    account: str = "",
+    target: str = "",
+    outcome: str = "",
+    request_id: str = "",
+    q: str = "",
+) -> QuerySet[AuditEvent]:
+    """Events matching every filter given; exact matches, so each one can use its index."""
+    found = AuditEvent.objects.order_by("-sequence")
+    if since:
+        found = found.filter(time__gte=since)
+    if until:
+        found = found.filter(time__lt=until)
+    if actor:
+        found = found.filter(Q(actor_username=actor) | Q(actor_email=actor))
+    if target:
+        found = found.filter(Q(target=target) | Q(target_id=target))
+    exact = {"action": action, "provider": provider, "account": account, "request_id": request_id}
+    found = found.filter(**{name: value for name, value in exact.items() if value})
+    if outcome == Outcome.UNKNOWN:
+        found = found.filter(Q(outcome=Outcome.UNKNOWN) | _pending(UNKNOWN_AFTER))
+    elif outcome:
+        found = found.filter(outcome=outcome)
+    if q:
+        # No index serves a substring search; newest first, it stops at the first page of hits.
+        found = found.alias(keys_text=Cast("keys", TextField())).filter(
+            Q.create([(f"{name}__icontains", q) for name in TEXT_FIELDS], connector=Q.OR)
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Page:
+    events: list[AuditEvent]
+    newer: int | None  # pass as `after` to see the events just newer than this page
+    older: int | None  # pass as `before` to see the events just older
+
+
+def page(
+    found: QuerySet[AuditEvent],
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page, found by keyset on the sequence: no OFFSET, no COUNT, at any depth."""
+    rows = found.annotate(concluded=concluded())
+    if after is not None:
+        rows = list(rows.filter(sequence__gt=after).order_by("sequence")[: size + 1])
+        more_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        more_older = bool(rows) and found.filter(sequence__lt=rows[-1].sequence).exists()
+    else:
+        if before is not None:
+            rows = rows.filter(sequence__lt=before)
+        rows = list(rows.order_by("-sequence")[: size + 1])
+        more_older = len(rows) > size
+        rows = rows[:size]
+        more_newer = bool(rows) and found.filter(sequence__gt=rows[0].sequence).exists()
+    now = timezone.now()
+    for event in rows:
+        event.shown_outcome = shown_outcome(event, now)
+    return Page(
+        events=rows,
+        newer=rows[0].sequence if more_newer else None,
+        older=rows[-1].sequence if more_older else None,
+    )
+
+
+def shown_outcome(event: AuditEvent, now: datetime) -> str:
+    """The outcome to show: an attempt left without one for long is `unknown`, not `attempted`.
+
+    `event.concluded` is the `concluded()` annotation."""
+    waiting = event.outcome == Outcome.ATTEMPTED and not event.concluded
+    if waiting and now - event.time > UNKNOWN_AFTER:
+        return Outcome.UNKNOWN
+    return event.outcome
+
+
+def head() -> AuditEvent | None:
+    """The newest event: its hash, kept elsewhere, vouches for everything before it."""
+    return AuditEvent.objects.order_by("-sequence").only("sequence", "hash", "time").first()

@@ -1,0 +1,275 @@
+"""Writing the audit log: the contract the rest of the dashboard calls.
+
+A change to a provider is recorded twice: `attempt()` commits an event before the upstream call
+(and raises `AuditUnavailable` if it cannot, so the call is not made), then `conclude()` appends
+the outcome, linked to the attempt. Everything else that happens is one `record()`.
+"""
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from secretsadmin.config import Secret
+from secretsadmin.core import request_id as request_ids
+from secretsadmin.core.logging import MASK, redact
+from secretsadmin.core.proxies import client_address
+
+from . import chain
+from .models import AuditEvent, Outcome
+
+# Any constant will do, as long as nothing else in the database uses it: b"sa-audit" as a bigint.
+APPEND_LOCK_ID = int.from_bytes(b"sa-audit")
+# Written by people or upstream services: masked for credentials, not just for the values set.
+FREE_TEXT = {"error_message", "reason"}
+# Shorter values (a flag "on", a port) would mask ordinary words throughout an event.
+MIN_MASKED = 4
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acted and from where, as they were at the time."""
+
+    user_id: int | None
+    username: str
+    email: str
+    roles: tuple[str, ...]
+    auth_method: str
+    source_ip: str
+    user_agent: str
+    request_id: str
+
+    @classmethod
+    def from_request(cls, request) -> "Actor":
+        from secretsadmin.accounts.roles import roles_of
+
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        session = getattr(request, "session", None)
+        return cls(
+            user_id=user.pk if signed_in else None,
+            username=user.get_username() if signed_in else "",
+            email=(getattr(user, "email", "") or "") if signed_in else "",
+            roles=tuple(sorted(role.value for role in roles_of(user))) if signed_in else (),
+            auth_method=session.get("auth_method", "") if session is not None else "",
+            source_ip=client_address(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            request_id=getattr(request, "id", ""),
+        )
+
+    @classmethod
+    def system(cls, name: str) -> "Actor":
+        """A management command or background step: one request id per run."""
+        return cls(
+            user_id=None,
+            username=name,
+            email="",
+            roles=(),
+            auth_method="system",
+            source_ip="",
+            user_agent="",
+            request_id=request_ids.new(),
+        )
+
+
+class AuditUnavailable(Exception):
+    """The event could not be written; whatever it was to record must not happen."""
+
+
+def record(
+    actor: Actor,
+    *,
+    action: str,
+    outcome: str,
+    provider: str = "",
+    account: str = "",
+    region: str = "",
+    target: str = "",
+    target_id: str = "",
+    keys: Iterable[str] = (),
+    upstream_status: int | None = None,
+    error_code: str = "",
+    error_message: str = "",
+    reason: str = "",
+    attempt: AuditEvent | None = None,
+    values: Mapping[str, str] | None = None,
+) -> AuditEvent:
+    """Appends one event; raises `AuditUnavailable` if the database refuses it."""
+    if outcome not in Outcome.values:
+        raise ValueError(f"unknown outcome {outcome!r}; one of {Outcome.values}")
+    values = {name: str(value) for name, value in (values or {}).items()}
+    fields = {
+        "request_id": actor.request_id,
+        "actor_id": actor.user_id,
+        "actor_username": actor.username,
+        "actor_email": actor.email,
+        "actor_roles": list(actor.roles),
+        "auth_method": actor.auth_method,
+        "source_ip": actor.source_ip,
+        "user_agent": actor.user_agent,
+        "action": action,
+        "provider": provider,
+        "account": account,
+        "region": region,
+        "target": target,
+        "target_id": target_id,
+        "keys": list(dict.fromkeys([*keys, *values])),
+        "outcome": outcome,
+        "upstream_status": upstream_status,
+        "error_code": error_code,
+        "error_message": error_message,
+        "reason": reason,
+        "attempt_id": attempt.sequence if attempt is not None else None,
+        "fingerprints": fingerprints(values),
+    }
+    try:
+        with transaction.atomic():
+            return _append(_clean(fields, values.values()))
+    except DatabaseError as exc:
+        raise AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
+
+
+def attempt(
+    actor: Actor,
+    *,
+    action: str,
+    provider: str = "",
+    account: str = "",
+    region: str = "",
+    target: str = "",
+    target_id: str = "",
+    keys: Iterable[str] = (),
+    reason: str = "",
+    values: Mapping[str, str] | None = None,
+) -> AuditEvent:
+    """Commits an `attempted` event before an upstream call. Must not run inside a transaction:
+    the event has to be durable even if the caller's work is later rolled back."""
+    try:
+        with transaction.atomic(durable=True):
+            return record(
+                actor,
+                action=action,
+                outcome=Outcome.ATTEMPTED,
+                provider=provider,
+                account=account,
+                region=region,
+                target=target,
+                target_id=target_id,
+                keys=keys,
+                reason=reason,
+                values=values,
+            )
+    except DatabaseError as exc:  # the commit itself failed
+        raise AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
+
+
+def conclude(
+    attempt_event: AuditEvent,
+    *,
+    outcome: str,
+    upstream_status: int | None = None,
+    error_code: str = "",
+    error_message: str = "",
+) -> AuditEvent:
+    """Appends the outcome of an attempt as a new event that points at it."""
+    if outcome == Outcome.ATTEMPTED:
+        raise ValueError("an outcome cannot itself be an attempt")
+    return record(
+        Actor(
+            user_id=attempt_event.actor_id,
+            username=attempt_event.actor_username,
+            email=attempt_event.actor_email,
+            roles=tuple(attempt_event.actor_roles),
+            auth_method=attempt_event.auth_method,
+            source_ip=attempt_event.source_ip,
+            user_agent=attempt_event.user_agent,
+            request_id=attempt_event.request_id,
+        ),
+        action=attempt_event.action,
+        outcome=outcome,
+        provider=attempt_event.provider,
+        account=attempt_event.account,
+        region=attempt_event.region,
+        target=attempt_event.target,
+        target_id=attempt_event.target_id,
+        keys=attempt_event.keys,
+        upstream_status=upstream_status,
+        error_code=error_code,
+        error_message=error_message,
+        attempt=attempt_event,
+    )
+
+
+def fingerprints(values: Mapping[str, str]) -> dict[str, str]:
+    """`{key name: "<key id>:<hmac>"}` under AUDIT_HMAC_KEY, or nothing when no key is set.
+
+    The key name is part of the message, so two keys holding one value are not seen to match;
+    the key id says which audit key made a fingerprint, so a rotated key is not mistaken for
+    "a different value".
+    """
+    key = getattr(settings, "AUDIT_HMAC_KEY", None)
+    if not key or not values:
+        return {}
+    secret = key.reveal().encode()
+    key_id = hmac.new(secret, b"secretsadmin audit key id", hashlib.sha256).hexdigest()[:8]
+    return {
+        name: f"{key_id}:{fingerprint(secret, name, value)}"
+        for name, value in sorted(values.items())
+    }
+
+
+def fingerprint(secret: bytes, name: str, value: str) -> str:
+    return hmac.new(secret, f"{name}\0{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _clean(fields: dict, values: Iterable[str]) -> dict:
+    """Makes every event writable and free of secrets.
+
+    The values being set are masked wherever they turn up (an upstream error echoing one, a
+    reason pasted by mistake), and the free text also for anything shaped like a credential. Text
+    is cut to its column (PostgreSQL refuses longer values) and NUL dropped (PostgreSQL cannot
+    store it).
+    """
+    secrets = [Secret(value) for value in values if value]
+    configured = [*getattr(settings, "REDACTED_VALUES", []), *secrets]
+    for field in AuditEvent._meta.concrete_fields:
+        value = fields.get(field.attname)
+        if not isinstance(value, str):
+            continue
+        if field.attname in FREE_TEXT:
+            value = redact(value, configured)
+        for secret in secrets:
+            if len(secret.reveal()) >= MIN_MASKED:
+                value = value.replace(secret.reveal(), MASK)
+        value = value.replace("\0", "")
+        if field.max_length:
+            value = value[: field.max_length]
+        fields[field.attname] = value
+    return fields
+
+
+def _append(fields: dict) -> AuditEvent:
+    """Inserts the next event of the chain. Runs inside the caller's transaction."""
+    if connection.vendor == "postgresql":
+        # Held to the end of the transaction, across workers and hosts. SQLite needs nothing:
+        # `transaction_mode: IMMEDIATE` took the write lock at BEGIN. Either way the sequence is
+        # the primary key, so a missed lock would fail an insert, never fork the chain.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_ID])
+    head = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    last_sequence, prev_hash = head or (0, chain.GENESIS)
+    event = AuditEvent(
+        sequence=last_sequence + 1,
+        uuid=uuid.uuid4(),
+        time=timezone.now(),
+        prev_hash=prev_hash,
+        **fields,
+    )
+    event.hash = chain.digest(chain.content_of(event))
+    event.save()
+    return event

@@ -1,0 +1,1 @@
+"""Everything that speaks to, or prepares input for, the cloud providers' APIs."""

@@ -1,0 +1,43 @@
+"""Client of the Pipecat Cloud secrets API: typed results, typed errors, safe retries."""
+
+from .client import PipecatClient
+from .errors import (
+    BadRequest,
+    BadRequestReason,
+    Conflict,
+    MalformedResponse,
+    NotFound,
+    PipecatError,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    Unavailable,
+)
+from .models import Accepted, Region, SecretSet, SetDetail
+from .names import key_name_problem, set_name_problem
+from .registry import PipecatClients, UnknownAccount, pipecat_clients
+from .retry import RetryPolicy
+
+__all__ = [
+    "Accepted",
+    "BadRequest",
+    "BadRequestReason",
+    "Conflict",
+    "MalformedResponse",
+    "NotFound",
+    "PipecatClient",
+    "PipecatClients",
+    "PipecatError",
+    "RateLimited",
+    "Region",
+    "RetryPolicy",
+    "SecretSet",
+    "ServerError",
+    "SetDetail",
+    "Unauthorized",
+    "Unavailable",
+    "UnknownAccount",
+    "key_name_problem",
+    "pipecat_clients",
+    "set_name_problem",
+]

@@ -1,0 +1,112 @@
+"""Reading the API's JSON answers into typed values; anything unexpected is a `ValueError` that
+says what was wrong (never a value: the API sends none, but a proxy might)."""
+
+import json
+from typing import Any, get_args
+
+from .models import Accepted, Region, SecretSet, SetDetail, SetType, Status
+
+SET_TYPES = get_args(SetType)
+STATUSES = get_args(Status)
+
+
+def json_body(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("the answer is not JSON") from None
+
+
+def error_body(content: bytes) -> tuple[str, str] | None:
+    """The documented `{"error": message, "code": code}`, or None for any other body."""
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        code = body.get("code")
+        return body["error"], code if isinstance(code, str) else ""
+    return None
+
+
+def secret_sets(body: Any) -> list[SecretSet]:
+    return [_secret_set(item) for item in _list(_field(body, "sets"), "sets")]
+
+
+def set_detail(name: str, body: Any) -> SetDetail:
+    keys = [
+        _text(_field(item, "fieldName"), "fieldName")
+        for item in _list(_field(body, "secrets"), "secrets")
+    ]
+    return SetDetail(
+        name=name,
+        region=_text(_field(body, "region"), "region"),
+        status=_status(body),
+        error_message=_error_message(body),
+        keys=tuple(sorted(keys)),
+    )
+
+
+def accepted(body: Any) -> Accepted:
+    return Accepted(region=_text(_field(body, "region"), "region"))
+
+
+def regions(body: Any) -> list[Region]:
+    return [
+        Region(
+            code=_text(_field(item, "code"), "code"),
+            display_name=_text(_field(item, "display_name"), "display_name"),
+        )
+        for item in _list(_field(body, "regions"), "regions")
+    ]
+
+
+def default_region(body: Any) -> str:
+    return _text(_field(_field(body, "properties"), "defaultRegion"), "defaultRegion")
+
+
+def _secret_set(item: Any) -> SecretSet:
+    set_type = _text(_field(item, "type"), "type")
+    if set_type not in SET_TYPES:
+        raise ValueError(f"unknown set type {set_type!r}")
+    return SecretSet(
+        name=_text(_field(item, "name"), "name"),
+        type=set_type,
+        region=_text(_field(item, "region"), "region"),
+        status=_status(item),
+        error_message=_error_message(item),
+    )
+
+
+def _status(item: Any) -> Status:
+    status = _text(_field(item, "status"), "status")
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    return status
+
+
+def _error_message(item: dict) -> str | None:
+    message = item.get("errorMessage")
+    if message is not None and not isinstance(message, str):
+        raise ValueError("errorMessage is not text")
+    return message or None
+
+
+def _field(body: Any, name: str) -> Any:
+    if not isinstance(body, dict):
+        raise ValueError(f"expected an object holding {name!r}")
+    if name not in body:
+        raise ValueError(f"{name!r} is missing")
+    return body[name]
+
+
+def _list(value: Any, name: str) -> list:
+    if not isinstance(value, list):
+        raise ValueError(f"{name!r} is not a list")
+    return value
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name!r} is not a non-empty string")
+    return value

@@ -1,0 +1,46 @@
+"""What the Pipecat Cloud secrets API answers, as typed values."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+SetType = Literal["secret", "imagePullSecret"]
+Status = Literal["pending", "ready", "failed"]
+
+
+@dataclass(frozen=True)
+class SecretSet:
+    """A set as `GET /secrets` lists it."""
+
+    name: str
+    type: SetType
+    region: str
+    status: Status
+    error_message: str | None  # why provisioning failed, only when `status` is "failed"
+
+    @property
+    def is_image_pull_secret(self) -> bool:
+        return self.type == "imagePullSecret"
+
+
+@dataclass(frozen=True)
+class SetDetail:
+    """A regular set as `GET /secrets/{name}` shows it: key names, never values."""
+
+    name: str
+    region: str
+    status: Status
+    error_message: str | None
+    keys: tuple[str, ...]  # sorted
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A change the API stored; the set is now provisioned in the background (status pending)."""
+
+    region: str

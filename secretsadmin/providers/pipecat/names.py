@@ -1,0 +1,32 @@
+"""The API's rules for set and key names, with the reason a name breaks them in plain words."""
+
+import re
+
+SET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+SET_NAME_LENGTH = (3, 63)
+KEY_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
+MAX_KEY_NAME = 64
+
+
+def set_name_problem(name: str) -> str | None:
+    """Why the API would refuse `name` as a set name, or None when it is fine."""
+    shortest, longest = SET_NAME_LENGTH
+    if not shortest <= len(name) <= longest:
+        return f"a set name has {shortest} to {longest} characters"
+    if SET_NAME.fullmatch(name) is None:
+        return (
+            "a set name may only contain lower-case letters, digits, '-' and '.', "
+            "and each part between dots must start and end with a letter or digit"
+        )
+    return None
+
+
+def key_name_problem(key: str) -> str | None:
+    """Why the API would refuse `key` as a key name, or None when it is fine."""
+    if not key:
+        return "a key name is missing"
+    if len(key) > MAX_KEY_NAME:
+        return f"a key name has at most {MAX_KEY_NAME} characters"
+    if KEY_NAME.fullmatch(key) is None:
+        return "a key name may only contain letters, digits, _ and -"
+    return None

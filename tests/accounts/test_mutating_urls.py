@@ -1,0 +1,62 @@
+"""Every URL that changes anything refuses viewers and auditors, and records the refusal."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from secretsadmin.accounts.roles import Role
+from secretsadmin.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+CHANGING_ROLES = {Role.EDITOR, Role.ADMIN}
+# Views that need no role: they identify people or report liveness.
+PUBLIC = {"login", "logout", "healthz", "oidc_authentication_init", "oidc_authentication_callback"}
+
+
+def patterns(resolver=None, prefix=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # Django's admin: staff only, and the audit model is read-only there
+            yield from patterns(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def sample_path(route: str) -> str:
+    """A concrete path for a route, with a plausible value for each converter."""
+    import re
+
+    return "/" + re.sub(
+        r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m[1] == "int" else "sample-1", route
+    )
+
+
+def test_every_view_declares_who_may_use_it():
+    undeclared = [
+        route
+        for route, entry in patterns()
+        if entry.name not in PUBLIC
+        and not hasattr(entry.callback, "required_role")
+        and entry.name != "home"
+    ]
+    assert undeclared == []
+
+
+def changing_urls():
+    return [
+        (route, entry)
+        for route, entry in patterns()
+        if getattr(entry.callback, "required_role", None) in CHANGING_ROLES
+    ]
+
+
+@pytest.mark.parametrize("persona", ["viewer", "auditor"])
+def test_changing_urls_refuse_readers(persona, request):
+    client = request.getfixturevalue(persona)
+    for route, _entry in changing_urls():
+        path = sample_path(route)
+        response = client.post(path, {"confirm": "sample-1"})
+        assert response.status_code == 403, path
+        last = AuditEvent.objects.filter(action="auth.denied").order_by("-sequence").first()
+        assert last.target == f"POST {path}"

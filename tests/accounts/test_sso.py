@@ -1,0 +1,113 @@
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client, override_settings
+
+from secretsadmin.accounts.roles import Role, roles_of
+from secretsadmin.audit.models import AuditEvent
+from secretsadmin.config import Config
+
+pytestmark = pytest.mark.django_db
+
+SSO = {
+    "SSO_USER_HEADER": "X-Forwarded-User",
+    "SSO_EMAIL_HEADER": "X-Forwarded-Email",
+    "SSO_GROUPS_HEADER": "X-Forwarded-Groups",
+    "TRUSTED_PROXIES": Config({"P": "10.0.0.0/8"}).networks("P", []),
+    "AUTHENTICATION_BACKENDS": [
+        "django.contrib.auth.backends.ModelBackend",
+        "secretsadmin.accounts.backends.TrustedHeaderBackend",
+    ],
+    "ROLE_GROUPS": {
+        "viewer": ["ops-readers"],
+        "editor": ["ops"],
+        "auditor": ["compliance"],
+        "admin": ["platform-admins"],
+    },
+}
+PROXY = "10.0.0.7"
+
+
+def via_proxy(client, path="/", user="alice", groups="ops", email="alice@example.com", **extra):
+    headers = {"HTTP_X_FORWARDED_USER": user, "HTTP_X_FORWARDED_GROUPS": groups}
+    if email is not None:
+        headers["HTTP_X_FORWARDED_EMAIL"] = email
+    return client.get(path, REMOTE_ADDR=PROXY, **headers, **extra)
+
+
+@pytest.fixture
+def browser():
+    with override_settings(**SSO):
+        yield Client(HTTP_HOST="localhost")
+
+
+def test_a_new_user_is_created_and_signed_in_with_roles_from_groups(browser):
+    response = via_proxy(browser, "/pipecat/", groups="ops, something-else")
+    assert response.status_code == 200
+    alice = User.objects.get(username="alice")
+    assert alice.email == "alice@example.com"
+    assert roles_of(alice) == {Role.EDITOR}
+    assert not alice.has_usable_password()
+    [login] = AuditEvent.objects.filter(action="auth.login")
+    assert (login.actor_username, login.auth_method, login.source_ip) == (
+        "alice",
+        "sso-header",
+        PROXY,
+    )
+
+
+def test_the_header_is_ignored_from_an_address_that_is_not_a_trusted_proxy(browser):
+    response = browser.get(
+        "/pipecat/",
+        REMOTE_ADDR="192.0.2.66",
+        HTTP_X_FORWARDED_USER="mallory",
+        HTTP_X_FORWARDED_GROUPS="platform-admins",
+    )
+    assert response.status_code == 302  # still a stranger: off to the login page
+    assert not User.objects.filter(username="mallory").exists()
+    [denied] = AuditEvent.objects.filter(action="auth.denied")
+    assert denied.error_code == "untrusted_identity_header"
+    assert denied.source_ip == "192.0.2.66"
+
+
+def test_an_empty_header_ends_the_sso_session(browser):
+    via_proxy(browser)
+    response = browser.get("/pipecat/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_USER="")
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.logout", actor_username="alice").count() == 1
+
+
+def test_another_user_in_the_header_replaces_the_session_user(browser):
+    via_proxy(browser)
+    via_proxy(browser, user="bob", groups="ops-readers", email="bob@example.com")
+    assert (
+        browser.get(
+            "/",
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_USER="bob",
+            HTTP_X_FORWARDED_GROUPS="ops-readers",
+        )
+        .context["user"]
+        .username
+        == "bob"
+    )
+    logins = AuditEvent.objects.filter(action="auth.login").order_by("sequence")
+    assert [e.actor_username for e in logins] == ["alice", "bob"]
+
+
+def test_a_change_of_groups_changes_roles_at_the_next_request(browser):
+    via_proxy(browser, groups="ops")
+    via_proxy(browser, groups="compliance")
+    assert roles_of(User.objects.get(username="alice")) == {Role.AUDITOR}
+    assert via_proxy(browser, "/pipecat/", groups="compliance").status_code == 403
+
+
+def test_no_mapped_group_means_no_role(browser):
+    response = via_proxy(browser, "/pipecat/", groups="marketing")
+    assert response.status_code == 403
+    assert roles_of(User.objects.get(username="alice")) == set()
+
+
+def test_header_sso_is_off_unless_configured(client):
+    response = client.get("/pipecat/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_USER="alice")
+    assert response.status_code == 302
+    assert not User.objects.filter(username="alice").exists()

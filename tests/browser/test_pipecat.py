@@ -1,0 +1,124 @@
+"""The Pipecat pages in Debian's Chromium, against a live server and the emulator over HTTP."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from emulators.faults import Fault
+from secretsadmin.config import Secret
+from secretsadmin.providers.accounts import PipecatAccount, PipecatTimeouts
+from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def emulator(settings, pipecat_server):
+    settings.PIPECAT_ACCOUNTS = (PipecatAccount("prod", pipecat_server.url, Secret(PIPECAT_TOKEN)),)
+    settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=2.0, read=5.0)
+    settings.PIPECAT_POLL_SECONDS = 1
+    cache.clear()
+    yield pipecat_server.app
+    cache.clear()
+
+
+@pytest.fixture
+def sets_page(signed_in, live_server, emulator):
+    signed_in.goto(f"{live_server.url}/pipecat/prod/")
+    return signed_in
+
+
+def test_create_a_set_and_watch_its_badge_turn_ready_without_reloading(sets_page, emulator):
+    page = sets_page
+    page.get_by_role("link", name="New secret set").click()
+    page.get_by_label("Name").fill("voice-prod")
+    expect(page.locator("#name-check")).to_have_text(re.compile("voice-prod is free"))
+    page.get_by_label("Region").select_option("eu-central")
+    page.locator("[name=key_0]").fill("OPENAI_API_KEY")
+    page.locator("[name=value_0]").fill("sk-browser")
+    page.get_by_role("button", name="Create set").click()
+    expect(page.locator(".toast")).to_contain_text("Set voice-prod created")
+    badge = page.locator("#status-voice-prod .badge")
+    expect(badge).to_have_text("pending")
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    emulator.clock.advance(emulator.store.provisioning_delay + 1)
+    expect(badge).to_have_text("ready", timeout=10_000)
+    assert navigations == []  # no reload: htmx swapped the badge in place
+    assert page.console_errors == []
+
+
+def test_add_keys_by_pasting_an_env_block_with_a_preview(sets_page, emulator, live_server):
+    _put(emulator, "voice-prod", KEEP="1", OVERWRITE="1")
+    page = sets_page
+    page.goto(f"{live_server.url}/pipecat/prod/sets/voice-prod/")
+    page.get_by_label("Or paste a .env block").fill(
+        "# from 1Password\nexport OVERWRITE='2'\nNEW_ONE=\"3\"\n"
+    )
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview")).to_contain_text("New keys (1): NEW_ONE")
+    expect(page.locator("#preview")).to_contain_text("Overwritten keys (1): OVERWRITE")
+    page.get_by_role("button", name="Save keys").click()
+    expect(page.locator(".toast")).to_contain_text("2 keys saved in voice-prod.")
+    expect(page.locator(".keys-table")).to_contain_text("NEW_ONE")
+    assert emulator.store.get(PIPECAT_ORG, "voice-prod").values["OVERWRITE"] == "2"
+
+
+def test_remove_a_key_in_place_after_confirming(sets_page, emulator, live_server):
+    _put(emulator, "voice-prod", KEEP="1", GONE="2")
+    page = sets_page
+    page.goto(f"{live_server.url}/pipecat/prod/sets/voice-prod/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("row", name="GONE").get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("row", name="GONE")).to_have_count(0)
+    expect(page.locator(".toast")).to_contain_text("Key GONE removed from voice-prod.")
+    assert page.url.endswith("/pipecat/prod/sets/voice-prod/")
+    assert set(emulator.store.get(PIPECAT_ORG, "voice-prod").values) == {"KEEP"}
+
+
+def test_delete_a_set_by_typing_its_name(sets_page, emulator, live_server):
+    _put(emulator, "voice-prod")
+    page = sets_page
+    page.goto(f"{live_server.url}/pipecat/prod/sets/voice-prod/")
+    page.get_by_role("link", name="Delete this set…").click()
+    page.get_by_label("Type voice-prod to confirm").fill("voice")
+    page.get_by_role("button", name="Delete voice-prod").click()
+    expect(page.locator(".field-error")).to_contain_text("Type voice-prod exactly")
+    page.get_by_label("Type voice-prod to confirm").fill("voice-prod")
+    page.get_by_role("button", name="Delete voice-prod").click()
+    expect(page.locator(".toast")).to_contain_text("Set voice-prod deleted.")
+    assert emulator.store.get(PIPECAT_ORG, "voice-prod") is None
+
+
+def test_create_an_image_pull_secret(sets_page, emulator):
+    page = sets_page
+    page.get_by_role("link", name="New image pull secret").click()
+    page.get_by_label("Set name").fill("ghcr-pull")
+    page.get_by_label("Registry", exact=True).select_option("ghcr")
+    page.get_by_label("Registry user name").fill("octocat")
+    page.get_by_label("Password or token").fill("ghp_browser")
+    page.get_by_role("button", name="Create image pull secret").click()
+    expect(page.locator(".toast")).to_contain_text("Registry credentials saved in ghcr-pull.")
+    expect(page.get_by_text("cannot list its keys")).to_be_visible()
+    assert emulator.store.get(PIPECAT_ORG, "ghcr-pull").host == "ghcr.io/"
+
+
+def test_a_forced_conflict_is_explained(sets_page, emulator, live_server):
+    _put(emulator, "voice-prod")
+    emulator.faults.add(Fault("put_set", status=409, times=10))
+    page = sets_page
+    page.goto(f"{live_server.url}/pipecat/prod/sets/voice-prod/")
+    page.locator("[name=key_0]").fill("NEW")
+    page.locator("[name=value_0]").fill("v")
+    page.get_by_role("button", name="Save keys").click()
+    expect(page.locator(".toast-error")).to_contain_text(
+        "Someone else is changing set voice-prod right now; nothing was changed. Try again."
+    )
+
+
+def _put(app, name, **keys):
+    from tests.pipecat.conftest import put
+
+    put(app, name, **(keys or {"API_KEY": "v"}))

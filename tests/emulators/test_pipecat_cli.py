@@ -1,0 +1,179 @@
+"""The official client (`pipecat cloud secrets`, pipecatcloud 1.4.0) against the live emulator.
+
+Each CLI start costs about half a second, so every test drives one scenario through several
+commands and checks what the CLI reports against the emulator's own state.
+"""
+
+import base64
+
+import httpx
+
+from emulators.pipecat import seed_demo
+from emulators.pipecat.store import SetType
+from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
+
+ORG_PATH = f"/v1/organizations/{PIPECAT_ORG}/"
+
+
+def stored(server, name):
+    return server.app.store.get(PIPECAT_ORG, name)
+
+
+def calls(server):
+    return [(r.method, r.path, r.status) for r in server.app.requests]
+
+
+def test_set_list_unset_delete_on_the_clients_default_paths(pipecat_cli, pipecat_server):
+    created = pipecat_cli("set", "my-set", "K1=v1", 'K2="hello world"', "URL=a=b", "--skip")
+
+    assert created.returncode == 0, created.stderr
+    assert "created successfully in us-west" in created.stderr
+    assert stored(pipecat_server, "my-set").values == {
+        "K1": "v1",
+        "K2": "hello world",
+        "URL": "a=b",
+    }
+    assert calls(pipecat_server) == [
+        ("GET", f"{ORG_PATH}secrets/my-set", 404),
+        ("PUT", f"{ORG_PATH}secrets/my-set", 202),
+        ("PUT", f"{ORG_PATH}secrets/my-set", 202),
+        ("PUT", f"{ORG_PATH}secrets/my-set", 202),
+    ]
+
+    shown = pipecat_cli("list", "my-set")
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.json() == {
+        "region": "us-west",
+        "status": "pending",
+        "secrets": [{"fieldName": "K1"}, {"fieldName": "K2"}, {"fieldName": "URL"}],
+    }
+
+    unset = pipecat_cli("unset", "my-set", "K1", "--skip")
+
+    assert unset.returncode == 0, unset.stderr
+    assert set(stored(pipecat_server, "my-set").values) == {"K2", "URL"}
+
+    deleted = pipecat_cli("delete", "my-set", "--skip")
+
+    assert deleted.returncode == 0, deleted.stderr
+    assert stored(pipecat_server, "my-set") is None
+    assert all(path.startswith(ORG_PATH) for _, path, _ in calls(pipecat_server))
+
+
+def test_file_and_image_pull_secret_on_the_documented_paths(pipecat_cli, pipecat_server, tmp_path):
+    (tmp_path / "secrets.env").write_text(
+        "# database\n\nDB_URL=postgres://u:p@h/db\nAPI_KEY=abc=def\nQUOTED='single'\n"
+        'SPACED="value with spaces"\n'
+    )
+
+    from_file = pipecat_cli(
+        "set", "pub-set", "--file", "secrets.env", "--region", "eu-central", "--skip",
+        public_paths=True,
+    )  # fmt: skip
+
+    assert from_file.returncode == 0, from_file.stderr
+    pub_set = stored(pipecat_server, "pub-set")
+    assert (pub_set.region, pub_set.values) == (
+        "eu-central",
+        {
+            "DB_URL": "postgres://u:p@h/db",
+            "API_KEY": "abc=def",
+            "QUOTED": "'single'",
+            "SPACED": "value with spaces",
+        },
+    )
+
+    pull = pipecat_cli("image-pull-secret", "pub-registry", "ghcr.io", "user:token", "--skip",
+                       public_paths=True)  # fmt: skip
+
+    assert pull.returncode == 0, pull.stderr
+    registry = stored(pipecat_server, "pub-registry")
+    assert (registry.type, registry.host, registry.region) == (
+        SetType.IMAGE_PULL,
+        "ghcr.io/",
+        "us-west",
+    )
+    assert base64.b64decode(registry.credentials) == b"user:token"
+
+    listed = pipecat_cli("list", public_paths=True)
+
+    assert listed.returncode == 0, listed.stderr
+    assert listed.json() == {
+        "secretSets": [
+            {"name": "pub-registry", "type": "imagePullSecret", "region": "us-west",
+             "status": "pending"},
+            {"name": "pub-set", "type": "secret", "region": "eu-central", "status": "pending"},
+        ]
+    }  # fmt: skip
+
+    assert pipecat_cli("unset", "pub-set", "QUOTED", "--skip", public_paths=True).returncode == 0
+    assert "QUOTED" not in pub_set.values
+    assert pipecat_cli("delete", "pub-registry", "--skip", public_paths=True).returncode == 0
+    assert stored(pipecat_server, "pub-registry") is None
+    paths = {path for _, path, _ in calls(pipecat_server)}
+    assert paths == {
+        "/v1/regions",
+        "/v1/secrets",
+        "/v1/secrets/pub-set",
+        "/v1/secrets/pub-set/QUOTED",
+        "/v1/secrets/pub-registry",
+    }
+
+
+def test_the_client_reports_readiness_as_the_emulator_holds_it(pipecat_cli, pipecat_server):
+    app = pipecat_server.app
+    seed_demo(app, org=PIPECAT_ORG)
+
+    # With no organisation configured, the client looks up the token's own.
+    listed = pipecat_cli("list", org=None)
+
+    assert listed.returncode == 0, listed.stderr
+    assert calls(pipecat_server)[0] == ("GET", "/v1/organizations", 200)
+    now = app.clock.now()
+    assert listed.json() == {"secretSets": [s.summary(now) for s in app.store.sets(PIPECAT_ORG)]}
+    assert {s["status"] for s in listed.json()["secretSets"]} == {"ready", "pending", "failed"}
+
+    failed = pipecat_cli("list", "analytics-export")
+
+    assert failed.returncode == 0, failed.stderr
+    assert failed.json()["status"] == "failed"
+    assert failed.json()["errorMessage"] == stored(pipecat_server, "analytics-export").failure
+
+
+def test_the_client_surfaces_the_apis_errors(pipecat_cli, pipecat_server):
+    app = pipecat_server.app
+    seed_demo(app, org=PIPECAT_ORG)
+    app.store.conflict_window = 30.0
+    in_flight = httpx.put(
+        f"{pipecat_server.url}/v1/secrets/prod-voice-agent",
+        json={"secrets": [{"secretKey": "ROTATED_KEY", "secretValue": "v"}]},
+        headers={"Authorization": f"Bearer {PIPECAT_TOKEN}"},
+    )
+    assert in_flight.status_code == 202
+
+    conflict = pipecat_cli("set", "prod-voice-agent", "NEW_KEY=v", "--skip")
+
+    assert conflict.returncode == 1
+    assert conflict.json() == {
+        "error": {
+            "error": "Secret set 'prod-voice-agent' was modified concurrently. Please retry.",
+            "code": "CONFLICT",
+        }
+    }
+    assert "NEW_KEY" not in stored(pipecat_server, "prod-voice-agent").values
+
+    pull_by_name = pipecat_cli("list", "dockerhub-pull")
+
+    assert pull_by_name.returncode == 1
+    assert pull_by_name.json()["error"]["error"] == "Cannot retrieve image pull secrets by name"
+
+    missing_key = pipecat_cli("unset", "eu-support-bot", "NOPE", "--skip")
+
+    assert missing_key.returncode == 1
+    assert "Key not found in set 'eu-support-bot'" in missing_key.stderr
+
+    unauthorized = pipecat_cli("list", token="revoked-token")
+
+    assert unauthorized.returncode == 1
+    assert unauthorized.json() == {"error": {"error": "Unauthorized", "code": "UNAUTHORIZED"}}

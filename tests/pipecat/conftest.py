@@ -1,0 +1,63 @@
+"""The dashboard's Pipecat pages, pointed at the in-process emulator for each test."""
+
+import httpx
+import pytest
+from django.core.cache import cache
+
+from emulators.faults import Fault
+from emulators.transport import EmulatorTransport
+from secretsadmin.audit.models import AuditEvent
+from secretsadmin.config import Secret
+from secretsadmin.providers.accounts import PipecatAccount, PipecatTimeouts
+from tests.fixtures.pipecat import API_HOST, PIPECAT_TOKEN
+
+ACCOUNT = "prod"
+
+
+@pytest.fixture(autouse=True)
+def pipecat(settings, pipecat_app, pipecat_clock):
+    """The emulator behind the account `prod`; retry waits advance its clock instead of sleeping."""
+    settings.PIPECAT_ACCOUNTS = (PipecatAccount(ACCOUNT, API_HOST, Secret(PIPECAT_TOKEN)),)
+    settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=5.0, read=15.0)
+    settings.PIPECAT_TRANSPORT = EmulatorTransport(pipecat_app)
+    settings.PIPECAT_SLEEP = pipecat_clock.sleep
+    cache.clear()
+    yield pipecat_app
+    cache.clear()
+
+
+def upstream(app) -> httpx.Client:
+    """Another tool speaking to the same organisation (the provider's own API, not ours)."""
+    return httpx.Client(
+        transport=EmulatorTransport(app),
+        base_url=f"{API_HOST}/v1",
+        headers={"Authorization": f"Bearer {PIPECAT_TOKEN}"},
+    )
+
+
+def put(app, name: str, region: str = "us-west", settle: bool = True, **keys: str) -> None:
+    """Creates or changes a set through the API, as the provider's CLI would."""
+    secrets = [{"secretKey": k, "secretValue": v} for k, v in (keys or {"API_KEY": "v"}).items()]
+    with upstream(app) as api:
+        api.put(f"/secrets/{name}", json={"secrets": secrets, "region": region}).raise_for_status()
+    if settle:
+        app.clock.advance(app.store.provisioning_delay + 1)
+
+
+def state(app, name: str) -> dict:
+    with upstream(app) as api:
+        return api.get(f"/secrets/{name}").json()
+
+
+def fail_next(app, operation: str, status: int, times: int = 1, **extra) -> None:
+    app.faults.add(Fault(operation, times=times, status=status, **extra))
+
+
+def events(action: str | None = None) -> list[AuditEvent]:
+    found = AuditEvent.objects.order_by("sequence")
+    return list(found.filter(action=action) if action else found)
+
+
+def token_of(client) -> str:
+    client.get("/")
+    return client.cookies["csrftoken"].value

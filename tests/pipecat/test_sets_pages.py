@@ -1,0 +1,98 @@
+import pytest
+
+from tests.pipecat.conftest import fail_next, put
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_sets_page_lists_every_set_with_type_region_and_status(viewer, pipecat):
+    put(pipecat, "prod-keys", "us-west")
+    put(pipecat, "eu-keys", "eu-central", settle=False)
+    page = viewer.get("/pipecat/prod/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2 of 2 sets" in html
+    assert html.index("eu-keys") < html.index("prod-keys")  # sorted by name
+    assert 'class="badge badge-ready">ready' in html
+    assert "badge-pending" in html and "eu-central" in html
+
+
+def test_pipecat_home_opens_the_first_account(viewer):
+    response = viewer.get("/pipecat/")
+    assert response.status_code == 302 and response["Location"] == "/pipecat/prod/"
+
+
+def test_an_unknown_account_is_a_404(viewer):
+    assert viewer.get("/pipecat/nope/").status_code == 404
+
+
+def test_search_as_you_type_returns_only_the_table(viewer, pipecat):
+    for name in ("voice-prod", "voice-staging", "billing"):
+        put(pipecat, name)
+    response = viewer.get("/pipecat/prod/", {"q": "voice"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and 'id="sets"' in html
+    assert "voice-prod" in html and "voice-staging" in html and "billing" not in html
+    assert "2 of 3 sets" in html
+
+
+def test_filters_by_type_region_and_status(viewer, pipecat):
+    put(pipecat, "us-keys", "us-west")
+    put(pipecat, "eu-keys", "eu-central")
+    put(pipecat, "fresh-keys", "eu-central", settle=False)
+    html = viewer.get("/pipecat/prod/", {"region": "eu-central", "status": "ready"}).content
+    assert b"eu-keys" in html and b"us-keys" not in html and b"fresh-keys" not in html
+    assert b"No set matches" in viewer.get("/pipecat/prod/", {"type": "imagePullSecret"}).content
+
+
+def test_an_empty_organisation_gets_a_helpful_empty_state(editor):
+    html = editor.get("/pipecat/prod/").content.decode()
+    assert "No secret sets yet" in html and "Create the first set" in html
+
+
+def test_viewers_are_not_offered_changes(viewer, pipecat):
+    put(pipecat, "prod-keys")
+    assert b"New secret set" not in viewer.get("/pipecat/prod/").content
+    detail = viewer.get("/pipecat/prod/sets/prod-keys/").content
+    assert b"Remove" not in detail and b"Delete this set" not in detail
+
+
+def test_the_detail_shows_sorted_key_names_and_their_count(viewer, pipecat):
+    put(pipecat, "prod-keys", "eu-central", ZETA="1", ALPHA="2", MID="3")
+    html = viewer.get("/pipecat/prod/sets/prod-keys/").content.decode()
+    assert html.index("ALPHA") < html.index("MID") < html.index("ZETA")
+    assert "<dt>Keys</dt><dd>3</dd>" in html
+    assert "eu-central" in html
+    assert "1" not in html.split("ALPHA")[1].split("</code>")[0]  # never a value
+
+
+def test_an_image_pull_set_explains_why_its_keys_are_not_listed(viewer, pipecat):
+    from tests.pipecat.conftest import upstream
+
+    with upstream(pipecat) as api:
+        api.put(
+            "/secrets/ghcr-pull",
+            json={"isImagePullSecret": True, "host": "ghcr.io", "secretValue": "dTpw"},
+        )
+    html = viewer.get("/pipecat/prod/sets/ghcr-pull/").content.decode()
+    assert "never shows them again and cannot list its keys" in html
+
+
+def test_a_missing_set_is_a_404_page(viewer):
+    response = viewer.get("/pipecat/prod/sets/not-there/")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (401, "The API key of account prod was refused by Pipecat Cloud."),
+        (500, "Pipecat Cloud did not answer. Try again in a moment."),
+        (503, "Pipecat Cloud did not answer. Try again in a moment."),
+    ],
+)
+def test_a_provider_failure_while_listing_is_explained(viewer, pipecat, status, message):
+    fail_next(pipecat, "list_sets", status, times=5)
+    response = viewer.get("/pipecat/prod/")
+    assert response.status_code == 502
+    assert message in response.content.decode()
