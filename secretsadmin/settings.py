@@ -219,6 +219,8 @@ GCORE_REGION_ID = env.integer("GCORE_REGION_ID", 0, minimum=0)
 
 # Keys the HMAC fingerprints of secret values in the audit log; without it none are stored.
 AUDIT_HMAC_KEY = env.secret("AUDIT_HMAC_KEY")
+# Per provider, what concludes an attempt left without outcome from the provider's state.
+AUDIT_RECONCILERS = {"pipecat": "secretsadmin.pipecat.reconcile.conclude_from_state"}
 
 # -- Logging --------------------------------------------------------------------------------------
 

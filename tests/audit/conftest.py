@@ -34,21 +34,3 @@ def behind_the_apps_back(db):
     return run
 
 
-@pytest.fixture
-def failing_disk(db):
-    """From now on the database itself refuses to store audit events, as a full disk would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                "RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$"
-            )
-            cursor.execute(
-                "CREATE TRIGGER disk_full BEFORE INSERT ON audit_auditevent "
-                "FOR EACH ROW EXECUTE FUNCTION disk_full()"
-            )
-        else:
-            cursor.execute(
-                "CREATE TRIGGER disk_full BEFORE INSERT ON audit_auditevent "
-                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-            )

@@ -258,3 +258,14 @@ def test_deleting_a_set_already_gone_says_so(editor, pipecat):
     fail_next(pipecat, "delete_set", 404)
     response = post(editor, "/pipecat/prod/sets/voice-prod/delete/", {"confirm": "voice-prod"})
     assert "Set voice-prod is already gone." in editor.get(response["Location"]).content.decode()
+
+
+def test_when_the_audit_log_cannot_be_written_nothing_reaches_the_provider(
+    editor, pipecat, failing_disk
+):
+    put(pipecat, "voice-prod")
+    response = post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": "v"})
+    assert pipecat.calls("put_set") == 1  # only the one put() made
+    page = editor.get(response["Location"]).content.decode()
+    assert "The audit log cannot be written right now, so nothing was sent" in page
+    assert set(pipecat.store.get("test-org", "voice-prod").values) == {"API_KEY"}

@@ -1,14 +1,16 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 from secretsadmin.audit.selectors import UNKNOWN_AFTER, pending_attempts
 
 
 class Command(BaseCommand):
     help = (
-        "Lists attempts left without an outcome (a crash, a timeout). Concluding them from each "
-        "provider's state comes with the provider clients; until then they show as unknown."
+        "Concludes attempts left without an outcome (a crash, a timeout) from each provider's "
+        "current state; lists those it cannot conclude yet."
     )
 
     def add_arguments(self, parser):
@@ -20,11 +22,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, older_than, **options):
-        pending = pending_attempts(timedelta(minutes=older_than))
-        for event in pending.iterator():
-            self.stdout.write(
+        reconcilers = {
+            provider: import_string(path) for provider, path in settings.AUDIT_RECONCILERS.items()
+        }
+        concluded = left = 0
+        for event in pending_attempts(timedelta(minutes=older_than)).iterator():
+            reconcile = reconcilers.get(event.provider)
+            outcome = reconcile(event) if reconcile else None
+            label = (
                 f"#{event.sequence} {event.time:%Y-%m-%d %H:%M:%S} {event.actor_username} "
                 f"{event.action} {event.provider} {event.account} {event.target}"
             )
-        if not pending.exists():
-            self.stdout.write(f"No attempt older than {older_than} minutes lacks an outcome.")
+            if outcome is None:
+                left += 1
+                self.stdout.write(f"{label}: left unknown (the provider's state cannot be read)")
+            else:
+                concluded += 1
+                self.stdout.write(f"{label}: {outcome.outcome} ({outcome.error_message})")
+        self.stdout.write(
+            f"{concluded} attempt(s) concluded, {left} left unknown, "
+            f"of those older than {older_than} minutes."
+        )

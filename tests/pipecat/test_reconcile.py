@@ -1,0 +1,63 @@
+"""Attempts left without outcome are concluded from Pipecat Cloud's state by audit_reconcile."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from secretsadmin.audit import services as audit
+from secretsadmin.audit.models import AuditEvent
+from tests.pipecat.conftest import fail_next, put
+
+pytestmark = pytest.mark.django_db
+
+
+def crashed(action: str, target: str, keys=(), provider="pipecat") -> AuditEvent:
+    """An attempt whose worker died before it could write the outcome."""
+    return audit.attempt(
+        audit.Actor.system("worker"),
+        action=action,
+        provider=provider,
+        account="prod",
+        target=target,
+        keys=keys,
+    )
+
+
+def reconcile() -> str:
+    out = StringIO()
+    call_command("audit_reconcile", older_than=0, stdout=out)
+    return out.getvalue()
+
+
+def outcome_of(attempt: AuditEvent) -> AuditEvent | None:
+    return AuditEvent.objects.filter(attempt=attempt).first()
+
+
+def test_each_attempt_is_concluded_from_what_the_provider_now_holds(pipecat):
+    put(pipecat, "voice-prod", KEPT="1")
+    upsert = crashed("pipecat.secret_set.upsert", "voice-prod", ["KEPT"])
+    key_gone = crashed("pipecat.secret_key.delete", "voice-prod", ["NEVER_THERE"])
+    not_deleted = crashed("pipecat.secret_set.delete", "voice-prod")
+    lost_create = crashed("pipecat.secret_set.upsert", "never-made", ["A"])
+    elsewhere = crashed("gcore.secret.delete", "tls-cert", provider="gcore")
+
+    report = reconcile()
+
+    assert outcome_of(upsert).outcome == "succeeded"
+    assert "values cannot be read back" in outcome_of(upsert).error_message
+    assert outcome_of(key_gone).outcome == "succeeded"
+    assert outcome_of(not_deleted).outcome == "failed"
+    assert outcome_of(lost_create).outcome == "failed"
+    assert outcome_of(elsewhere) is None
+    assert "4 attempt(s) concluded, 1 left unknown" in report
+    assert outcome_of(upsert).actor_username == "worker"  # the outcome belongs to the attempt
+
+
+def test_an_unreadable_provider_leaves_the_attempt_unknown(pipecat):
+    put(pipecat, "voice-prod")
+    attempt = crashed("pipecat.secret_set.delete", "voice-prod")
+    fail_next(pipecat, "list_sets", 503, times=5)
+    assert "0 attempt(s) concluded, 1 left unknown" in reconcile()
+    assert outcome_of(attempt) is None
+    assert "1 attempt(s) concluded" in reconcile()  # once the provider answers again
