@@ -9,7 +9,8 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseForbidden
-from django.template.loader import render_to_string
+
+from .denials import forbidden
 
 
 class Role(StrEnum):
@@ -66,14 +67,4 @@ def role_required(role: Role):
 
 
 def deny(request, why: str) -> HttpResponseForbidden:
-    from secretsadmin.audit import services as audit
-
-    audit.record(
-        audit.Actor.from_request(request),
-        action="auth.denied",
-        outcome="denied",
-        target=f"{request.method} {request.path}",
-        error_message=why,
-    )
-    body = render_to_string("403.html", {"reason": why}, request=request)
-    return HttpResponseForbidden(body)
+    return forbidden(request, message=why, shown=f"This {why}.")

@@ -8,6 +8,7 @@ from django.core.exceptions import MiddlewareNotUsed
 
 from secretsadmin.core.proxies import from_trusted_proxy
 
+from .denials import record_denial
 from .provisioning import provision, split_groups
 
 logger = logging.getLogger(__name__)
@@ -66,19 +67,14 @@ class HeaderSSOMiddleware:
         request.session["sso_groups"] = groups
 
     def _ignore_untrusted(self, request) -> None:
-        from secretsadmin.audit import services as audit
-
         logger.warning(
             "ignored the %s header from %s, which is not a trusted proxy",
             settings.SSO_USER_HEADER,
             request.META.get("REMOTE_ADDR"),
         )
-        audit.record(
-            audit.Actor.from_request(request),
-            action="auth.denied",
-            outcome="denied",
-            target=f"{request.method} {request.path}",
-            error_code="untrusted_identity_header",
-            error_message=f"{settings.SSO_USER_HEADER} header from an address that is not a "
-            "trusted proxy was ignored",
+        record_denial(
+            request,
+            code="untrusted_identity_header",
+            message=f"{settings.SSO_USER_HEADER} header from an address that is not a trusted "
+            "proxy was ignored",
         )

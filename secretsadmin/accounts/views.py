@@ -2,10 +2,9 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseForbidden
-from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 
-from secretsadmin.audit import services as audit
+from .denials import forbidden
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -34,14 +33,5 @@ class LogoutView(auth_views.LogoutView):
 
 @login_not_required
 def csrf_failure(request, reason=""):
-    audit.record(
-        audit.Actor.from_request(request),
-        action="auth.denied",
-        outcome="denied",
-        target=f"{request.method} {request.path}",
-        error_code="csrf",
-        error_message=reason,
-    )
-    why = "the form was too old or came from another site. Reload the page and try again."
-    body = render_to_string("403.html", {"reason": why}, request=request)
-    return HttpResponseForbidden(body)
+    shown = "The form was too old or came from another site. Reload the page and try again."
+    return forbidden(request, message=reason, shown=shown, code="csrf")

@@ -64,7 +64,11 @@ def set_list(request, account):
 @require_GET
 @role_required(Role.VIEWER)
 def set_detail(request, account, name):
-    account = _account(account)
+    return _detail_page(request, _account(account), name, KeysForm())
+
+
+def _detail_page(request, account, name, keys_form, status=200):
+    """The set's page; after a refused key form, with that form and its errors."""
     try:
         secret_set = selectors.find_set(account, name)
         detail = selectors.set_detail(account, secret_set)
@@ -76,10 +80,10 @@ def set_detail(request, account, name):
         "account": account,
         "set": secret_set,
         "detail": detail,
-        "keys_form": KeysForm(),
+        "keys_form": keys_form,
         "poll_seconds": settings.PIPECAT_POLL_SECONDS,
     }
-    return render(request, "pipecat/set_detail.html", context)
+    return render(request, "pipecat/set_detail.html", context, status=status)
 
 
 @require_GET
@@ -191,19 +195,7 @@ def keys_add(request, account, name):
         ):
             messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
         return redirect("pipecat:set", account=account, name=name)
-    try:
-        secret_set = selectors.find_set(account, name)
-        detail = selectors.set_detail(account, secret_set)
-    except PipecatError as error:
-        return _unavailable(request, error, account)
-    context = {
-        "account": account,
-        "set": secret_set,
-        "detail": detail,
-        "keys_form": form,
-        "poll_seconds": settings.PIPECAT_POLL_SECONDS,
-    }
-    return render(request, "pipecat/set_detail.html", context, status=400)
+    return _detail_page(request, account, name, form, status=400)
 
 
 @require_POST
