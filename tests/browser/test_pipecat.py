@@ -122,3 +122,19 @@ def _put(app, name, **keys):
     from tests.pipecat.conftest import put
 
     put(app, name, **(keys or {"API_KEY": "v"}))
+
+
+def test_search_as_you_type_and_filter_without_reloading(signed_in, emulator, live_server):
+    for name in ("voice-prod", "voice-staging", "billing"):
+        _put(emulator, name)
+    page = signed_in
+    page.goto(f"{live_server.url}/pipecat/prod/")
+    rows = page.locator("#sets tbody tr")
+    expect(rows).to_have_count(3)
+    page.get_by_label("Search").fill("voice")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#sets .count")).to_have_text("2 of 3 sets")
+    assert "q=voice" in page.url
+    page.get_by_label("Search").fill("")
+    page.get_by_label("Type").select_option("imagePullSecret")
+    expect(page.get_by_text("No set matches")).to_be_visible()
