@@ -1,7 +1,8 @@
 """Checking the hash chain, from the first event to the head, in constant memory."""
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -39,7 +40,8 @@ def verify(anchor: tuple[int, str] | None = None) -> Verification:
     `anchor` is a (sequence, hash) pair kept outside the database: the event with that sequence
     must still carry that hash, which catches a log cut short or rewritten wholesale.
     """
-    return check(stored_links(), anchor=anchor)
+    with closing(stored_links()) as found:  # stops reading at the first break
+        return check(found, anchor=anchor)
 
 
 # What the check needs of each event: (sequence, prev_hash, stored hash, recomputed hash).
@@ -56,41 +58,104 @@ def stored_links() -> Iterator[Link]:
     """Links of every stored event, oldest first, a chunk at a time.
 
     Read with a plain cursor: Django's per-value converters cost more than the hashing itself.
-    The few conversions the chain needs are done here, straight to its plain form (SQLite keeps
-    times as UTC text and uuids as hex; JSON arrives as text). Every test of an untouched log
-    checks them, on both databases.
+    Each value arrives in, or is turned straight into, the plain form the chain hashes: on
+    PostgreSQL the query itself renders times and uuids as that text; SQLite keeps times as UTC
+    text and uuids as hex, converted here. JSON arrives as text on both and is parsed once per
+    distinct text. Every test of an untouched log checks this, on both databases.
     """
     names = [*chain.SORTED_FIELDS, "hash"]
     fields = [AuditEvent._meta.get_field(name) for name in names]
     json_at = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
-    time_at, uuid_at = names.index("time"), names.index("uuid")
-    sequence_at, prev_at = names.index("sequence"), names.index("prev_hash")
+    if connection.vendor == "postgresql":
+        return _links_of(_postgresql_rows(fields), names, json_at)
+    return _links_of(_sqlite_rows(names), names, json_at)
+
+
+def _links_of(rows: Iterable[Sequence], names: list[str], json_at: list[int]) -> Iterator[Link]:
+    """Links of rows holding `names` (content in SORTED_FIELDS order, then the stored hash),
+    every value in plain form but JSON still as text."""
     content_names = chain.SORTED_FIELDS
+    sequence_at, prev_at = names.index("sequence"), names.index("prev_hash")
+    parsed: dict[str, object] = {}  # roles, key lists and "{}" repeat: parse each text once
+    for raw in rows:
+        row = list(raw)
+        for i in json_at:
+            text = row[i]
+            if isinstance(text, str):
+                value = parsed.get(text, parsed)
+                if value is parsed:
+                    if len(parsed) >= MEMO:
+                        parsed.clear()  # so memory stays flat
+                    value = parsed[text] = json.loads(text)
+                row[i] = value
+        stored_hash = row.pop()
+        yield (
+            row[sequence_at],
+            row[prev_at],
+            stored_hash,
+            chain.digest_prepared(dict(zip(content_names, row, strict=True))),
+        )
+
+
+def _sqlite_rows(names: list[str]) -> Iterator[list]:
+    """The rows with times and uuids in plain form (SQLite; any database but PostgreSQL)."""
+    time_at, uuid_at = names.index("time"), names.index("uuid")
     query = AuditEvent.objects.order_by("sequence").values_list(*names).query
     sql, params = query.sql_with_params()
-    parsed: dict[str, object] = {}  # roles, key lists and "{}" repeat: parse each text once
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(CHUNK):
-            if len(parsed) > MEMO:
-                parsed.clear()
             for raw in chunk:
                 row = list(raw)
-                for i in json_at:
-                    text = row[i]
-                    if isinstance(text, str):
-                        if text not in parsed:
-                            parsed[text] = json.loads(text)
-                        row[i] = parsed[text]
                 row[time_at] = _plain_time(row[time_at])
                 row[uuid_at] = _plain_uuid(row[uuid_at])
-                stored_hash = row.pop()
-                yield (
-                    row[sequence_at],
-                    row[prev_at],
-                    stored_hash,
-                    chain.digest_prepared(dict(zip(content_names, row, strict=True))),
-                )
+                yield row
+
+
+# The chain's text of a time (`datetime.isoformat` of the UTC time, with microseconds).
+PG_PLAIN_TIME = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+
+
+def _postgresql_select(fields: list) -> str:
+    """Selects every value as the chain's plain text: building datetime and UUID objects only to
+    turn them back into text cost more than the read itself."""
+    quote = connection.ops.quote_name
+    columns = []
+    for field in fields:
+        column = quote(field.column)
+        match field.get_internal_type():
+            case "DateTimeField":
+                columns.append(PG_PLAIN_TIME.format(column))
+            case "UUIDField" | "JSONField":
+                columns.append(f"{column}::text")  # jsonb's text is parsed, not hashed
+            case _:
+                columns.append(column)
+    table, order = quote(AuditEvent._meta.db_table), quote("sequence")
+    return f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"  # noqa: S608 (our names)
+
+
+def _postgresql_rows(fields: list) -> Iterator[tuple]:
+    """Streams the rows in chunks (libpq 17+): the server keeps sending while they are hashed,
+    on the other core, where a server-side cursor would wait for each FETCH."""
+    import psycopg
+
+    sql = _postgresql_select(fields)
+    if psycopg.pq.version() < 170000:
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql)
+            while chunk := cursor.fetchmany(CHUNK):
+                yield from chunk
+        return
+    with connection.cursor() as cursor:
+        stream = cursor.cursor.stream(sql, size=CHUNK)
+        try:
+            for row in stream:  # noqa: UP028 (`yield from` would close it when we are closed)
+                yield row
+        finally:
+            # Stopped early (a broken chain): read the rest rather than let psycopg cancel the
+            # query, which would abort a transaction the caller may be in.
+            for _ in stream:
+                pass
 
 
 def _plain_time(value) -> str:

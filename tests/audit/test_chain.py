@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from secretsadmin.audit import chain, export, services
 from secretsadmin.audit.models import AuditEvent
@@ -120,3 +121,56 @@ def test_a_full_export_verifies_on_its_own(log, tmp_path, capsys):
     lines = archive.read_text().splitlines()
     edited = json.loads(lines[1]) | {"target": "forged"}
     assert not check(links(json.loads(line) for line in [lines[0], json.dumps(edited)])).ok
+
+
+def test_unusual_content_verifies(system):
+    """Each value arrives in the form it was hashed in: quotes, escapes, control characters,
+    non-ASCII text, nested JSON, empty and missing values."""
+    odd = services.Actor(
+        user_id=7,
+        username='o"brien\\',
+        email="ünï@exämple.com",
+        roles=("editor", "auditor"),
+        auth_method="sso",
+        source_ip="2001:db8::1",
+        user_agent="tab\there\nnewline\x01\x1f\x7f 🔑",
+        request_id="",
+    )
+    first = services.record(odd, action="auth.login", outcome="succeeded")
+    services.record(
+        odd,
+        action="pipecat.secret_set.upsert",
+        outcome="failed",
+        provider="pipecat",
+        account="ac/ct",
+        target='{"json": [1, 2]}',
+        keys=["Z_KEY", "A_KEY", "ключ"],
+        values={"Z_KEY": "one", "A_KEY": "two"},
+        upstream_status=503,
+        error_message="line one\r\nline two \u2028",
+        reason="",
+        attempt=first,
+    )
+    result = verify()
+    assert result.ok, result.summary()
+    assert result.checked == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL streams the rows")
+def test_a_break_found_early_leaves_the_connection_usable(log, behind_the_apps_back, system):
+    """Verify stops at the first break while the server is still sending the rows after it,
+    inside the test's transaction: the log can still be read and written after (psycopg would
+    cancel the query, which aborts the transaction)."""
+    columns = [f.column for f in AuditEvent._meta.concrete_fields]
+    copied = ", ".join(
+        {"sequence": "n", "uuid": "gen_random_uuid()"}.get(column, column) for column in columns
+    )
+    behind_the_apps_back(
+        f"INSERT INTO audit_auditevent ({', '.join(columns)}) SELECT {copied} "
+        "FROM audit_auditevent, generate_series(6, 50005) AS n WHERE sequence = 5"
+    )
+    behind_the_apps_back("UPDATE audit_auditevent SET reason = 'x' WHERE sequence = 2")
+    assert verify().broken_at == 2
+    assert verify().broken_at == 2
+    services.record(system, action="audit.verify", outcome="failed")
+    assert AuditEvent.objects.count() == 50006
