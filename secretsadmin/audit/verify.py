@@ -4,8 +4,6 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from uuid import UUID
 
 from django.db import connection
 
@@ -58,17 +56,16 @@ def stored_links() -> Iterator[Link]:
     """Links of every stored event, oldest first, a chunk at a time.
 
     Read with a plain cursor: Django's per-value converters cost more than the hashing itself.
-    Each value arrives in, or is turned straight into, the plain form the chain hashes: on
-    PostgreSQL the query itself renders times and uuids as that text; SQLite keeps times as UTC
-    text and uuids as hex, converted here. JSON arrives as text on both and is parsed once per
-    distinct text. Every test of an untouched log checks this, on both databases.
+    The query itself renders times and uuids as the chain's plain text; JSON arrives as text
+    and is parsed once per distinct text. Every test of an untouched log checks this, on both
+    databases.
     """
     names = [*chain.SORTED_FIELDS, "hash"]
     fields = [AuditEvent._meta.get_field(name) for name in names]
     json_at = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
     if connection.vendor == "postgresql":
         return _links_of(_postgresql_rows(fields), names, json_at)
-    return _links_of(_sqlite_rows(names), names, json_at)
+    return _links_of(_sqlite_rows(fields), names, json_at)
 
 
 def _links_of(rows: Iterable[Sequence], names: list[str], json_at: list[int]) -> Iterator[Link]:
@@ -97,39 +94,39 @@ def _links_of(rows: Iterable[Sequence], names: list[str], json_at: list[int]) ->
         )
 
 
-def _sqlite_rows(names: list[str]) -> Iterator[list]:
-    """The rows with times and uuids in plain form (SQLite; any database but PostgreSQL)."""
-    time_at, uuid_at = names.index("time"), names.index("uuid")
-    query = AuditEvent.objects.order_by("sequence").values_list(*names).query
-    sql, params = query.sql_with_params()
+def _sqlite_rows(fields: list) -> Iterator[tuple]:
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_plain_select(fields, SQLITE_PLAIN))
         while chunk := cursor.fetchmany(CHUNK):
-            for raw in chunk:
-                row = list(raw)
-                row[time_at] = _plain_time(row[time_at])
-                row[uuid_at] = _plain_uuid(row[uuid_at])
-                yield row
+            yield from chunk
 
 
-# The chain's text of a time (`datetime.isoformat` of the UTC time, with microseconds).
-PG_PLAIN_TIME = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+# How each database renders a value as the chain's plain text, in SQL: building datetime and UUID
+# objects only to turn them back into text cost more than the read itself. Times are
+# `datetime.isoformat` of the UTC time with microseconds; uuids have their dashes.
+PG_PLAIN = {
+    "DateTimeField": """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+    "UUIDField": "{0}::text",
+    "JSONField": "{0}::text",  # jsonb's text is parsed, not hashed
+}
+# Django keeps a UTC time as `2026-01-31 14:00:00[.123456]` text, a uuid as 32 hex digits.
+SQLITE_PLAIN = {
+    "DateTimeField": (
+        "substr({0}, 1, 10) || 'T' || substr({0}, 12) "
+        "|| CASE WHEN length({0}) = 19 THEN '.000000+00:00' ELSE '+00:00' END"
+    ),
+    "UUIDField": (
+        "substr({0}, 1, 8) || '-' || substr({0}, 9, 4) || '-' || substr({0}, 13, 4) || '-' "
+        "|| substr({0}, 17, 4) || '-' || substr({0}, 21)"
+    ),
+}
 
 
-def _postgresql_select(fields: list) -> str:
-    """Selects every value as the chain's plain text: building datetime and UUID objects only to
-    turn them back into text cost more than the read itself."""
+def _plain_select(fields: list, plain: dict[str, str]) -> str:
     quote = connection.ops.quote_name
-    columns = []
-    for field in fields:
-        column = quote(field.column)
-        match field.get_internal_type():
-            case "DateTimeField":
-                columns.append(PG_PLAIN_TIME.format(column))
-            case "UUIDField" | "JSONField":
-                columns.append(f"{column}::text")  # jsonb's text is parsed, not hashed
-            case _:
-                columns.append(column)
+    columns = [
+        plain.get(field.get_internal_type(), "{0}").format(quote(field.column)) for field in fields
+    ]
     table, order = quote(AuditEvent._meta.db_table), quote("sequence")
     return f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"  # noqa: S608 (our names)
 
@@ -139,7 +136,7 @@ def _postgresql_rows(fields: list) -> Iterator[tuple]:
     on the other core, where a server-side cursor would wait for each FETCH."""
     import psycopg
 
-    sql = _postgresql_select(fields)
+    sql = _plain_select(fields, PG_PLAIN)
     if psycopg.pq.version() < 170000:
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql)
@@ -156,24 +153,6 @@ def _postgresql_rows(fields: list) -> Iterator[tuple]:
             # query, which would abort a transaction the caller may be in.
             for _ in stream:
                 pass
-
-
-def _plain_time(value) -> str:
-    """SQLite gives Django's text for a UTC time, `2026-01-31 14:00:00[.123456]`."""
-    if not isinstance(value, str):
-        return chain.plain_time(value)
-    if len(value) == 26:
-        return f"{value[:10]}T{value[11:]}+00:00"
-    if len(value) == 19:
-        return f"{value[:10]}T{value[11:]}.000000+00:00"
-    return chain.plain_time(datetime.fromisoformat(value).replace(tzinfo=UTC))
-
-
-def _plain_uuid(value) -> str:
-    """SQLite gives 32 hex digits; PostgreSQL a UUID."""
-    if isinstance(value, str) and len(value) == 32:
-        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-    return str(UUID(str(value)))
 
 
 def check(chain_links: Iterable[Link], *, anchor: tuple[int, str] | None = None) -> Verification:
