@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseStopPolling
 from secretsadmin.accounts.roles import Role, role_required
 from secretsadmin.audit.services import Actor
 from secretsadmin.providers.pipecat import NotFound, PipecatError, set_name_problem
-from secretsadmin.providers.registries import PRESETS, expiry_note
+from secretsadmin.providers.registries import expiry_note
 
 from . import selectors, services
 from .forms import DeleteSetForm, ImagePullForm, KeysForm, NewSetForm
@@ -295,7 +295,7 @@ def _image_pull(request, account, *, existing):
                 f"Registry credentials saved in {data['name']}." + (f" {note}" if note else ""),
             )
             return redirect("pipecat:set", account=account, name=data["name"])
-    context = {"account": account, "form": form, "existing": existing, "presets": PRESETS}
+    context = {"account": account, "form": form, "existing": existing}
     return render(request, "pipecat/image_pull.html", context)
 
 
