@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .gcore import DEFAULT_PROJECTS, DEMO_API_KEY, DEMO_PROJECT_ID, DEMO_REGION_ID, GcoreEmulator
+from .gcore import DEFAULT_PROJECTS, DEMO_API_KEY, GcoreEmulator
 from .gcore import seed_demo as seed_gcore
 from .pipecat import DEMO_ORG, PipecatEmulator
 from .pipecat import seed_demo as seed_pipecat
@@ -22,10 +22,7 @@ class Demo:
             "DEMO_MODE": "true",
             "PIPECAT_API_URL": self.pipecat.url,
             "PIPECAT_API_KEY": PIPECAT_DEMO_TOKEN,
-            "GCORE_API_URL": self.gcore.url,
             "GCORE_API_KEY": DEMO_API_KEY,
-            "GCORE_PROJECT_ID": str(DEMO_PROJECT_ID),
-            "GCORE_REGION_ID": str(DEMO_REGION_ID),
         }
 
     def stop(self) -> None:

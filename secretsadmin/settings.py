@@ -210,10 +210,7 @@ PIPECAT_ACCOUNTS = pipecat_accounts(env)
 PIPECAT_TIMEOUTS = pipecat_timeouts(env)
 # How often a pending set's badge refreshes, and how long the sets list is shared in the cache.
 PIPECAT_POLL_SECONDS = env.integer("PIPECAT_POLL_SECONDS", 2, minimum=1)
-GCORE_API_URL = env.string("GCORE_API_URL", "https://api.gcore.com")
 GCORE_API_KEY = env.secret("GCORE_API_KEY")
-GCORE_PROJECT_ID = env.integer("GCORE_PROJECT_ID", 0, minimum=0)
-GCORE_REGION_ID = env.integer("GCORE_REGION_ID", 0, minimum=0)
 
 # -- Audit log ----------------------------------------------------------------------------------
 

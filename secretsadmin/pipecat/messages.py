@@ -12,7 +12,7 @@ from secretsadmin.providers.pipecat import (
 )
 
 
-def describe(error: PipecatError, *, set_name: str = "") -> str:
+def describe(error: PipecatError, *, set_name: str = "", key: str = "") -> str:
     subject = f"set {set_name}" if set_name else "the set"
     if isinstance(error, BadRequest):
         if error.reason == BadRequestReason.REGION_CHANGE:
@@ -36,6 +36,8 @@ def describe(error: PipecatError, *, set_name: str = "") -> str:
             "Ask an administrator to check it; nothing was changed."
         )
     if isinstance(error, NotFound):
+        if key:
+            return f"Key {key} is already gone from {subject}."
         return f"{subject.capitalize()} is already gone." if set_name else "Already gone."
     if isinstance(error, Conflict):
         return f"Someone else is changing {subject} right now; nothing was changed. Try again."

@@ -71,6 +71,18 @@ def find_set(account: str, name: str) -> SecretSet:
     )
 
 
+def set_exists(account: str, name: str, *, fresh: bool = False) -> bool:
+    """Whether the set exists. `fresh` confirms a miss upstream: before a create, since a PUT on a
+    name created elsewhere in the last interval would merge into that set instead."""
+    if not fresh:
+        return any(s.name == name for s in list_sets(account))
+    try:
+        find_set(account, name)
+    except NotFound:
+        return False
+    return True
+
+
 def set_detail(account: str, secret_set: SecretSet) -> SetDetail | None:
     """Key names of a regular set; None for an image pull set, whose keys the API never lists."""
     if secret_set.is_image_pull_secret:

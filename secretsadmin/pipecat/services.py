@@ -94,6 +94,7 @@ def delete_key(actor: audit.Actor, *, account: str, name: str, key: str, reason:
         reason=reason,
         status=200,
         call=lambda client: client.delete_key(name, key),
+        key=key,
     )
 
 
@@ -122,6 +123,7 @@ def _change(
     values: Mapping[str, str] | None = None,
     reason: str = "",
     target_id: str = "",
+    key: str = "",
 ) -> None:
     client = pipecat_clients().get(account)
     try:
@@ -149,7 +151,7 @@ def _change(
             error_code=error.code or type(error).__name__,
             error_message=error.message,
         )
-        raise ChangeFailed(describe(error, set_name=name)) from error
+        raise ChangeFailed(describe(error, set_name=name, key=key)) from error
     finally:
         selectors.forget_sets(account)
     try:

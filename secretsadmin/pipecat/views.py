@@ -114,7 +114,7 @@ def check_name(request, account):
     taken = False
     if name and not problem:
         try:
-            taken = any(s.name == name for s in selectors.list_sets(account))
+            taken = selectors.set_exists(account, name)
         except PipecatError:
             taken = False  # the check is a courtesy; the form still validates on submit
     context = {"name": name, "problem": problem, "taken": taken, "account": account}
@@ -136,9 +136,7 @@ def set_new(request, account):
     form = NewSetForm(request.POST or None, regions=regions, initial={"region": default})
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["name"]
-        if any(s.name == name for s in selectors.list_sets(account)):
-            form.add_error("name", f"A set named {name} exists already: add keys to it instead.")
-        elif _apply(
+        if not _name_unavailable(form, account, name, "add keys to it instead") and _apply(
             request,
             services.upsert_keys,
             account=account,
@@ -275,10 +273,10 @@ def _image_pull(request, account, *, existing):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        taken = not existing and any(s.name == data["name"] for s in selectors.list_sets(account))
-        if taken:
-            form.add_error("name", f"A set named {data['name']} exists already.")
-        elif _apply(
+        fresh_name = existing or not _name_unavailable(
+            form, account, data["name"], "pick another name"
+        )
+        if fresh_name and _apply(
             request,
             services.upsert_image_pull_secret,
             account=account,
@@ -297,6 +295,19 @@ def _image_pull(request, account, *, existing):
             return redirect("pipecat:set", account=account, name=data["name"])
     context = {"account": account, "form": form, "existing": existing}
     return render(request, "pipecat/image_pull.html", context)
+
+
+def _name_unavailable(form, account: str, name: str, instead: str) -> bool:
+    """Refuses a new set's name when it is taken, or when that cannot be checked: creating is a PUT,
+    which on an existing name would silently merge into that set."""
+    try:
+        taken = selectors.set_exists(account, name, fresh=True)
+    except PipecatError as error:
+        form.add_error(None, f"{describe_read(error)} The name could not be checked: nothing sent.")
+        return True
+    if taken:
+        form.add_error("name", f"A set named {name} exists already: {instead}.")
+    return taken
 
 
 def _apply(request, change, **arguments) -> bool:

@@ -1,5 +1,7 @@
 """Every URL that changes anything refuses viewers and auditors, and records the refusal."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -25,8 +27,6 @@ def patterns(resolver=None, prefix=""):
 
 def sample_path(route: str) -> str:
     """A concrete path for a route, with a plausible value for each converter."""
-    import re
-
     return "/" + re.sub(
         r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m[1] == "int" else "sample-1", route
     )

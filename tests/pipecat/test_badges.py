@@ -51,7 +51,9 @@ def test_fifty_watchers_cost_one_list_call_per_interval(viewer, pipecat):
         for n in range(20):
             viewer.get(f"/pipecat/prod/sets/set-{n:02}/badge/", HTTP_HX_REQUEST="true")
     intervals = math.ceil((time.monotonic() - started) / settings.PIPECAT_POLL_SECONDS)
-    assert 1 <= pipecat.calls("list_sets") - before <= intervals < 1000
+    naive = 50 * 20  # one list call per badge request
+    assert intervals < naive  # so the bound below says something
+    assert 1 <= pipecat.calls("list_sets") - before <= intervals
 
 
 def test_a_change_is_seen_at_once_not_after_the_interval(editor, pipecat):

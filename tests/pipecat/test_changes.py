@@ -269,3 +269,29 @@ def test_when_the_audit_log_cannot_be_written_nothing_reaches_the_provider(
     page = editor.get(response["Location"]).content.decode()
     assert "The audit log cannot be written right now, so nothing was sent" in page
     assert set(pipecat.store.get("test-org", "voice-prod").values) == {"API_KEY"}
+
+
+def test_a_name_created_elsewhere_moments_ago_is_not_merged_into(editor, pipecat):
+    editor.get("/pipecat/prod/")  # the shared list is cached without the set
+    put(pipecat, "voice-prod", OTHER="theirs")  # another tool creates it within the interval
+    response = new_set(editor)
+    assert "A set named voice-prod exists already" in response.content.decode()
+    assert set(pipecat.store.get("test-org", "voice-prod").values) == {"OTHER"}
+
+
+def test_a_name_that_cannot_be_checked_is_not_created(editor, pipecat):
+    editor.get("/pipecat/prod/new/")  # regions and default region are cached
+    fail_next(pipecat, "list_sets", 503, times=5)
+    response = new_set(editor)
+    html = response.content.decode()
+    assert "The name could not be checked: nothing sent." in html
+    assert pipecat.calls("put_set") == 0
+
+
+def test_removing_a_key_already_gone_says_which_key(editor, pipecat):
+    put(pipecat, "voice-prod", KEEP="1")
+    response = post(
+        editor, "/pipecat/prod/sets/voice-prod/keys/GONE/delete/", HTTP_HX_REQUEST="true"
+    )
+    assert response["HX-Reswap"] == "none"  # the row stays where it is
+    assert "Key GONE is already gone from set voice-prod." in response.content.decode()

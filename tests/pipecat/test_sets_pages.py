@@ -58,12 +58,12 @@ def test_viewers_are_not_offered_changes(viewer, pipecat):
 
 
 def test_the_detail_shows_sorted_key_names_and_their_count(viewer, pipecat):
-    put(pipecat, "prod-keys", "eu-central", ZETA="1", ALPHA="2", MID="3")
+    put(pipecat, "prod-keys", "eu-central", ZETA="zeta-value", ALPHA="alpha-value", MID="mid-value")
     html = viewer.get("/pipecat/prod/sets/prod-keys/").content.decode()
     assert html.index("ALPHA") < html.index("MID") < html.index("ZETA")
     assert "<dt>Keys</dt><dd>3</dd>" in html
     assert "eu-central" in html
-    assert "1" not in html.split("ALPHA")[1].split("</code>")[0]  # never a value
+    assert "-value" not in html  # never a value
 
 
 def test_an_image_pull_set_explains_why_its_keys_are_not_listed(viewer, pipecat):
