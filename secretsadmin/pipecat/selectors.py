@@ -1,20 +1,29 @@
 """Reads of Pipecat Cloud, shared through Django's cache.
 
-The sets list is the one read every page and every polling badge needs. It is fetched at most
-once per account per `PIPECAT_POLL_SECONDS`, whoever is watching: the first request to find the
-cache empty takes a short lock and fetches, the others wait for its result. With Redis as the
-cache this holds across workers and hosts.
+The sets list, which every page and every polling badge needs, and each set's keys are fetched
+at most once per account (and set) per `PIPECAT_POLL_SECONDS`, whoever is watching: the first
+request to find the cache empty takes a short lock and fetches, the others wait for its result.
+With Redis as the cache this holds across workers and hosts. What a page shows is therefore at
+most one interval old; the dashboard's own changes forget what they touch, so they show at once.
 """
 
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
 
-from secretsadmin.providers.pipecat import NotFound, SecretSet, SetDetail, pipecat_clients
+from secretsadmin.providers.pipecat import (
+    BadRequest,
+    BadRequestReason,
+    NotFound,
+    SecretSet,
+    SetDetail,
+    pipecat_clients,
+)
 
 REGIONS_SECONDS = 600
-LOCK_SECONDS = 10  # longer than one list call may take, so a crashed fetcher frees the lock
+LOCK_SECONDS = 10  # longer than one call may take, so a crashed fetcher frees the lock
 WAIT_STEP = 0.05
 
 
@@ -22,35 +31,48 @@ def _key(account: str, what: str) -> str:
     return f"pipecat:{account}:{what}"
 
 
+def _set_key(account: str, name: str) -> str:
+    # The name comes from the URL: quoted, whatever was typed there makes a valid cache key.
+    return _key(account, f"set:{quote(name, safe='')}")
+
+
 def account_names() -> tuple[str, ...]:
     return pipecat_clients().names
 
 
 def list_sets(account: str) -> list[SecretSet]:
-    key = _key(account, "sets")
-    sets = cache.get(key)
-    if sets is not None:
-        return sets
+    return _shared(_key(account, "sets"), lambda: pipecat_clients().get(account).list_sets())
+
+
+def _shared(key: str, fetch):
+    value = cache.get(key)
+    if value is not None:
+        return value
     lock = f"{key}:lock"
     deadline = time.monotonic() + LOCK_SECONDS
     while not cache.add(lock, 1, LOCK_SECONDS):
         time.sleep(WAIT_STEP)
-        sets = cache.get(key)
-        if sets is not None:
-            return sets
+        value = cache.get(key)
+        if value is not None:
+            return value
         if time.monotonic() > deadline:
             break  # the fetcher is stuck or gone: fetch ourselves rather than fail
     try:
-        sets = pipecat_clients().get(account).list_sets()
-        cache.set(key, sets, settings.PIPECAT_POLL_SECONDS)
-        return sets
+        value = fetch()
+        cache.set(key, value, settings.PIPECAT_POLL_SECONDS)
+        return value
     finally:
         cache.delete(lock)
 
 
 def forget_sets(account: str) -> None:
-    """After a change: the next read fetches, so every page shows the change at once."""
+    """The next read of the list fetches it."""
     cache.delete(_key(account, "sets"))
+
+
+def forget(account: str, name: str) -> None:
+    """After a change to a set: the next reads fetch, so every page shows the change at once."""
+    cache.delete_many([_key(account, "sets"), _set_key(account, name)])
 
 
 def find_set(account: str, name: str) -> SecretSet:
@@ -83,11 +105,24 @@ def set_exists(account: str, name: str, *, fresh: bool = False) -> bool:
     return True
 
 
-def set_detail(account: str, secret_set: SecretSet) -> SetDetail | None:
-    """Key names of a regular set; None for an image pull set, whose keys the API never lists."""
-    if secret_set.is_image_pull_secret:
-        return None
-    return pipecat_clients().get(account).get_set(secret_set.name)
+def read_set(account: str, name: str, *, fresh: bool = False) -> tuple[SecretSet, SetDetail | None]:
+    """A set and its key names, for its page: one `GET /secrets/{name}`, shared for the interval.
+    An image pull set, which the API cannot read by name, comes from the list, without keys.
+    `fresh` reads upstream: before telling which keys a change would overwrite."""
+    key = _set_key(account, name)
+    if fresh:
+        cache.delete(key)
+    return _shared(key, lambda: _fetch_set(account, name))
+
+
+def _fetch_set(account: str, name: str) -> tuple[SecretSet, SetDetail | None]:
+    try:
+        detail = pipecat_clients().get(account).get_set(name)
+    except BadRequest as error:
+        if error.reason != BadRequestReason.IMAGE_PULL_NOT_READABLE:
+            raise
+        return find_set(account, name), None
+    return detail.summary, detail
 
 
 def regions(account: str) -> list:

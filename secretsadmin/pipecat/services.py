@@ -153,7 +153,7 @@ def _change(
         )
         raise ChangeFailed(describe(error, set_name=name, key=key)) from error
     finally:
-        selectors.forget_sets(account)
+        selectors.forget(account, name)
     try:
         audit.conclude(attempt, outcome="succeeded", upstream_status=status)
     except audit.AuditUnavailable:

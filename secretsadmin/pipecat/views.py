@@ -70,8 +70,7 @@ def set_detail(request, account, name):
 def _detail_page(request, account, name, keys_form, status=200):
     """The set's page; after a refused key form, with that form and its errors."""
     try:
-        secret_set = selectors.find_set(account, name)
-        detail = selectors.set_detail(account, secret_set)
+        secret_set, detail = selectors.read_set(account, name)
     except NotFound:
         raise Http404(f"There is no set named {name} in account {account}.") from None
     except PipecatError as error:
@@ -159,7 +158,7 @@ def keys_preview(request, account, name):
     context = {"account": account, "name": name, "form": form}
     if form.is_valid():
         try:
-            detail = selectors.set_detail(account, selectors.find_set(account, name))
+            _, detail = selectors.read_set(account, name, fresh=True)
         except NotFound:
             detail = None
         except PipecatError as error:

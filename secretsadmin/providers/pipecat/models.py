@@ -32,6 +32,11 @@ class SetDetail:
     error_message: str | None
     keys: tuple[str, ...]  # sorted
 
+    @property
+    def summary(self) -> SecretSet:
+        """The set as the list would show it: only regular sets can be read by name."""
+        return SecretSet(self.name, "secret", self.region, self.status, self.error_message)
+
 
 @dataclass(frozen=True)
 class Region:

@@ -1,0 +1,75 @@
+"""A set's keys are read once per interval however many people look, and the dashboard's own
+changes show at once; what another tool changed shows by the next interval."""
+
+import math
+import time
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.pipecat.conftest import put
+from tests.pipecat.test_changes import post
+
+pytestmark = pytest.mark.django_db
+PAGE = "/pipecat/prod/sets/voice-prod/"
+
+
+def keys_on(client) -> str:
+    return client.get(PAGE).content.decode()
+
+
+def test_a_sets_page_is_one_call_to_the_provider(viewer, pipecat):
+    put(pipecat, "voice-prod", OLD="1")
+    calls, reads = pipecat.calls(), pipecat.calls("get_set")
+    assert "<code>OLD</code>" in keys_on(viewer)
+    assert (pipecat.calls() - calls, pipecat.calls("get_set") - reads) == (1, 1)
+
+
+def test_a_name_no_set_can_have_is_a_404(viewer, pipecat):
+    assert viewer.get("/pipecat/prod/sets/no such set!/").status_code == 404
+
+
+def test_fifty_people_on_one_set_cost_one_read_of_it_per_interval(viewer, pipecat):
+    put(pipecat, "voice-prod")
+    before, started = pipecat.calls("get_set"), time.monotonic()
+    for _ in range(50):
+        assert viewer.get(PAGE).status_code == 200
+    intervals = math.ceil((time.monotonic() - started) / settings.PIPECAT_POLL_SECONDS)
+    assert intervals < 50  # so the bound below says something
+    assert 1 <= pipecat.calls("get_set") - before <= intervals
+
+
+def test_keys_added_here_show_at_once(editor, pipecat):
+    put(pipecat, "voice-prod", OLD="1")
+    assert "NEW_ONE" not in keys_on(editor)
+    post(editor, f"{PAGE}keys/", {"key_0": "NEW_ONE", "value_0": "v"})
+    assert "<code>NEW_ONE</code>" in keys_on(editor)
+
+
+def test_a_key_removed_here_is_gone_at_once(editor, pipecat):
+    put(pipecat, "voice-prod", KEEP="1", GONE="2")
+    assert "<code>GONE</code>" in keys_on(editor)
+    post(editor, f"{PAGE}keys/GONE/delete/")
+    assert "<code>GONE</code>" not in keys_on(editor)
+
+
+def test_keys_added_elsewhere_show_by_the_next_interval(viewer, pipecat):
+    put(pipecat, "voice-prod", OLD="1")
+    assert "ELSEWHERE" not in keys_on(viewer)
+    put(pipecat, "voice-prod", ELSEWHERE="1")
+    cache.clear()  # the next interval
+    assert "<code>ELSEWHERE</code>" in keys_on(viewer)
+
+
+def test_the_preview_reads_the_keys_as_they_are_now(editor, pipecat):
+    """Which keys a change overwrites is decided upstream, not from the page's shared copy."""
+    put(pipecat, "voice-prod", OLD="1")
+    keys_on(editor)
+    put(pipecat, "voice-prod", ELSEWHERE="1")  # moments ago, by another tool
+    response = post(
+        editor, f"{PAGE}keys/preview/", {"env": "ELSEWHERE=mine\n"}, HTTP_HX_REQUEST="true"
+    )
+    assert "<strong>Overwritten keys</strong> (1): <code>ELSEWHERE</code>" in (
+        response.content.decode()
+    )
