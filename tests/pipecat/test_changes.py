@@ -122,6 +122,19 @@ def test_the_preview_tells_new_keys_from_overwritten_ones(editor, pipecat):
     assert pipecat.calls("put_set") == 1  # a preview changes nothing
 
 
+def test_a_preview_of_a_bad_env_line_names_the_line(editor, pipecat):
+    put(pipecat, "voice-prod")
+    response = post(
+        editor,
+        "/pipecat/prod/sets/voice-prod/keys/preview/",
+        {"env": "A=1\nbad line here\n"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert 'role="alert"' in html and "Applying will change" not in html
+    assert "<li>Line 2: expected KEY=value" in html
+
+
 def test_a_bad_env_line_is_reported_by_number_and_nothing_changes(editor, pipecat):
     put(pipecat, "voice-prod")
     response = post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"env": "A=1\n\nB C=2\n"})
