@@ -14,3 +14,4 @@ test: bootstrap
 
 lint: bootstrap
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .

@@ -32,5 +32,3 @@ def behind_the_apps_back(db):
             cursor.execute(sql, params)
 
     return run
-
-

@@ -67,8 +67,14 @@ def test_an_offset_past_the_end_gives_an_empty_page(gcore_client, gcore_app):
 
 def test_get_returns_the_secret_metadata_without_payload(gcore_client, gcore_app):
     secret = gcore_app.add_secret(
-        PROJECT_ID, REGION_ID, "AES key", "symmetric", PAYLOAD,
-        algorithm="aes", bit_length=256, mode="cbc",
+        PROJECT_ID,
+        REGION_ID,
+        "AES key",
+        "symmetric",
+        PAYLOAD,
+        algorithm="aes",
+        bit_length=256,
+        mode="cbc",
     )
 
     body = gcore_client.get(f"{SECRETS}/{secret.id}").json()

@@ -54,17 +54,20 @@ def test_every_recorded_request_gets_its_documented_answer(
             PROJECT_ID, REGION_ID, name, "opaque", b"x", created=seeded_at + timedelta(hours=number)
         )
     gcore_app.add_secret(
-        PROJECT_ID, REGION_ID, "AES key", "symmetric", b"k" * 32,
-        secret_id=RECORDED_SECRET_ID, created=seeded_at + timedelta(hours=2),
+        PROJECT_ID,
+        REGION_ID,
+        "AES key",
+        "symmetric",
+        b"k" * 32,
+        secret_id=RECORDED_SECRET_ID,
+        created=seeded_at + timedelta(hours=2),
     )
     latest_task = RECORDED_TASK_ID
     answers = []
 
     for entry in recorded:
         path = entry["path"].replace(RECORDED_TASK_ID, latest_task)
-        headers = {
-            k: v for k, v in entry["headers"].items() if k.lower() not in DROPPED_HEADERS
-        }
+        headers = {k: v for k, v in entry["headers"].items() if k.lower() not in DROPPED_HEADERS}
         headers["Authorization"] = f"APIKey {GCORE_KEY}"
         response = gcore_client.request(
             entry["method"], path, params=entry["query_parsed"], json=entry["body"], headers=headers
@@ -85,10 +88,15 @@ def test_every_recorded_request_gets_its_documented_answer(
     pages = [answers[i].json() for i in (0, 2)]
     assert [p["count"] for p in pages] == [3, 3]
     assert [s["name"] for s in pages[0]["results"] + pages[1]["results"]] == [
-        "first", "second", "AES key",
+        "first",
+        "second",
+        "AES key",
     ]
     assert [answers[i].json()["state"] for i in (7, 8, 12, 13)] == [
-        "NEW", "FINISHED", "NEW", "FINISHED",
+        "NEW",
+        "FINISHED",
+        "NEW",
+        "FINISHED",
     ]
     assert answers[13].json()["task_type"] == "delete_secret"
     remaining = {s.name for s in gcore_app.secrets(PROJECT_ID, REGION_ID)}
@@ -99,7 +107,13 @@ def test_every_recorded_request_gets_its_documented_answer(
 def test_the_recording_is_what_the_replay_expects(recorded):
     # Guards the replay against a re-recorded file that no longer lines up with EXPECTED.
     assert [(e["method"], e["path"].split("/")[3]) for e in recorded[:8]] == [
-        ("GET", "secrets"), ("GET", "secrets"), ("GET", "secrets"), ("GET", "secrets"),
-        ("GET", "secrets"), ("POST", "secrets"), ("POST", "secrets"), ("GET", "tasks"),
+        ("GET", "secrets"),
+        ("GET", "secrets"),
+        ("GET", "secrets"),
+        ("GET", "secrets"),
+        ("GET", "secrets"),
+        ("POST", "secrets"),
+        ("POST", "secrets"),
+        ("GET", "tasks"),
     ]
     assert {e["headers"]["Authorization"] for e in recorded} == {"APIKey <redacted>"}

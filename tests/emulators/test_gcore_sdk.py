@@ -41,7 +41,11 @@ def test_auto_pagination_walks_every_page(gcore_sdk, gcore_server):
     names = [f"secret-{i:02}" for i in range(7)]
     for offset, name in enumerate(names):
         app.add_secret(
-            PROJECT_ID, REGION_ID, name, "opaque", b"x",
+            PROJECT_ID,
+            REGION_ID,
+            name,
+            "opaque",
+            b"x",
             created=app.wall_now() - timedelta(minutes=60 - offset),
         )
 
@@ -56,8 +60,15 @@ def test_auto_pagination_walks_every_page(gcore_sdk, gcore_server):
 def test_get_matches_the_emulator_state(gcore_sdk, gcore_server):
     expiration = datetime(2027, 3, 1, 8, 30, tzinfo=UTC)
     stored = gcore_server.app.add_secret(
-        PROJECT_ID, REGION_ID, "AES key", "symmetric", b"k" * 32,
-        algorithm="aes", bit_length=256, mode="cbc", expiration=expiration,
+        PROJECT_ID,
+        REGION_ID,
+        "AES key",
+        "symmetric",
+        b"k" * 32,
+        algorithm="aes",
+        bit_length=256,
+        mode="cbc",
+        expiration=expiration,
     )
 
     secret = gcore_sdk.cloud.secrets.get(stored.id)

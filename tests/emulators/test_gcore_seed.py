@@ -46,9 +46,12 @@ def test_the_demo_has_one_finished_upload_task(gcore_client, gcore_app):
     secret_id = answer["created_resources"]["secrets"][0]
 
     assert answer["state"] == "FINISHED"
-    assert gcore_client.get(
-        f"/cloud/v1/secrets/{DEMO_PROJECT_ID}/{DEMO_REGION_ID}/{secret_id}"
-    ).status_code == 200
+    assert (
+        gcore_client.get(
+            f"/cloud/v1/secrets/{DEMO_PROJECT_ID}/{DEMO_REGION_ID}/{secret_id}"
+        ).status_code
+        == 200
+    )
 
 
 def test_seeding_ignores_planned_task_failures(gcore_app):
@@ -66,7 +69,8 @@ def test_dates_are_relative_to_the_seed_time(gcore_clock):
     def soonest_after_seeding(app):
         seed_demo(app)
         return min(
-            s.expiration for s in app.secrets(DEMO_PROJECT_ID, DEMO_REGION_ID)
+            s.expiration
+            for s in app.secrets(DEMO_PROJECT_ID, DEMO_REGION_ID)
             if s.expiration and s.expiration > app.wall_now()
         )
 
@@ -81,9 +85,10 @@ def test_the_seed_is_reachable_through_the_control_api(gcore_client, gcore_app):
     response = gcore_client.post("/_emulator/gcore/seed-demo")
 
     assert response.status_code == 200
-    assert gcore_client.get(f"/cloud/v1/secrets/{DEMO_PROJECT_ID}/{DEMO_REGION_ID}").json()[
-        "count"
-    ] >= 8
+    assert (
+        gcore_client.get(f"/cloud/v1/secrets/{DEMO_PROJECT_ID}/{DEMO_REGION_ID}").json()["count"]
+        >= 8
+    )
 
 
 def test_the_demo_key_reads_like_a_gcore_token():

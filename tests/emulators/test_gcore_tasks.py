@@ -44,7 +44,10 @@ def test_a_task_moves_from_new_to_running_to_finished(gcore_client, gcore_clock:
     finished = task(gcore_client, task_id)
 
     assert (new["state"], still_new, running["state"], finished["state"]) == (
-        "NEW", "NEW", "RUNNING", "FINISHED",
+        "NEW",
+        "NEW",
+        "RUNNING",
+        "FINISHED",
     )
     assert listed_while_running == 0
     assert gcore_client.get(SECRETS).json()["count"] == 1

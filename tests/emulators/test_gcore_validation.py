@@ -50,7 +50,11 @@ def test_all_missing_fields_are_reported_together(gcore_client):
     fields = refused(gcore_client, SECRETS, {})
 
     assert set(fields) == {
-        "name", "payload", "payload_content_encoding", "payload_content_type", "secret_type",
+        "name",
+        "payload",
+        "payload_content_encoding",
+        "payload_content_type",
+        "secret_type",
     }
 
 
@@ -96,9 +100,7 @@ def test_algorithm_and_mode_must_be_strings(gcore_client):
     assert set(fields) == {"algorithm", "mode"}
 
 
-@pytest.mark.parametrize(
-    "name", ["", "   ", " padded", "x" * 256, "tab\tinside"]
-)
+@pytest.mark.parametrize("name", ["", "   ", " padded", "x" * 256, "tab\tinside"])
 def test_names_must_be_printable_trimmed_and_at_most_255_characters(gcore_client, name):
     assert "name" in refused(gcore_client, SECRETS, generic(name=name))
 
@@ -155,7 +157,9 @@ def test_tls_parts_must_be_pem(gcore_client):
     )
 
     assert set(fields) == {
-        "payload.certificate", "payload.certificate_chain", "payload.private_key",
+        "payload.certificate",
+        "payload.certificate_chain",
+        "payload.private_key",
     }
 
 
@@ -175,8 +179,12 @@ def test_a_tls_upload_needs_a_name_and_a_payload_object(gcore_client):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"limit": "ten"}, "limit"),
-     ({"offset": -1}, "offset")],
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 1001}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"offset": -1}, "offset"),
+    ],
 )
 def test_list_paging_parameters_are_checked(gcore_client, params, field):
     response = gcore_client.get(SECRETS, params=params)
