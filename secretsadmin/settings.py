@@ -216,6 +216,8 @@ GCORE_API_KEY = env.secret("GCORE_API_KEY")
 
 # Keys the HMAC fingerprints of secret values in the audit log; without it none are stored.
 AUDIT_HMAC_KEY = env.secret("AUDIT_HMAC_KEY")
+# How many candidate values one person may check against those fingerprints in an hour.
+AUDIT_VALUE_CHECKS_PER_HOUR = env.integer("AUDIT_VALUE_CHECKS_PER_HOUR", 20, minimum=1)
 # Per provider, what concludes an attempt left without outcome from the provider's state.
 AUDIT_RECONCILERS = {"pipecat": "secretsadmin.pipecat.reconcile.conclude_from_state"}
 

@@ -3,6 +3,7 @@ import shutil
 import socket
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 pytest_plugins = [
@@ -11,6 +12,14 @@ pytest_plugins = [
     "tests.fixtures.gcore",
     "tests.fixtures.audit",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: shared reads, locks and counters are per test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

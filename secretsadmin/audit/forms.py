@@ -49,3 +49,20 @@ class EventFilterForm(forms.Form):
     def filters(self) -> dict:
         """The cleaned filters, without the paging cursors."""
         return {k: v for k, v in self.cleaned_data.items() if k not in self.CURSORS}
+
+
+class ValueCheckForm(forms.Form):
+    """A candidate value for one of an event's keys, checked against its fingerprint."""
+
+    key = forms.ChoiceField(label="Key")
+    value = forms.CharField(
+        label="Candidate value",
+        strip=False,  # a value is checked exactly as typed
+        max_length=65536,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Exactly as it was set. It is compared here and never stored or shown.",
+    )
+
+    def __init__(self, *args, keys, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(key, key) for key in keys]

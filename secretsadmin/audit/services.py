@@ -5,8 +5,6 @@ A change to a provider is recorded twice: `attempt()` commits an event before th
 the outcome, linked to the attempt. Everything else that happens is one `record()`.
 """
 
-import hashlib
-import hmac
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from secretsadmin.core.logging import MASK, redact
 from secretsadmin.core.proxies import client_address
 
 from . import chain
+from .fingerprints import fingerprints
 from .models import AuditEvent, Outcome
 
 # Any constant will do, as long as nothing else in the database uses it: b"sa-audit" as a bigint.
@@ -203,28 +202,6 @@ def conclude(
         error_message=error_message,
         attempt=attempt_event,
     )
-
-
-def fingerprints(values: Mapping[str, str]) -> dict[str, str]:
-    """`{key name: "<key id>:<hmac>"}` under AUDIT_HMAC_KEY, or nothing when no key is set.
-
-    The key name is part of the message, so two keys holding one value are not seen to match;
-    the key id says which audit key made a fingerprint, so a rotated key is not mistaken for
-    "a different value".
-    """
-    key = getattr(settings, "AUDIT_HMAC_KEY", None)
-    if not key or not values:
-        return {}
-    secret = key.reveal().encode()
-    key_id = hmac.new(secret, b"secretsadmin audit key id", hashlib.sha256).hexdigest()[:8]
-    return {
-        name: f"{key_id}:{fingerprint(secret, name, value)}"
-        for name, value in sorted(values.items())
-    }
-
-
-def fingerprint(secret: bytes, name: str, value: str) -> str:
-    return hmac.new(secret, f"{name}\0{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def _clean(fields: dict, values: Iterable[str]) -> dict:

@@ -5,8 +5,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from secretsadmin.accounts.roles import Role, role_required
 
-from . import export, selectors, services
-from .forms import EventFilterForm
+from . import export, fingerprints, selectors, services, value_checks
+from .forms import EventFilterForm, ValueCheckForm
 from .models import AuditEvent, Outcome
 from .verify import verify as verify_chain
 
@@ -33,14 +33,57 @@ def index(request):
 @require_GET
 @role_required(Role.AUDITOR)
 def detail(request, sequence: int):
+    return _detail_page(request, sequence)
+
+
+def _detail_page(request, sequence: int, check: dict | None = None, status: int = 200):
     found = AuditEvent.objects.annotate(concluded=selectors.concluded())
     event = get_object_or_404(found, sequence=sequence)
     context = {
         "event": event,
         "shown_outcome": selectors.shown_outcome(event, timezone.now()),
         "outcomes": event.outcomes.order_by("sequence"),
+        "check_form": ValueCheckForm(keys=event.fingerprints),
+        **_can_check(),
+        **(check or {}),
     }
-    return render(request, "audit/detail.html", context)
+    return render(request, "audit/detail.html", context, status=status)
+
+
+def _can_check() -> dict:
+    return {"can_check": fingerprints.configured(), "key_id": fingerprints.current_key_id()}
+
+
+@require_POST
+@role_required(Role.AUDITOR)
+def check_value(request, sequence: int):
+    """Was this the value of that key at this event? The answer, recorded, in place."""
+    event = get_object_or_404(AuditEvent, sequence=sequence)
+    check, status = _check(request, event, ValueCheckForm(request.POST, keys=event.fingerprints))
+    if request.htmx:  # a refusal is shown in place too: htmx swaps only a 2xx answer
+        context = {"event": event, **_can_check(), **check}
+        return render(request, "audit/detail.html#check", context)
+    return _detail_page(request, sequence, check, status=status)
+
+
+def _check(request, event: AuditEvent, form: ValueCheckForm) -> tuple[dict, int]:
+    """The check's part of the page, and the status it answers with."""
+    if not form.is_valid():
+        return {"check_form": form}, 400
+    key = form.cleaned_data["key"]
+    check = {
+        "check_form": ValueCheckForm(keys=event.fingerprints, initial={"key": key}),
+        "key": key,
+        "stored_key_id": event.fingerprints[key].partition(":")[0],
+    }
+    actor = services.Actor.from_request(request)
+    try:
+        check["verdict"] = value_checks.check_value(actor, event, key, form.cleaned_data["value"])
+    except value_checks.TooManyChecks as refused:
+        return {**check, "refused": refused}, 429
+    except services.AuditUnavailable:
+        return {**check, "unavailable": True}, 503
+    return check, 200
 
 
 @require_GET

@@ -3,7 +3,8 @@ import logging
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -27,3 +28,10 @@ def healthz(request):
 @require_GET
 def home(request):
     return render(request, "core/home.html")
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico wherever a page names no icon (a download, an error)."""
+    return redirect(static("favicon.svg"), permanent=True)

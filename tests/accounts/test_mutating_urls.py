@@ -12,7 +12,14 @@ pytestmark = pytest.mark.django_db
 
 CHANGING_ROLES = {Role.EDITOR, Role.ADMIN}
 # Views that need no role: they identify people or report liveness.
-PUBLIC = {"login", "logout", "healthz", "oidc_authentication_init", "oidc_authentication_callback"}
+PUBLIC = {
+    "login",
+    "logout",
+    "healthz",
+    "favicon",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+}
 
 
 def patterns(resolver=None, prefix=""):

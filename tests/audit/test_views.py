@@ -88,6 +88,7 @@ PEOPLE = {"viewer": "vera", "editor": "eddie", "stranger": "sam"}
         ("get", "/audit/export.csv"),
         ("get", "/audit/export.jsonl"),
         ("post", "/audit/verify"),
+        ("post", "/audit/1/check/"),
     ],
 )
 def test_everyone_else_is_refused_and_the_refusal_recorded(persona, method, path, request, log):
@@ -102,7 +103,8 @@ def test_everyone_else_is_refused_and_the_refusal_recorded(persona, method, path
         f"{method.upper()} {path}",
     )
     assert denial.actor_username == PEOPLE[persona]
-    assert not AuditEvent.objects.filter(action__in=["audit.export", "audit.verify"]).exists()
+    done = ["audit.export", "audit.verify", "audit.value_check"]
+    assert not AuditEvent.objects.filter(action__in=done).exists()
 
 
 def test_the_anonymous_are_sent_to_sign_in(client, log):

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from secretsadmin.audit import services as audit
+from secretsadmin.config import Secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,3 +36,30 @@ def test_an_auditor_filters_the_log_and_verifies_the_chain(signed_in, live_serve
     expect(page.locator("#verification")).to_contain_text("every hash matches")
     assert page.console_errors == []
     assert all("/audit/" in url for url in navigations)
+
+
+def test_an_auditor_checks_a_value_against_its_fingerprint(signed_in, live_server, settings):
+    settings.AUDIT_HMAC_KEY = Secret("audit-key-for-the-browser-" + "k" * 20)
+    event = audit.record(
+        audit.Actor.system("tests"),
+        action="pipecat.secret_set.upsert",
+        outcome="succeeded",
+        provider="pipecat",
+        target="voice-prod",
+        values={"OPENAI_API_KEY": "sk-the-real-one"},
+    )
+    page = signed_in
+    page.goto(f"{live_server.url}/audit/{event.sequence}/")
+    page.get_by_label("Candidate value").fill("sk-a-guess")
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#check")).to_contain_text("No match: OPENAI_API_KEY")
+    field = page.get_by_label("Candidate value")
+    field.fill("sk-the-real-one")
+    # Browsers style fields themselves (autofill); htmx must not copy that onto the new field,
+    # which the CSP would refuse with a console error.
+    field.evaluate("element => { element.style.outline = '0'; }")
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#check")).to_contain_text("Match: OPENAI_API_KEY held this value")
+    assert page.url.endswith(f"/audit/{event.sequence}/")  # answered in place
+    assert page.get_by_label("Candidate value").input_value() == ""
+    assert page.console_errors == []

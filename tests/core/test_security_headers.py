@@ -83,3 +83,11 @@ def test_htmx_is_served_from_our_own_static_files(client):
     assert served.status_code == 200
     body = b"".join(served.streaming_content) if served.streaming else served.content
     assert b'version:"2.' in body
+
+
+def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon(client):
+    response = client.get("/favicon.ico")  # before signing in, as browsers ask
+    assert response.status_code == 301
+    served = client.get(response["Location"])
+    assert served.status_code == 200
+    assert served["Content-Type"].startswith("image/svg+xml")

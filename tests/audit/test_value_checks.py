@@ -1,0 +1,139 @@
+"""An auditor checks a candidate value against an event's fingerprint: the verdict is shown and
+recorded, the candidate is neither, and the oracle is rationed."""
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from secretsadmin.audit import services
+from secretsadmin.audit.models import AuditEvent
+from secretsadmin.config import Secret
+from tests.audit.test_views import csrf_headers
+
+pytestmark = pytest.mark.django_db
+
+VALUE = "sk-live-Zq81-top-secret"
+AUDIT_KEY = Secret("audit-key-for-tests-" + "k" * 20)
+ROTATED_KEY = Secret("the-next-audit-key-" + "r" * 20)
+
+
+@pytest.fixture
+def change(system):
+    """A key set to VALUE, fingerprinted under AUDIT_KEY."""
+    with override_settings(AUDIT_HMAC_KEY=AUDIT_KEY):
+        return services.record(
+            system,
+            action="pipecat.secret_set.upsert",
+            outcome="succeeded",
+            provider="pipecat",
+            target="voice-prod",
+            values={"OPENAI_API_KEY": VALUE, "OTHER": "x"},
+        )
+
+
+def check(client, event, value, key="OPENAI_API_KEY", **headers):
+    path = f"/audit/{event.sequence}/check/"
+    data = {"key": key, "value": value}
+    return client.post(path, data, **csrf_headers(client), **headers)
+
+
+def last_event() -> AuditEvent:
+    return AuditEvent.objects.order_by("-sequence").first()
+
+
+def stored_text(event: AuditEvent) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM audit_auditevent WHERE sequence = %s", [event.sequence])
+        return " ".join(str(column) for column in cursor.fetchone())
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+def test_the_value_that_was_set_matches_and_the_check_is_recorded(auditor, change):
+    response = check(auditor, change, VALUE)
+    assert response.status_code == 200
+    assert f"Match: OPENAI_API_KEY held this value at event #{change.sequence}." in response.text
+    assert VALUE not in response.text
+    recorded = last_event()
+    assert (recorded.action, recorded.outcome, recorded.actor_username) == (
+        "audit.value_check",
+        "succeeded",
+        "audrey",
+    )
+    assert (recorded.target, recorded.target_id, recorded.keys) == (
+        f"event #{change.sequence}",
+        "match",
+        ["OPENAI_API_KEY"],
+    )
+    assert VALUE not in stored_text(recorded)
+    assert recorded.fingerprints == {}  # nothing of the candidate is kept, not even a fingerprint
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+def test_another_value_does_not_match(auditor, change):
+    response = check(auditor, change, VALUE + " ")  # a trailing space is another value
+    assert "No match: OPENAI_API_KEY held a different value" in response.text
+    assert last_event().target_id == "different"
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+def test_the_same_value_under_another_key_does_not_match(auditor, change):
+    assert "No match: OTHER held a different value" in check(auditor, change, "y", key="OTHER").text
+    assert "Match: OTHER" in check(auditor, change, "x", key="OTHER").text
+
+
+@override_settings(AUDIT_HMAC_KEY=ROTATED_KEY)
+def test_after_the_audit_key_changed_the_page_says_it_cannot_tell(auditor, change):
+    response = check(auditor, change, VALUE)
+    stored_id = change.fingerprints["OPENAI_API_KEY"].split(":")[0]
+    assert f"Cannot tell: this fingerprint was made under another audit key (id {stored_id})" in (
+        response.text
+    )
+    assert last_event().target_id == "other key"
+
+
+@override_settings(AUDIT_HMAC_KEY=None)
+def test_without_an_audit_key_no_form_is_offered(auditor, change):
+    page = auditor.get(f"/audit/{change.sequence}/")
+    assert "No audit key is configured" in page.text
+    assert 'name="value"' not in page.text
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+def test_a_key_the_event_did_not_touch_is_refused_unchecked(auditor, change):
+    before = last_event().sequence
+    response = check(auditor, change, VALUE, key="NOT_IN_EVENT")
+    assert "Select a valid choice" in response.text
+    assert last_event().sequence == before
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+def test_htmx_gets_the_verdict_in_place(auditor, change):
+    response = check(auditor, change, VALUE, HTTP_HX_REQUEST="true")
+    assert response.text.lstrip().startswith('<div id="check"')
+    assert "Match: OPENAI_API_KEY" in response.text
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY, AUDIT_VALUE_CHECKS_PER_HOUR=2)
+def test_checks_are_rationed_and_a_refusal_is_recorded(auditor, change):
+    for guess in ("a", "b"):
+        assert check(auditor, change, guess).status_code == 200
+    refused = check(auditor, change, VALUE)
+    assert refused.status_code == 429
+    assert "Not checked: you have checked 2 values in the last hour" in refused.text
+    assert "Match" not in refused.text
+    recorded = last_event()
+    assert (recorded.action, recorded.outcome, recorded.target_id) == (
+        "audit.value_check",
+        "denied",
+        "",
+    )
+    in_place = check(auditor, change, VALUE, HTTP_HX_REQUEST="true")
+    assert in_place.status_code == 200 and "Not checked" in in_place.text
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+def test_a_check_that_cannot_be_recorded_is_not_answered(auditor, change, failing_disk):
+    response = check(auditor, change, VALUE)
+    assert response.status_code == 503
+    assert "Not checked: the audit log cannot be written" in response.text
+    assert "Match" not in response.text
