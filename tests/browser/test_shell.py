@@ -8,7 +8,7 @@ def test_the_dashboard_shell_runs_htmx_under_the_csp_without_errors(signed_in, l
     assert page.title() == "Overview · secretsadmin"
     assert page.evaluate("window.htmx && window.htmx.version").startswith("2.")
     assert page.get_by_text("No provider token is configured.").is_visible()
-    page.get_by_role("link", name="Pipecat").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Pipecat").click()
     page.wait_for_url("**/pipecat/")
     assert page.get_by_role("heading", name="No Pipecat Cloud account is configured").is_visible()
     assert page.console_errors == []
