@@ -15,6 +15,12 @@ def post(client, path, data=None, **headers):
     return client.post(path, {**(data or {}), "csrfmiddlewaretoken": token_of(client)}, **headers)
 
 
+def preview(editor, env: str, name: str = "voice-prod") -> str:
+    """The preview an editor gets in place for a pasted `.env` block."""
+    path = f"/pipecat/prod/sets/{name}/keys/preview/"
+    return post(editor, path, {"env": env}, HTTP_HX_REQUEST="true").content.decode()
+
+
 def new_set(editor, name="voice-prod", region="eu-central", **extra):
     data = {"name": name, "region": region, "key_0": "OPENAI_API_KEY", "value_0": "sk-top-secret"}
     return post(editor, "/pipecat/prod/new/", {**data, **extra})
@@ -109,13 +115,7 @@ def test_adding_keys_by_pasting_env_merges_with_the_existing_ones(editor, pipeca
 
 def test_the_preview_tells_new_keys_from_overwritten_ones(editor, pipecat):
     put(pipecat, "voice-prod", KEEP="old", OVERWRITE="old")
-    response = post(
-        editor,
-        "/pipecat/prod/sets/voice-prod/keys/preview/",
-        {"env": "OVERWRITE=value-one\nNEW_ONE=value-two\n"},
-        HTTP_HX_REQUEST="true",
-    )
-    html = response.content.decode()
+    html = preview(editor, "OVERWRITE=value-one\nNEW_ONE=value-two\n")
     assert "<strong>New keys</strong> (1): <code>NEW_ONE</code>" in html
     assert "<strong>Overwritten keys</strong> (1): <code>OVERWRITE</code>" in html
     assert "value-one" not in html and "value-two" not in html
@@ -124,13 +124,7 @@ def test_the_preview_tells_new_keys_from_overwritten_ones(editor, pipecat):
 
 def test_a_preview_of_a_bad_env_line_names_the_line(editor, pipecat):
     put(pipecat, "voice-prod")
-    response = post(
-        editor,
-        "/pipecat/prod/sets/voice-prod/keys/preview/",
-        {"env": "A=1\nbad line here\n"},
-        HTTP_HX_REQUEST="true",
-    )
-    html = response.content.decode()
+    html = preview(editor, "A=1\nbad line here\n")
     assert 'role="alert"' in html and "Applying will change" not in html
     assert "<li>Line 2: expected KEY=value" in html
 

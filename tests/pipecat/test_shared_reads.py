@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from tests.pipecat.conftest import put
-from tests.pipecat.test_changes import post
+from tests.pipecat.test_changes import post, preview
 
 pytestmark = pytest.mark.django_db
 PAGE = "/pipecat/prod/sets/voice-prod/"
@@ -67,9 +67,5 @@ def test_the_preview_reads_the_keys_as_they_are_now(editor, pipecat):
     put(pipecat, "voice-prod", OLD="1")
     keys_on(editor)
     put(pipecat, "voice-prod", ELSEWHERE="1")  # moments ago, by another tool
-    response = post(
-        editor, f"{PAGE}keys/preview/", {"env": "ELSEWHERE=mine\n"}, HTTP_HX_REQUEST="true"
-    )
-    assert "<strong>Overwritten keys</strong> (1): <code>ELSEWHERE</code>" in (
-        response.content.decode()
-    )
+    html = preview(editor, "ELSEWHERE=mine\n")
+    assert "<strong>Overwritten keys</strong> (1): <code>ELSEWHERE</code>" in html
