@@ -17,6 +17,7 @@ class Fault:
     delay: float = 0.0  # seconds of added latency before the answer
     drop: bool = False  # close the connection without an answer
     malformed: bool = False  # answer 200 with a body that is not JSON
+    message: str | None = None  # the error body's message, e.g. one echoing what was sent
 
     @classmethod
     def from_dict(cls, data: dict) -> "Fault":

@@ -191,7 +191,7 @@ class EmulatorApp:
             if fault.drop:
                 raise DropConnection(route.operation)
             if fault.status:
-                response = self.error(fault.status, _fault_message(fault.status))
+                response = self.error(fault.status, fault.message or _fault_message(fault.status))
                 if fault.retry_after is not None:
                     response.headers["Retry-After"] = str(fault.retry_after)
                 return response

@@ -13,6 +13,7 @@ from .models import AuditEvent, Outcome
 PAGE_SIZE = 50
 # An attempt this old without an outcome is shown as `unknown`: the request that made it is over.
 UNKNOWN_AFTER = timedelta(minutes=15)
+RECONCILED = "reconciled"  # error_code of an outcome concluded by the reconcile step
 TEXT_FIELDS = (
     "action",
     "actor_username",
@@ -48,14 +49,20 @@ def concluded() -> Exists:
 
 
 def _pending(older_than: timedelta) -> Q:
-    return Q(outcome=Outcome.ATTEMPTED, time__lt=timezone.now() - older_than) & ~concluded()
+    # Settled: an outcome that says what happened, or the reconcile step's own verdict.
+    settled = AuditEvent.objects.filter(attempt=OuterRef("pk")).filter(
+        ~Q(outcome=Outcome.UNKNOWN) | Q(error_code=RECONCILED)
+    )
+    return Q(outcome=Outcome.ATTEMPTED, time__lt=timezone.now() - older_than) & ~Exists(settled)
 
 
 def pending_attempts(older_than: timedelta = UNKNOWN_AFTER) -> QuerySet[AuditEvent]:
-    """Attempts still without an outcome after `older_than` (a crash, a timeout), oldest first.
+    """Attempts whose outcome is still unknown after `older_than`, oldest first: left without
+    one (a crash), or concluded `unknown` (a timeout, a 5xx: the change may have been made).
 
     This is the reconcile step's work list: reading each provider's state and concluding these
-    attempts needs the provider clients. Until then they are shown as `unknown`.
+    attempts needs the provider clients. A verdict it gives is marked `error_code=RECONCILED`,
+    so an attempt whose state cannot tell either way is looked at once, not on every run.
     """
     return AuditEvent.objects.filter(_pending(older_than)).order_by("sequence")
 

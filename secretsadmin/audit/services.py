@@ -97,8 +97,11 @@ def record(
     reason: str = "",
     attempt: AuditEvent | None = None,
     values: Mapping[str, str] | None = None,
+    mask: Iterable[str] = (),
 ) -> AuditEvent:
-    """Appends one event; raises `AuditUnavailable` if the database refuses it."""
+    """Appends one event; raises `AuditUnavailable` if the database refuses it. `values` are the
+    secret values set (fingerprinted, and masked wherever they turn up); `mask`, more text to mask,
+    such as the values of the attempt an outcome concludes."""
     if outcome not in Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}; one of {Outcome.values}")
     values = {name: str(value) for name, value in (values or {}).items()}
@@ -128,7 +131,7 @@ def record(
     }
     try:
         with transaction.atomic():
-            return _append(_clean(fields, values.values()))
+            return _append(_clean(fields, [*values.values(), *mask]))
     except DatabaseError as exc:
         raise AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
 
@@ -174,8 +177,10 @@ def conclude(
     upstream_status: int | None = None,
     error_code: str = "",
     error_message: str = "",
+    mask: Iterable[str] = (),
 ) -> AuditEvent:
-    """Appends the outcome of an attempt as a new event that points at it."""
+    """Appends the outcome of an attempt as a new event that points at it. Pass the attempt's
+    values as `mask`: an upstream error may echo one."""
     if outcome == Outcome.ATTEMPTED:
         raise ValueError("an outcome cannot itself be an attempt")
     return record(
@@ -201,6 +206,7 @@ def conclude(
         error_code=error_code,
         error_message=error_message,
         attempt=attempt_event,
+        mask=mask,
     )
 
 

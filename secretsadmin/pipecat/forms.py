@@ -11,13 +11,22 @@ ROWS = 3
 SECRET_INPUT = forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"})
 
 
+class SecretTextarea(forms.Textarea):
+    """A block of secret values: like a password field, never sent back, even with errors."""
+
+    def format_value(self, value):
+        return None
+
+
 def validate_set_name(value: str) -> None:
     problem = set_name_problem(value)
     if problem:
         raise ValidationError(problem)
 
 
-class ReasonMixin(forms.Form):
+class ReasonForm(forms.Form):
+    """The optional reason a person gives for a change; the audit log keeps it."""
+
     reason = forms.CharField(
         required=False,
         max_length=500,
@@ -26,13 +35,13 @@ class ReasonMixin(forms.Form):
     )
 
 
-class KeysForm(ReasonMixin):
+class KeysForm(ReasonForm):
     """New keys as rows of name and value, or as a pasted `.env` block, or both."""
 
     env = forms.CharField(
         required=False,
         label="Or paste a .env block",
-        widget=forms.Textarea(
+        widget=SecretTextarea(
             attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false", "class": "mono"}
         ),
     )
@@ -96,7 +105,7 @@ class NewSetForm(KeysForm):
         self.fields["region"].choices = [(r.code, f"{r.display_name} ({r.code})") for r in regions]
 
 
-class DeleteSetForm(ReasonMixin):
+class DeleteSetForm(ReasonForm):
     confirm = forms.CharField(label="Type the set's name to confirm")
 
     def __init__(self, *args, set_name: str, **kwargs) -> None:
@@ -109,7 +118,7 @@ class DeleteSetForm(ReasonMixin):
         return self.cleaned_data["confirm"]
 
 
-class ImagePullForm(ReasonMixin):
+class ImagePullForm(ReasonForm):
     name = forms.CharField(
         label="Set name",
         max_length=63,

@@ -45,6 +45,11 @@ def describe(error: PipecatError, *, set_name: str = "", key: str = "") -> str:
         wait = f" in {error.retry_after:.0f} seconds" if error.retry_after else " in a moment"
         return f"Pipecat Cloud is limiting requests; nothing was changed. Try again{wait}."
     if isinstance(error, MalformedResponse):
+        if error.may_have_applied:
+            return (
+                f"Pipecat Cloud took the request but its answer could not be read: the change to "
+                f"{subject} may have been made. Check the set before trying again."
+            )
         return "Pipecat Cloud sent an answer that could not be read. Try again later."
     if error.may_have_applied:
         return (

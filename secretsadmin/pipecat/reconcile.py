@@ -2,6 +2,7 @@
 
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent
+from secretsadmin.audit.selectors import RECONCILED
 from secretsadmin.providers.pipecat import PipecatError, UnknownAccount, pipecat_clients
 
 NOTE = "Concluded by audit_reconcile from the set as Pipecat Cloud now has it"
@@ -18,29 +19,34 @@ def conclude_from_state(attempt: AuditEvent) -> AuditEvent | None:
     except (UnknownAccount, PipecatError):
         return None
     wanted = set(attempt.keys)
+    # Values can never be read back: keys or a pull secret being there does not say that this
+    # change put them there (they may have been there before), only their absence says it did not.
     if attempt.action == "pipecat.secret_set.delete":
-        applied, how = (
-            found is None,
-            "the set is gone" if found is None else "the set is still there",
+        outcome, how = (
+            ("succeeded", "the set is gone")
+            if found is None
+            else ("failed", "the set is still there")
         )
     elif attempt.action == "pipecat.secret_key.delete":
-        applied = not (wanted & keys)
-        how = "the key is gone" if applied else "the key is still there"
+        outcome, how = (
+            ("failed", "the key is still there")
+            if wanted & keys
+            else ("succeeded", "the key is gone")
+        )
     elif attempt.action == "pipecat.secret_set.upsert":
-        applied = found is not None and wanted <= keys
-        how = (
-            "the keys are present (values cannot be read back)"
-            if applied
-            else "the keys are missing"
+        outcome, how = (
+            ("unknown", "the keys are there, but values cannot be read back to tell whose they are")
+            if found is not None and wanted <= keys
+            else ("failed", "the keys are missing")
         )
     elif attempt.action == "pipecat.image_pull_secret.upsert":
-        applied = found is not None and found.is_image_pull_secret
-        how = "the image pull secret exists" if applied else "there is no such image pull secret"
+        outcome, how = (
+            ("unknown", "the image pull secret exists, but its credentials cannot be read back")
+            if found is not None and found.is_image_pull_secret
+            else ("failed", "there is no such image pull secret")
+        )
     else:
         return None
     return audit.conclude(
-        attempt,
-        outcome="succeeded" if applied else "failed",
-        error_code="reconciled",
-        error_message=f"{NOTE}: {how}.",
+        attempt, outcome=outcome, error_code=RECONCILED, error_message=f"{NOTE}: {how}."
     )

@@ -7,8 +7,8 @@ With Redis as the cache this holds across workers and hosts. What a page shows i
 most one interval old; the dashboard's own changes forget what they touch, so they show at once.
 """
 
+import contextlib
 import time
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +25,7 @@ from secretsadmin.providers.pipecat import (
 REGIONS_SECONDS = 600
 LOCK_SECONDS = 10  # longer than one call may take, so a crashed fetcher frees the lock
 WAIT_STEP = 0.05
+GENERATION_SECONDS = 3600  # outlives any read in flight when a change forgets its key
 
 
 def _key(account: str, what: str) -> str:
@@ -32,8 +33,7 @@ def _key(account: str, what: str) -> str:
 
 
 def _set_key(account: str, name: str) -> str:
-    # The name comes from the URL: quoted, whatever was typed there makes a valid cache key.
-    return _key(account, f"set:{quote(name, safe='')}")
+    return _key(account, f"set:{name}")
 
 
 def account_names() -> tuple[str, ...]:
@@ -58,8 +58,12 @@ def _shared(key: str, fetch):
         if time.monotonic() > deadline:
             break  # the fetcher is stuck or gone: fetch ourselves rather than fail
     try:
+        generation = cache.get(f"{key}:generation", 0)
         value = fetch()
-        cache.set(key, value, settings.PIPECAT_POLL_SECONDS)
+        # Kept only if nothing was forgotten meanwhile: a read that began before a change
+        # must not put the old state back for a whole interval.
+        if cache.get(f"{key}:generation", 0) == generation:
+            cache.set(key, value, settings.PIPECAT_POLL_SECONDS)
         return value
     finally:
         cache.delete(lock)
@@ -67,12 +71,21 @@ def _shared(key: str, fetch):
 
 def forget_sets(account: str) -> None:
     """The next read of the list fetches it."""
-    cache.delete(_key(account, "sets"))
+    _forget(_key(account, "sets"))
 
 
 def forget(account: str, name: str) -> None:
     """After a change to a set: the next reads fetch, so every page shows the change at once."""
-    cache.delete_many([_key(account, "sets"), _set_key(account, name)])
+    _forget(_key(account, "sets"), _set_key(account, name))
+
+
+def _forget(*keys: str) -> None:
+    cache.delete_many(keys)
+    for key in keys:
+        generation = f"{key}:generation"
+        cache.add(generation, 0, GENERATION_SECONDS)
+        with contextlib.suppress(ValueError):  # expired in between: no read is that old
+            cache.incr(generation)
 
 
 def find_set(account: str, name: str) -> SecretSet:

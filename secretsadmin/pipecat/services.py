@@ -5,10 +5,12 @@ outcome is a second event: succeeded, failed, or unknown when the provider may h
 change it did not confirm.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from secretsadmin.audit import services as audit
-from secretsadmin.providers.pipecat import PipecatError, pipecat_clients
+from secretsadmin.config import Secret
+from secretsadmin.core.logging import redact
+from secretsadmin.providers.pipecat import PipecatError, image_pull_credentials, pipecat_clients
 
 from . import selectors
 from .messages import describe
@@ -22,6 +24,10 @@ AUDIT_DOWN = (
 OUTCOME_LOST = (
     "Pipecat Cloud made the change, but the audit log could not record it: the attempt shows as "
     "unknown until it is reconciled. Tell an administrator."
+)
+OUTCOME_UNRECORDED = (
+    "The audit log could not record this outcome either: the attempt shows as unknown until it "
+    "is reconciled. Tell an administrator."
 )
 
 
@@ -75,6 +81,7 @@ def upsert_image_pull_secret(
         region=region or "",
         keys=[],
         values={"token": token},
+        mask=[image_pull_credentials(username, token)],
         reason=reason,
         status=202,
         call=lambda client: client.upsert_image_pull_secret(
@@ -121,11 +128,14 @@ def _change(
     region: str = "",
     keys=(),
     values: Mapping[str, str] | None = None,
+    mask: Iterable[str] = (),
     reason: str = "",
     target_id: str = "",
     key: str = "",
 ) -> None:
+    """`mask`: the values as they travel (encoded), masked with `values` wherever they echo."""
     client = pipecat_clients().get(account)
+    secrets = [*(values or {}).values(), *mask]
     try:
         attempt = audit.attempt(
             actor,
@@ -144,14 +154,20 @@ def _change(
     try:
         call(client)
     except PipecatError as error:
-        audit.conclude(
-            attempt,
-            outcome="unknown" if error.may_have_applied else "failed",
-            upstream_status=error.status,
-            error_code=error.code or type(error).__name__,
-            error_message=error.message,
-        )
-        raise ChangeFailed(describe(error, set_name=name, key=key)) from error
+        # The provider's own words go into the toast and the log; they may echo a value.
+        message = redact(describe(error, set_name=name, key=key), [Secret(v) for v in secrets])
+        try:
+            audit.conclude(
+                attempt,
+                outcome="unknown" if error.may_have_applied else "failed",
+                upstream_status=error.status,
+                error_code=error.code or type(error).__name__,
+                error_message=error.message,
+                mask=secrets,
+            )
+        except audit.AuditUnavailable:
+            message = f"{message} {OUTCOME_UNRECORDED}"
+        raise ChangeFailed(message) from error
     finally:
         selectors.forget(account, name)
     try:

@@ -13,7 +13,7 @@ from secretsadmin.providers.pipecat import NotFound, PipecatError, set_name_prob
 from secretsadmin.providers.registries import expiry_note
 
 from . import selectors, services
-from .forms import DeleteSetForm, ImagePullForm, KeysForm, NewSetForm
+from .forms import DeleteSetForm, ImagePullForm, KeysForm, NewSetForm, ReasonForm
 from .messages import describe_read
 
 FILTERS = ("q", "type", "region", "status")
@@ -115,7 +115,7 @@ def check_name(request, account):
         try:
             taken = selectors.set_exists(account, name)
         except PipecatError:
-            taken = False  # the check is a courtesy; the form still validates on submit
+            taken = None  # the check is a courtesy; the form checks again on submit
     context = {"name": name, "problem": problem, "taken": taken, "account": account}
     return render(request, "pipecat/set_new.html#name-check", context)
 
@@ -179,33 +179,47 @@ def keys_preview(request, account, name):
 def keys_add(request, account, name):
     account = _account(account)
     form = KeysForm(request.POST)
-    if form.is_valid():
-        pairs = form.cleaned_data["pairs"]
-        if _apply(
-            request,
-            services.upsert_keys,
-            account=account,
-            name=name,
-            secrets=pairs,
-            region=None,
-            reason=form.cleaned_data["reason"],
-        ):
-            messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
+    if not form.is_valid():
+        return _detail_page(request, account, name, form, status=400)
+    # Adding keys is a PUT, which would create a set deleted since the page was opened.
+    try:
+        secret_set, _ = selectors.read_set(account, name, fresh=True)
+    except NotFound:
+        messages.error(request, f"Set {name} no longer exists; no key was saved.")
+        return redirect("pipecat:sets", account=account)
+    except PipecatError as error:
+        messages.error(request, f"{describe_read(error)} No key was saved.")
         return redirect("pipecat:set", account=account, name=name)
-    return _detail_page(request, account, name, form, status=400)
+    pairs = form.cleaned_data["pairs"]
+    if _apply(
+        request,
+        services.upsert_keys,
+        account=account,
+        name=name,
+        secrets=pairs,
+        region=secret_set.region,
+        reason=form.cleaned_data["reason"],
+    ):
+        messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
+    return redirect("pipecat:set", account=account, name=name)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
 def key_delete(request, account, name, key):
+    """GET asks first (the page without JavaScript); POST removes, in place for htmx."""
     account = _account(account)
+    form = ReasonForm(request.POST if request.method == "POST" else None)  # htmx posts nothing
+    if not form.is_bound or not form.is_valid():
+        context = {"account": account, "name": name, "key": key, "form": form}
+        return render(request, "pipecat/key_delete.html", context)
     done = _apply(
         request,
         services.delete_key,
         account=account,
         name=name,
         key=key,
-        reason=request.POST.get("reason", ""),
+        reason=form.cleaned_data["reason"],
     )
     if done:
         messages.success(request, f"Key {key} removed from {name}.")

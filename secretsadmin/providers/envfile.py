@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from .pipecat.names import key_name_problem
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 EXPORT = re.compile(r"^export\s+")
 INLINE_COMMENT = re.compile(r"\s#")
 ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -43,7 +44,11 @@ class EnvBlock:
 
 
 def parse_env(text: str) -> EnvBlock:
-    lines = text.removeprefix("\ufeff").splitlines()
+    # Only the line breaks an editor shows: str.splitlines() would also break at U+2028, a form
+    # feed and the like, numbering lines wrongly and cutting values that contain them.
+    lines = LINE_BREAK.split(text.removeprefix("\ufeff"))
+    if lines[-1] == "":
+        lines.pop()
     pairs: dict[str, str] = {}
     first_line: dict[str, int] = {}
     errors: list[LineProblem] = []

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent
-from tests.pipecat.conftest import fail_next, put
+from tests.pipecat.conftest import fail_next, put, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,12 @@ def reconcile() -> str:
     return out.getvalue()
 
 
+def outcomes_of(attempt: AuditEvent) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(attempt=attempt).order_by("sequence"))
+
+
 def outcome_of(attempt: AuditEvent) -> AuditEvent | None:
-    return AuditEvent.objects.filter(attempt=attempt).first()
+    return next(iter(outcomes_of(attempt)), None)
 
 
 def test_each_attempt_is_concluded_from_what_the_provider_now_holds(pipecat):
@@ -44,7 +48,8 @@ def test_each_attempt_is_concluded_from_what_the_provider_now_holds(pipecat):
 
     report = reconcile()
 
-    assert outcome_of(upsert).outcome == "succeeded"
+    # The keys were there before the attempt too: their presence does not say it applied.
+    assert outcome_of(upsert).outcome == "unknown"
     assert "values cannot be read back" in outcome_of(upsert).error_message
     assert outcome_of(key_gone).outcome == "succeeded"
     assert outcome_of(not_deleted).outcome == "failed"
@@ -61,3 +66,25 @@ def test_an_unreadable_provider_leaves_the_attempt_unknown(pipecat):
     assert "0 attempt(s) concluded, 1 left unknown" in reconcile()
     assert outcome_of(attempt) is None
     assert "1 attempt(s) concluded" in reconcile()  # once the provider answers again
+
+
+def test_a_change_that_timed_out_is_reconciled(editor, pipecat):
+    """Its outcome was recorded as unknown; the provider's state settles it later."""
+    put(pipecat, "voice-prod", GONE="1", KEEP="1")
+    fail_next(pipecat, "delete_key", 500)  # a 500: the key may or may not be gone
+    editor.post(
+        "/pipecat/prod/sets/voice-prod/keys/GONE/delete/",
+        {"csrfmiddlewaretoken": token_of(editor)},
+    )
+    attempt = AuditEvent.objects.get(action="pipecat.secret_key.delete", outcome="attempted")
+    assert [e.outcome for e in outcomes_of(attempt)] == ["unknown"]
+    assert "1 attempt(s) concluded" in reconcile()
+    assert [e.outcome for e in outcomes_of(attempt)] == ["unknown", "failed"]  # the key is there
+
+
+def test_an_attempt_its_state_cannot_settle_is_looked_at_once(pipecat):
+    put(pipecat, "voice-prod", KEPT="1")
+    upsert = crashed("pipecat.secret_set.upsert", "voice-prod", ["KEPT"])
+    assert "1 attempt(s) concluded" in reconcile()
+    assert "0 attempt(s) concluded, 0 left unknown" in reconcile()
+    assert AuditEvent.objects.filter(attempt=upsert).count() == 1

@@ -137,3 +137,10 @@ def test_messages_never_show_a_value():
 def test_an_empty_paste_has_nothing_and_no_error():
     assert parse_env("") == parse_env("\n  \n# only comments\n")
     assert parse_env("").pairs == ()
+
+
+def test_only_the_line_breaks_an_editor_shows_end_a_line():
+    """U+2028, a form feed or U+0085 inside a value stay in it, and the numbering stays right."""
+    block = parse_env("A=val\u2028ue\nB=x\x0cy\nbad line\n")
+    assert block.pairs == (("A", "val\u2028ue"), ("B", "x\x0cy"))
+    assert [problem.line for problem in block.errors] == [3]

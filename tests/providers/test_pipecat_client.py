@@ -324,3 +324,16 @@ def test_json_in_an_unexpected_shape_is_a_malformed_response(body, complaint):
     )
     with pytest.raises(MalformedResponse, match=complaint):
         client.list_sets()
+
+
+@pytest.mark.parametrize(("name", "key"), [("voice-agent", "."), ("voice-agent", ".."), (".", "K")])
+def test_a_dot_for_a_name_is_refused_before_anything_is_sent(name, key):
+    """Quoting leaves "." as it is, and the path would resolve it away: /secrets/voice-agent/.
+    is /secrets/voice-agent, the whole set."""
+    sent: list[httpx.Request] = []
+    client = PipecatClient(
+        account(), TIMEOUTS, transport=httpx.MockTransport(lambda r: sent.append(r))
+    )
+    with pytest.raises(ValueError, match="not a name Pipecat Cloud can have"):
+        client.delete_key(name, key)
+    assert sent == []

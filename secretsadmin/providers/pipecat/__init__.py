@@ -1,6 +1,6 @@
 """Client of the Pipecat Cloud secrets API: typed results, typed errors, safe retries."""
 
-from .client import PipecatClient
+from .client import PipecatClient, image_pull_credentials
 from .errors import (
     BadRequest,
     BadRequestReason,
@@ -37,6 +37,7 @@ __all__ = [
     "Unauthorized",
     "Unavailable",
     "UnknownAccount",
+    "image_pull_credentials",
     "key_name_problem",
     "pipecat_clients",
     "set_name_problem",

@@ -126,7 +126,7 @@ class PipecatClient:
         if ":" in username:
             # The registry splits the pair at its first colon.
             raise ValueError("a registry username cannot contain ':'")
-        credentials = base64.b64encode(f"{username}:{token}".encode()).decode("ascii")
+        credentials = image_pull_credentials(username, token)
         body = {"isImagePullSecret": True, "host": host, "secretValue": credentials}
         return self._upsert("upsert_image_pull_secret", name, body, region)
 
@@ -235,6 +235,14 @@ class PipecatClient:
         )
 
 
+def image_pull_credentials(username: str, token: str) -> str:
+    return base64.b64encode(f"{username}:{token}".encode()).decode("ascii")
+
+
 def _path(*segments: str) -> str:
-    # Nothing in a name may become a path separator, a query or a fragment.
+    # Nothing in a name may become a path separator, a query or a fragment; and "." or "..",
+    # which quoting leaves as they are, would be resolved away: DELETE /secrets/set/. is
+    # DELETE /secrets/set, the whole set.
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise ValueError(f"not a name Pipecat Cloud can have: {segments!r}")
     return "/secrets/" + "/".join(quote(segment, safe="") for segment in segments)

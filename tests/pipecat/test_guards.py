@@ -1,0 +1,144 @@
+"""What a crafted, stale or failed request must not do: reach other resources upstream, create
+what was deleted, or bring a secret value back to a page, a toast or the audit log."""
+
+import base64
+
+import pytest
+from django.core.cache import cache
+
+from emulators.faults import Fault
+from secretsadmin.pipecat import selectors
+from secretsadmin.providers.pipecat import pipecat_clients
+from tests.pipecat.conftest import events, fail_next, put, upstream
+from tests.pipecat.test_changes import post
+
+pytestmark = pytest.mark.django_db
+VALUE = "sk-live-Zq81-echoed-back"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pipecat/prod/sets/voice-prod/keys/%2E/delete/",  # DELETE /secrets/voice-prod/. is the set
+        "/pipecat/prod/sets/voice-prod/keys/%2E%2E/delete/",
+        "/pipecat/prod/sets/%2E/keys/voice-prod/delete/",
+        "/pipecat/prod/sets/%2E/delete/",
+    ],
+)
+def test_a_dot_for_a_name_reaches_nothing_upstream(editor, pipecat, path):
+    put(pipecat, "voice-prod")
+    before = pipecat.calls()
+    response = post(editor, path, {"confirm": "."})
+    assert response.status_code == 404
+    assert pipecat.store.get("test-org", "voice-prod") is not None
+    assert pipecat.calls() == before
+    assert events("pipecat.secret_key.delete") == events("pipecat.secret_set.delete") == []
+
+
+def test_keys_for_a_set_deleted_meanwhile_do_not_recreate_it(editor, pipecat):
+    put(pipecat, "voice-prod")
+    editor.get("/pipecat/prod/sets/voice-prod/")  # the page is open
+    with upstream(pipecat) as api:
+        api.delete("/secrets/voice-prod").raise_for_status()  # a colleague deletes the set
+    response = post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": "v"})
+    assert response["Location"] == "/pipecat/prod/"
+    assert "Set voice-prod no longer exists; no key was saved." in editor.get("/pipecat/prod/").text
+    assert pipecat.store.get("test-org", "voice-prod") is None
+    assert pipecat.calls("put_set") == 1
+
+
+def test_keys_are_added_in_the_sets_own_region(editor, pipecat):
+    put(pipecat, "voice-prod", region="eu-central")
+    post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": "v"})
+    [attempt, _] = events("pipecat.secret_set.upsert")
+    assert attempt.region == "eu-central"
+
+
+def test_a_refused_env_block_is_not_sent_back(editor, pipecat):
+    put(pipecat, "voice-prod")
+    block = f"GOOD={VALUE}\nbad line\n"
+    response = post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"env": block})
+    assert response.status_code == 400
+    assert "Line 2" in response.text
+    assert VALUE not in response.text
+
+
+def test_a_provider_error_echoing_a_value_is_masked_everywhere(editor, pipecat):
+    put(pipecat, "voice-prod")
+    fail_next(pipecat, "put_set", 400, message=f"invalid secretValue '{VALUE}'")
+    post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": VALUE})
+    page = editor.get("/pipecat/prod/sets/voice-prod/").text
+    assert "Pipecat Cloud refused the request" in page and VALUE not in page
+    [_, outcome] = events("pipecat.secret_set.upsert")
+    assert outcome.outcome == "failed"
+    assert "[REDACTED]" in outcome.error_message and VALUE not in outcome.error_message
+
+
+def test_an_echoed_image_pull_credential_is_masked_too(editor, pipecat):
+    encoded = base64.b64encode(f"robot:{VALUE}".encode()).decode()
+    pipecat.faults.add(Fault("put_set", status=400, message=f"cannot decode {encoded}"))
+    data = {"name": "ghcr-pull", "registry": "ghcr", "username": "robot", "token": VALUE}
+    post(editor, "/pipecat/prod/image-pull/new/", {**data, "region": "us-west"})
+    [_, outcome] = events("pipecat.image_pull_secret.upsert")
+    assert encoded not in outcome.error_message
+
+
+def test_a_refusal_whose_outcome_cannot_be_recorded_is_explained(editor, pipecat, failing_outcomes):
+    put(pipecat, "voice-prod")
+    fail_next(pipecat, "put_set", 401)
+    response = post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": "v"})
+    assert response.status_code == 302  # not a 500
+    page = editor.get(response["Location"]).text
+    assert "was refused by Pipecat Cloud" in page
+    assert "The audit log could not record this outcome either" in page
+
+
+def test_a_list_read_before_a_change_is_not_kept_after_it(pipecat):
+    """A read in flight when a change forgets the list must not put the old list back."""
+    put(pipecat, "voice-prod")
+
+    def read_while_a_change_lands():
+        sets = pipecat_clients().get("prod").list_sets()
+        selectors.forget("prod", "voice-prod")
+        return sets
+
+    key = "pipecat:prod:sets"
+    assert [s.name for s in selectors._shared(key, read_while_a_change_lands)] == ["voice-prod"]
+    assert cache.get(key) is None  # the next reader fetches
+
+
+def test_the_name_check_says_when_it_could_not_check(editor, pipecat):
+    fail_next(pipecat, "list_sets", 503, times=5)
+    response = editor.get("/pipecat/prod/check-name/?name=voice-prod", HTTP_HX_REQUEST="true")
+    assert "Whether voice-prod is free could not be checked just now" in response.text
+    assert "voice-prod is free." not in response.text
+
+
+def test_a_name_that_cannot_be_checked_is_explained_on_the_image_pull_form(editor, pipecat):
+    fail_next(pipecat, "list_sets", 503, times=5)
+    data = {"name": "ghcr-pull", "registry": "ghcr", "username": "robot", "token": "t"}
+    response = post(editor, "/pipecat/prod/image-pull/new/", {**data, "region": "us-west"})
+    assert "The name could not be checked: nothing sent." in response.text
+    assert pipecat.calls("put_set") == 0
+
+
+def test_without_javascript_removing_a_key_asks_first(editor, pipecat):
+    put(pipecat, "voice-prod", KEEP="1", GONE="2")
+    page = editor.get("/pipecat/prod/sets/voice-prod/")
+    assert 'form method="get" action="/pipecat/prod/sets/voice-prod/keys/GONE/delete/"' in page.text
+    asked = editor.get("/pipecat/prod/sets/voice-prod/keys/GONE/delete/")
+    assert "Remove key <code>GONE</code> from <strong>voice-prod</strong>?" in asked.text
+    assert set(pipecat.store.get("test-org", "voice-prod").values) == {"KEEP", "GONE"}
+    done = post(editor, "/pipecat/prod/sets/voice-prod/keys/GONE/delete/", {"reason": "JIRA-7"})
+    assert done["Location"] == "/pipecat/prod/sets/voice-prod/"
+    assert set(pipecat.store.get("test-org", "voice-prod").values) == {"KEEP"}
+    assert events("pipecat.secret_key.delete")[0].reason == "JIRA-7"
+
+
+def test_an_unreadable_answer_to_a_change_says_it_may_have_been_made(editor, pipecat):
+    put(pipecat, "voice-prod")
+    pipecat.faults.add(Fault("put_set", malformed=True))
+    post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": "v"})
+    page = editor.get("/pipecat/prod/sets/voice-prod/").text
+    assert "the change to set voice-prod may have been made" in page
+    assert events("pipecat.secret_set.upsert")[1].outcome == "unknown"
