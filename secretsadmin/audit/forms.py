@@ -2,6 +2,8 @@ from django import forms
 
 from .models import Outcome
 
+EARLIEST, LATEST = 1970, 9998
+
 
 class EventFilterForm(forms.Form):
     """The review page's filters; the same query string selects what an export contains."""
@@ -36,6 +38,12 @@ class EventFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("since", "until"):
+            # Near year 1 or 9999, converting to UTC overflows inside the query: a 500.
+            value = data.get(name)
+            if value and not EARLIEST <= value.year <= LATEST:
+                self.add_error(name, f"Enter a date from {EARLIEST} to {LATEST}.")
+                data[name] = None
         since, until = data.get("since"), data.get("until")
         if since and until and since >= until:
             self.add_error("until", "Must be later than “From”.")

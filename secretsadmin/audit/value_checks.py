@@ -2,18 +2,20 @@
 
 Each answer is an oracle on a secret value, so each check is itself recorded (who asked about
 which key of which event, and the verdict; never the candidate value), none is answered that
-the log cannot record, and a person gets only so many an hour.
+the log cannot record, and a person gets only so many an hour. They are counted in the log
+itself, which every worker and host shares and no restart forgets.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import timezone
 
 from . import fingerprints, services
 from .fingerprints import Verdict
 from .models import AuditEvent, Outcome
 
 ACTION = "audit.value_check"
-HOUR = 3600
 
 
 class TooManyChecks(Exception):
@@ -27,7 +29,7 @@ def check_value(actor: services.Actor, event: AuditEvent, name: str, candidate: 
     limit, and `services.AuditUnavailable` when the check cannot be recorded."""
     target = f"event #{event.sequence}"
     limit = settings.AUDIT_VALUE_CHECKS_PER_HOUR
-    if _count(actor) > limit:
+    if _answered_this_hour(actor) >= limit:
         refused = TooManyChecks(limit)
         services.record(
             actor,
@@ -50,12 +52,10 @@ def check_value(actor: services.Actor, event: AuditEvent, name: str, candidate: 
     return verdict
 
 
-def _count(actor: services.Actor) -> int:
-    """This hour's checks by the actor, this one included."""
-    key = f"audit:value-checks:{actor.user_id or actor.username}"
-    cache.add(key, 0, HOUR)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, HOUR)
-        return 1
+def _answered_this_hour(actor: services.Actor) -> int:
+    answered = AuditEvent.objects.filter(
+        action=ACTION, outcome=Outcome.SUCCEEDED, time__gte=timezone.now() - timedelta(hours=1)
+    )
+    if actor.user_id is not None:
+        return answered.filter(actor_id=actor.user_id).count()
+    return answered.filter(actor_username=actor.username).count()

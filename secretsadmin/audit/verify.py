@@ -83,7 +83,7 @@ def _links_of(rows: Iterable[Sequence], names: list[str], json_at: list[int]) ->
                 if value is parsed:
                     if len(parsed) >= MEMO:
                         parsed.clear()  # so memory stays flat
-                    value = parsed[text] = json.loads(text)
+                    value = parsed[text] = _json(text)
                 row[i] = value
         stored_hash = row.pop()
         yield (
@@ -92,6 +92,13 @@ def _links_of(rows: Iterable[Sequence], names: list[str], json_at: list[int]) ->
             stored_hash,
             chain.digest_prepared(dict(zip(content_names, row, strict=True))),
         )
+
+
+def _json(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:  # not JSON: written behind the app's back; its hash will not match
+        return text
 
 
 def _sqlite_rows(fields: list) -> Iterator[tuple]:

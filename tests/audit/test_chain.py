@@ -38,6 +38,28 @@ def test_an_edited_event_is_found(log, behind_the_apps_back):
     assert result.checked == 2
 
 
+@pytest.mark.parametrize(
+    ("column", "text"),
+    [("fingerprints", "[1]"), ("fingerprints", '"a string"'), ("keys", '{"A": 1}')],
+)
+def test_json_of_another_shape_is_found_not_a_crash(log, behind_the_apps_back, column, text):
+    behind_the_apps_back(f"UPDATE audit_auditevent SET {column} = %s WHERE sequence = 2", [text])
+    result = verify()
+    assert (result.broken_at, result.checked) == (2, 1)
+    assert "edited" in result.problem
+
+
+def test_text_that_is_not_json_is_found_not_a_crash(log, behind_the_apps_back):
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL's jsonb accepts only JSON")
+    behind_the_apps_back("PRAGMA ignore_check_constraints = ON")  # as someone at the file would
+    try:
+        behind_the_apps_back("UPDATE audit_auditevent SET keys = 'not json' WHERE sequence = 4")
+    finally:
+        behind_the_apps_back("PRAGMA ignore_check_constraints = OFF")
+    assert verify().broken_at == 4
+
+
 def test_an_edit_that_recomputes_the_hash_is_found_by_the_next_event(log, behind_the_apps_back):
     event = AuditEvent.objects.get(sequence=3)
     event.outcome = "failed"

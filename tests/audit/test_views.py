@@ -161,6 +161,15 @@ def test_bad_filters_are_explained(auditor, log, query, message):
     assert response.context["page"] is None
 
 
+@pytest.mark.parametrize("query", ["since=0001-01-01T00:00", "until=9999-12-31T23:59"])
+def test_a_date_at_the_end_of_time_is_refused_not_a_crash(auditor, log, query, settings):
+    settings.TIME_ZONE = "Europe/Paris"  # UTC is an hour away: past year 1 or 9999
+    for path in ("/audit/", "/audit/export.csv"):
+        response = auditor.get(f"{path}?{query}")
+        assert response.status_code in (200, 400)
+        assert "Enter a date from 1970 to 9998." in response.text
+
+
 def test_htmx_gets_only_the_results(auditor, log):
     response = auditor.get("/audit/?provider=", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
