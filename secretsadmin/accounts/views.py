@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponseForbidden
 from django.utils.decorators import method_decorator
 
 from .denials import forbidden
@@ -16,7 +15,14 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if not settings.LOCAL_LOGIN:
-            return HttpResponseForbidden("Password login is turned off; use single sign-on.")
+            # The name tried says who reached for break-glass; the password is never read.
+            tried = request.POST.get("username", "")[:150]
+            return forbidden(
+                request,
+                message=f"password login is turned off; tried as {tried!r}",
+                shown="Password login is turned off; use single sign-on.",
+                code="local_login_off",
+            )
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

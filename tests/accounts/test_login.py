@@ -86,4 +86,13 @@ def test_password_login_can_be_turned_off(vera):
     assert b'name="password"' not in page.content
     response = client.post("/accounts/login/", {"username": "vera", "password": PASSWORD})
     assert response.status_code == 403
+    assert b"Password login is turned off" in response.content
     assert client.get("/pipecat/").status_code == 302
+    [refusal] = AuditEvent.objects.filter(outcome="denied")
+    assert (refusal.action, refusal.error_code, refusal.target) == (
+        "auth.denied",
+        "local_login_off",
+        "POST /accounts/login/",
+    )
+    assert "vera" in refusal.error_message
+    assert PASSWORD not in refusal.error_message
