@@ -1,27 +1,46 @@
 """OpenID Connect login (mozilla-django-oidc), with roles from a groups claim."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from .provisioning import provision
+from .denials import record_denial
+from .models import ExternalIdentity
+from .provisioning import Identity, IdentityRefused, provision
 
 
 class OIDCBackend(OIDCAuthenticationBackend):
-    def _identity(self, claims) -> tuple[str, str, list[str]]:
+    """Finds people by their ID token's issuer and subject, the only claims the specification
+    promises are stable and unique; `preferred_username` and email only name a new account."""
+
+    def get_or_create_user(self, access_token, id_token, payload):
+        claims = self.get_userinfo(access_token, id_token, payload)
+        identity = self._identity(payload, claims)
+        try:
+            return provision(identity)
+        except IdentityRefused as refused:
+            record_denial(self.request, message=str(refused), code="identity_not_owner")
+            messages.error(self.request, refused.shown)
+            return None
+
+    def _identity(self, token, claims) -> Identity:
+        if not token.get("iss") or not token.get("sub"):
+            raise SuspiciousOperation("the ID token names no issuer or no subject")
+        # OpenID Connect Core 5.3.2: userinfo about another subject must not be used.
+        if claims.get("sub") != token["sub"]:
+            raise SuspiciousOperation("the userinfo is about another subject than the ID token")
         username = claims.get(settings.OIDC_USERNAME_CLAIM) or claims.get("email") or ""
+        if not username:
+            raise SuspiciousOperation("the claims carry no username")
         groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
         if isinstance(groups, str):
             groups = [groups]
-        return str(username), claims.get("email") or "", [str(g) for g in groups]
-
-    def verify_claims(self, claims) -> bool:
-        return bool(self._identity(claims)[0])
-
-    def filter_users_by_claims(self, claims):
-        return self.UserModel.objects.filter(username=self._identity(claims)[0])
-
-    def create_user(self, claims):
-        return provision(*self._identity(claims))
-
-    def update_user(self, user, claims):
-        return provision(*self._identity(claims))
+        return Identity(
+            source=ExternalIdentity.Source.OIDC,
+            issuer=str(token["iss"]),
+            subject=str(token["sub"]),
+            username=str(username),
+            email=claims.get("email") or "",
+            groups=tuple(str(g) for g in groups),
+        )

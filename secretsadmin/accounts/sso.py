@@ -8,8 +8,9 @@ from django.core.exceptions import MiddlewareNotUsed
 
 from secretsadmin.core.proxies import from_trusted_proxy
 
-from .denials import record_denial
-from .provisioning import provision, split_groups
+from .denials import forbidden, record_denial
+from .models import ExternalIdentity
+from .provisioning import Identity, IdentityRefused, provision, split_groups
 
 logger = logging.getLogger(__name__)
 BACKEND = "secretsadmin.accounts.backends.TrustedHeaderBackend"
@@ -24,7 +25,8 @@ class HeaderSSOMiddleware:
     """Logs in the user named by the proxy's header, only when the peer is a trusted proxy.
 
     The header from any other address is ignored, logged and audited. An empty header ends an
-    SSO session; a different user in the header replaces the session's user.
+    SSO session; a different user in the header replaces the session's user. A name that belongs
+    to an account the header did not create (a local one) is refused, and ends the session too.
     """
 
     def __init__(self, get_response) -> None:
@@ -41,7 +43,10 @@ class HeaderSSOMiddleware:
         if self.user_key in request.META and not from_trusted_proxy(request):
             self._ignore_untrusted(request)
         elif from_trusted_proxy(request):
-            self._apply(request)
+            try:
+                self._apply(request)
+            except IdentityRefused as refused:
+                return self._refuse(request, refused)
         return self.get_response(request)
 
     def _apply(self, request) -> None:
@@ -59,12 +64,29 @@ class HeaderSSOMiddleware:
             and request.session.get("sso_groups") == groups
         ):
             return
-        user = provision(username, email, groups)
+        user = provision(
+            Identity(
+                source=ExternalIdentity.Source.HEADER,
+                issuer="",
+                subject=username,
+                username=username,
+                email=email,
+                groups=tuple(groups),
+            )
+        )
         if request.user.is_authenticated and request.user.pk == user.pk:
             request.session["sso_groups"] = groups  # roles re-synced; same session
             return
         auth.login(request, user, backend=BACKEND)
         request.session["sso_groups"] = groups
+
+    def _refuse(self, request, refused: IdentityRefused):
+        # Whoever was signed in here, the proxy now vouches for someone else.
+        if request.user.is_authenticated:
+            auth.logout(request)
+        return forbidden(
+            request, message=str(refused), shown=refused.shown, code="identity_not_owner"
+        )
 
     def _ignore_untrusted(self, request) -> None:
         logger.warning(

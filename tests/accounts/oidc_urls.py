@@ -1,5 +1,6 @@
 """The URLconf with the OIDC callback, which the real one mounts only when OIDC is configured."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from mozilla_django_oidc import views as oidc
 
@@ -9,7 +10,7 @@ urlpatterns = [
     *base,
     path(
         "accounts/oidc/callback/",
-        oidc.OIDCAuthenticationCallbackView.as_view(),
+        login_not_required(oidc.OIDCAuthenticationCallbackView.as_view()),
         name="oidc_authentication_callback",
     ),
 ]

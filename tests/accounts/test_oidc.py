@@ -12,6 +12,8 @@ from django.test import RequestFactory, override_settings
 from emulators.server import EmulatorServer
 from secretsadmin.accounts.oidc import OIDCBackend
 from secretsadmin.accounts.roles import Role, roles_of
+from secretsadmin.audit.models import AuditEvent
+from tests.fixtures.personas import make_user
 
 pytestmark = pytest.mark.django_db
 CLIENT_SECRET = "oidc-client-secret-for-tests-only"
@@ -21,6 +23,8 @@ class IdentityProvider:
     """Answers the token and userinfo endpoints of the authorization-code flow."""
 
     def __init__(self) -> None:
+        self.issuer = ""
+        self.subject = "u-1"
         self.claims: dict = {}
         self.nonce = ""
         self.token_requests: list[dict] = []
@@ -32,7 +36,8 @@ class IdentityProvider:
             self.token_requests.append(parse_qs(body.decode()))
             id_token = jwt.encode(
                 {
-                    "sub": "u-1",
+                    "iss": self.issuer,
+                    "sub": self.subject,
                     "nonce": self.nonce,
                     "iat": int(time.time()),
                     "aud": "dashboard",
@@ -43,7 +48,7 @@ class IdentityProvider:
             )
             payload = {"id_token": id_token, "access_token": "at-1", "token_type": "Bearer"}
         elif path == "/userinfo":
-            payload = {"sub": "u-1", **self.claims}
+            payload = {"sub": self.subject, **self.claims}
         else:
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b"{}"]
@@ -57,6 +62,7 @@ def idp():
     with (
         EmulatorServer(provider) as server,
         override_settings(
+            AUTHENTICATION_BACKENDS=["secretsadmin.accounts.oidc.OIDCBackend"],
             OIDC_RP_CLIENT_ID="dashboard",
             OIDC_RP_CLIENT_SECRET=CLIENT_SECRET,
             OIDC_RP_SIGN_ALGO="HS256",
@@ -67,6 +73,7 @@ def idp():
             ROLE_GROUPS={"viewer": [], "editor": ["ops"], "auditor": ["compliance"], "admin": []},
         ),
     ):
+        provider.issuer = server.url
         yield provider
 
 
@@ -105,3 +112,60 @@ def test_a_token_with_the_wrong_nonce_is_refused(idp):
     with pytest.raises(SuspiciousOperation):
         OIDCBackend().authenticate(request, nonce="n-123")
     assert not User.objects.filter(username="olga").exists()
+
+
+def through_the_callback(client, idp, claims, subject="u-1"):
+    """Comes back from the identity provider to the real callback, as a browser would."""
+    idp.claims, idp.nonce, idp.subject = claims, "n-123", subject
+    session = client.session
+    session["oidc_states"] = {"s-1": {"nonce": "n-123", "code_verifier": None}}
+    session.save()
+    return client.get("/accounts/oidc/callback/", {"code": "c-1", "state": "s-1"}, follow=True)
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_an_oidc_identity_named_like_a_local_account_is_refused_and_recorded(idp, client):
+    root = make_user("root", superuser=True)  # break-glass, made with createsuperuser
+    response = through_the_callback(
+        client, idp, {"preferred_username": "root", "email": "x@evil.example", "groups": []}
+    )
+    assert "cannot sign you in as “root”" in response.content.decode()
+    assert not response.context["user"].is_authenticated
+    assert client.get("/audit/").status_code == 302
+    [refusal] = AuditEvent.objects.filter(action="auth.denied")
+    assert refusal.error_code == "identity_not_owner"
+    assert "'root'" in refusal.error_message and "'u-1'" in refusal.error_message
+    assert not AuditEvent.objects.filter(action="auth.login", outcome="succeeded").exists()
+    root.refresh_from_db()
+    assert (root.email, root.is_superuser) == ("root@example.com", True)
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_people_are_known_by_issuer_and_subject_not_by_their_name(idp, client):
+    olga = sign_in(idp, {"preferred_username": "olga", "groups": ["ops"]})
+    renamed = sign_in(idp, {"preferred_username": "olga.k", "groups": ["ops"]})
+    assert renamed.pk == olga.pk
+    # The name passed on to someone else at the identity provider: still not olga's account.
+    response = through_the_callback(
+        client, idp, {"preferred_username": "olga", "groups": ["ops"]}, subject="u-2"
+    )
+    assert not response.context["user"].is_authenticated
+    assert AuditEvent.objects.filter(action="auth.denied", error_code="identity_not_owner")
+    assert User.objects.count() == 1
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_a_first_oidc_login_through_the_callback_signs_in(idp, client):
+    response = through_the_callback(client, idp, {"preferred_username": "olga", "groups": ["ops"]})
+    assert response.context["user"].username == "olga"
+    [login] = AuditEvent.objects.filter(action="auth.login")
+    assert (login.actor_username, login.auth_method) == ("olga", "oidc")
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_an_oidc_user_made_superuser_by_hand_holds_only_its_groups_roles_at_sign_in(idp):
+    olga = sign_in(idp, {"preferred_username": "olga", "groups": ["compliance"]})
+    User.objects.filter(pk=olga.pk).update(is_superuser=True, is_staff=True)
+    olga = sign_in(idp, {"preferred_username": "olga", "groups": ["compliance"]})
+    assert (olga.is_superuser, olga.is_staff) == (False, False)
+    assert roles_of(olga) == {Role.AUDITOR}

@@ -5,6 +5,7 @@ from django.test import Client, override_settings
 from secretsadmin.accounts.roles import Role, roles_of
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Config
+from tests.fixtures.personas import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +112,36 @@ def test_header_sso_is_off_unless_configured(client):
     response = client.get("/pipecat/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_USER="alice")
     assert response.status_code == 302
     assert not User.objects.filter(username="alice").exists()
+
+
+def test_the_header_cannot_sign_in_as_a_local_account(browser):
+    root = make_user("root", superuser=True)  # break-glass, made with createsuperuser
+    response = via_proxy(browser, "/audit/", user="root", groups="", email="x@evil.example")
+    assert response.status_code == 403
+    assert "cannot sign you in as “root”" in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
+    [refusal] = AuditEvent.objects.filter(action="auth.denied")
+    assert (refusal.error_code, refusal.target, refusal.source_ip) == (
+        "identity_not_owner",
+        "GET /audit/",
+        PROXY,
+    )
+    root.refresh_from_db()
+    assert (root.email, root.is_superuser) == ("root@example.com", True)
+
+
+def test_a_name_the_header_did_not_create_ends_the_sso_session(browser):
+    via_proxy(browser)
+    make_user("root", superuser=True)
+    assert via_proxy(browser, user="root", groups="platform-admins").status_code == 403
+    assert AuditEvent.objects.filter(action="auth.logout", actor_username="alice").count() == 1
+    assert browser.get("/pipecat/").status_code == 302
+
+
+def test_a_header_user_made_superuser_by_hand_holds_only_its_groups_roles_at_next_sync(browser):
+    via_proxy(browser, groups="ops-readers")
+    User.objects.filter(username="alice").update(is_superuser=True, is_staff=True)
+    via_proxy(browser, groups="ops")
+    alice = User.objects.get(username="alice")
+    assert (alice.is_superuser, alice.is_staff) == (False, False)
+    assert roles_of(alice) == {Role.EDITOR}
