@@ -18,7 +18,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
         claims = self.get_userinfo(access_token, id_token, payload)
         identity = self._identity(payload, claims)
         try:
-            return provision(identity)
+            return provision(self.request, identity)
         except IdentityRefused as refused:
             record_denial(self.request, message=str(refused), code="identity_not_owner")
             messages.error(self.request, refused.shown)

@@ -1,14 +1,17 @@
 """People who sign in through SSO or OIDC: found by the key their identity provider knows them
 by, created on first sight, and their roles kept in step with its groups."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from secretsadmin.audit import services as audit
+
 from .models import ExternalIdentity
-from .roles import Role
+from .role_changes import record_roles_change
+from .roles import Role, forget_roles, roles_of
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,12 @@ def roles_for_groups(groups) -> set[Role]:
 
 
 @transaction.atomic
-def provision(identity: Identity) -> User:
+def provision(request, identity: Identity) -> User:
     """The user the identity provider vouches for, as it describes them now; raises
-    `IdentityRefused` rather than hand over an account that is not theirs."""
+    `IdentityRefused` rather than hand over an account that is not theirs. A change of their
+    roles is recorded as made by themselves, through their identity provider."""
     user = _user_for(identity)
+    before = roles_of(user)
     # Whatever was granted here by hand, someone from outside holds only what the groups grant.
     now = {"email": identity.email or user.email, "is_superuser": False, "is_staff": False}
     stale = [field for field, value in now.items() if getattr(user, field) != value]
@@ -61,7 +66,22 @@ def provision(identity: Identity) -> User:
             setattr(user, field, now[field])
         user.save(update_fields=stale)
     sync_roles(user, identity.groups)
+    after = roles_of(user)
+    record_roles_change(_themself(request, user, identity, after), user, before, after)
     return user
+
+
+def _themself(request, user: User, identity: Identity, roles) -> audit.Actor:
+    """The person signing in, as the actor of what their sign-in changes: the request may still
+    belong to nobody, or to whoever the proxy named before."""
+    return replace(
+        audit.Actor.from_request(request),
+        user_id=user.pk,
+        username=user.get_username(),
+        email=user.email,
+        roles=tuple(sorted(roles)),
+        auth_method=identity.source,
+    )
 
 
 def _user_for(identity: Identity) -> User:
@@ -88,7 +108,7 @@ def sync_roles(user: User, groups) -> None:
     role_groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
     user.groups.remove(*[g for role, g in role_groups.items() if role not in granted])
     user.groups.add(*[role_groups[role] for role in granted])
-    user.__dict__.pop("_secretsadmin_roles", None)  # roles_of() memo, now stale
+    forget_roles(user)
 
 
 def split_groups(value: str) -> list[str]:

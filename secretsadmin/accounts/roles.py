@@ -29,19 +29,27 @@ IMPLIES = {
 }
 
 
+# Asked several times per request (view, navigation, audit actor): one query per user object.
+MEMO = "_secretsadmin_roles"
+
+
 def roles_of(user) -> frozenset[Role]:
     """The roles a user holds, as granted (not expanded)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
         return frozenset({Role.ADMIN})
-    # Asked several times per request (view, navigation, audit actor): one query per user object.
-    cached = getattr(user, "_secretsadmin_roles", None)
+    cached = getattr(user, MEMO, None)
     if cached is None:
         names = set(user.groups.values_list("name", flat=True))
         cached = frozenset(role for role in Role if role.value in names)
-        user._secretsadmin_roles = cached
+        setattr(user, MEMO, cached)
     return cached
+
+
+def forget_roles(user) -> None:
+    """Drops what roles_of() remembered, once the user's groups have changed."""
+    user.__dict__.pop(MEMO, None)
 
 
 def has_role(user, role: Role) -> bool:

@@ -65,6 +65,7 @@ class HeaderSSOMiddleware:
         ):
             return
         user = provision(
+            request,
             Identity(
                 source=ExternalIdentity.Source.HEADER,
                 issuer="",
@@ -72,7 +73,7 @@ class HeaderSSOMiddleware:
                 username=username,
                 email=email,
                 groups=tuple(groups),
-            )
+            ),
         )
         if request.user.is_authenticated and request.user.pk == user.pk:
             request.session["sso_groups"] = groups  # roles re-synced; same session

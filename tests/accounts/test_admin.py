@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 
 from secretsadmin.accounts.models import ExternalIdentity
 from secretsadmin.accounts.roles import Role, roles_of
+from secretsadmin.audit.models import AuditEvent
 from tests.fixtures.personas import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +35,7 @@ def save_in_admin(client, user, *, groups=(), superuser=False, active=True):
     }
     form |= {"is_superuser": "on"} if superuser else {}
     form |= {"is_active": "on"} if active else {}
-    response = client.post(url, form)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return response
+    return client.post(url, form)
 
 
 def test_the_admin_cannot_grant_roles_to_someone_from_the_identity_provider(operator):
@@ -44,6 +43,42 @@ def test_the_admin_cannot_grant_roles_to_someone_from_the_identity_provider(oper
     ExternalIdentity.objects.create(user=alice, source="sso-header", subject="alice")
     page = operator.get(f"/admin/auth/user/{alice.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page and 'name="groups"' not in page
-    save_in_admin(operator, alice, groups=[Role.ADMIN], superuser=True)
+    assert save_in_admin(operator, alice, groups=[Role.ADMIN], superuser=True).status_code == 302
     alice.refresh_from_db()
     assert (alice.is_superuser, roles_of(alice)) == (False, frozenset())
+
+
+def role_changes():
+    return list(AuditEvent.objects.filter(action="auth.roles_changed").order_by("sequence"))
+
+
+def test_granting_roles_in_the_admin_is_recorded_with_who_granted_them(operator):
+    vera = make_user("vera")
+    save_in_admin(operator, vera, groups=[Role.VIEWER])
+    save_in_admin(operator, vera, groups=[Role.EDITOR])
+    save_in_admin(operator, vera, groups=[Role.EDITOR], superuser=True)
+    save_in_admin(operator, vera, groups=[Role.EDITOR], active=False)
+    changes = role_changes()
+    assert [(e.actor_username, e.target, e.error_message) for e in changes] == [
+        ("root", "vera", "roles: none → viewer"),
+        ("root", "vera", "roles: viewer → editor"),
+        ("root", "vera", "roles: editor → admin"),
+        ("root", "vera", "roles: admin → none"),
+    ]
+    page = operator.get(f"/audit/{changes[0].sequence}/").content.decode()
+    assert "<dt>Details</dt><dd>roles: none → viewer</dd>" in page
+
+
+def test_saving_a_user_without_changing_their_roles_records_nothing(operator):
+    vera = make_user("vera", Role.VIEWER)
+    assert save_in_admin(operator, vera, groups=[Role.VIEWER]).status_code == 302
+    assert role_changes() == []
+
+
+def test_a_role_that_cannot_be_recorded_is_not_granted(operator, failing_disk):
+    vera = make_user("vera")
+    response = save_in_admin(operator, vera, superuser=True)
+    assert response.status_code == 503
+    assert b"The audit log cannot be written" in response.content
+    vera.refresh_from_db()
+    assert not vera.is_superuser

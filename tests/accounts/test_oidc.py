@@ -169,3 +169,15 @@ def test_an_oidc_user_made_superuser_by_hand_holds_only_its_groups_roles_at_sign
     olga = sign_in(idp, {"preferred_username": "olga", "groups": ["compliance"]})
     assert (olga.is_superuser, olga.is_staff) == (False, False)
     assert roles_of(olga) == {Role.AUDITOR}
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_a_change_of_groups_at_sign_in_is_recorded_as_a_change_of_roles(idp):
+    sign_in(idp, {"preferred_username": "olga", "groups": ["ops"]})
+    sign_in(idp, {"preferred_username": "olga", "groups": ["ops"]})
+    sign_in(idp, {"preferred_username": "olga", "groups": ["compliance"]})
+    changes = AuditEvent.objects.filter(action="auth.roles_changed").order_by("sequence")
+    assert [(e.actor_username, e.auth_method, e.error_message) for e in changes] == [
+        ("olga", "oidc", "roles: none → editor"),
+        ("olga", "oidc", "roles: editor → auditor"),
+    ]

@@ -145,3 +145,19 @@ def test_a_header_user_made_superuser_by_hand_holds_only_its_groups_roles_at_nex
     alice = User.objects.get(username="alice")
     assert (alice.is_superuser, alice.is_staff) == (False, False)
     assert roles_of(alice) == {Role.EDITOR}
+
+
+def test_a_change_of_groups_mid_session_is_recorded_as_a_change_of_roles(browser):
+    via_proxy(browser, groups="ops-readers")
+    via_proxy(browser, groups="ops-readers")
+    via_proxy(browser, groups="platform-admins, ops-readers")
+    changes = AuditEvent.objects.filter(action="auth.roles_changed").order_by("sequence")
+    assert [(e.actor_username, e.target, e.error_message) for e in changes] == [
+        ("alice", "alice", "roles: none → viewer"),
+        ("alice", "alice", "roles: viewer → admin, viewer"),
+    ]
+    assert (changes[1].auth_method, changes[1].source_ip, changes[1].actor_roles) == (
+        "sso-header",
+        PROXY,
+        ["admin", "viewer"],
+    )
