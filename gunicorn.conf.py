@@ -16,3 +16,6 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-i
 errorlog = "-"
 loglevel = env.string("LOG_LEVEL", "info")
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a heartbeat file, kept off slow container disks
+# gunicorn >= 25.1 opens a control socket under $HOME, which the image cannot write (/app) and
+# nothing here uses; older versions ignore the unknown name.
+control_socket_disable = True

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,17 +26,44 @@ def database_url(tmp_path) -> str:
     return f"postgres://{user}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_gunicorn_serves_health_and_static_files_with_request_ids(tmp_path):
-    env = {
+def gunicorn_env(tmp_path, **extra: str) -> dict[str, str]:
+    home = tmp_path / "home"
+    # The image's home (/app) cannot be written; a file stands in, since root may write anywhere.
+    home.touch()
+    return {
         "PATH": f"{BIN}:/usr/bin:/bin",
+        "HOME": str(home),
         "SECRET_KEY": "k" * 50,
         "STATIC_ROOT": str(tmp_path / "static"),
         "DATABASE_URL": database_url(tmp_path),
         "GUNICORN_BIND": f"127.0.0.1:{free_port()}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "2",
+        **extra,
     }
+
+
+@contextmanager
+def serving(env: dict[str, str], log: Path):
+    """gunicorn with our config, its output in `log`, until the block ends."""
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_serves_health_and_static_files_with_request_ids(tmp_path):
+    env = gunicorn_env(tmp_path)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
@@ -45,16 +73,8 @@ def test_gunicorn_serves_health_and_static_files_with_request_ids(tmp_path):
     )
     assert (tmp_path / "static" / "staticfiles.json").exists()
 
-    log = (tmp_path / "gunicorn.log").open("w+")
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://{env['GUNICORN_BIND']}"
-    try:
+    with serving(env, tmp_path / "gunicorn.log") as server:
         health = _wait_for(f"{base}/healthz", server)
         assert health.status_code == 200
         assert health.json() == {"status": "ok", "database": "ok"}
@@ -67,13 +87,19 @@ def test_gunicorn_serves_health_and_static_files_with_request_ids(tmp_path):
         static = httpx.get(f"{base}{htmx}", headers={"Accept-Encoding": "gzip"})
         assert static.status_code == 200
         assert "max-age=315360000" in static.headers["Cache-Control"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    log.seek(0)
-    output = log.read()
+    output = (tmp_path / "gunicorn.log").read_text()
     assert f"request_id={request_id}" in output, output
     assert "Booting worker" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_starts_cleanly_where_home_cannot_be_written(tmp_path):
+    env = gunicorn_env(tmp_path)
+    with serving(env, tmp_path / "gunicorn.log") as server:
+        assert _wait_for(f"http://{env['GUNICORN_BIND']}/healthz", server).status_code == 200
+    output = (tmp_path / "gunicorn.log").read_text()
+    assert "Booting worker" in output
+    assert "ERROR" not in output, output
 
 
 def _wait_for(url: str, server: subprocess.Popen) -> httpx.Response:
