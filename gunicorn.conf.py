@@ -1,7 +1,12 @@
 """gunicorn settings, from the environment (see README.md: Deployment)."""
 
+import os
+
+from django.conf import settings
+
 from secretsadmin.config import Config
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretsadmin.settings")
 env = Config()
 
 wsgi_app = "secretsadmin.wsgi:application"
@@ -11,10 +16,10 @@ threads = env.integer("GUNICORN_THREADS", 4, minimum=1)
 timeout = env.integer("GUNICORN_TIMEOUT", 60, minimum=1)
 # Only the reverse proxy may set X-Forwarded-Proto and friends.
 forwarded_allow_ips = env.string("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
-errorlog = "-"
-loglevel = env.string("LOG_LEVEL", "info")
+# gunicorn's lines go through the app's handler: its format (LOG_FORMAT), request ids, redaction.
+# The settings' LOGGING also leaves gunicorn's access log unwritten (see there).
+logconfig_dict = settings.LOGGING
+loglevel = settings.LOG_LEVEL
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a heartbeat file, kept off slow container disks
 # gunicorn >= 25.1 opens a control socket under $HOME, which the image cannot write (/app) and
 # nothing here uses; older versions ignore the unknown name.

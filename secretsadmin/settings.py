@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "secretsadmin.core.middleware.RequestIdMiddleware",
+    # Before anything that may answer on its own (redirects, static files): one line per request.
+    "secretsadmin.core.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,7 +69,6 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "secretsadmin.core.middleware.HtmxMessagesMiddleware",
-    "secretsadmin.core.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "secretsadmin.urls"
@@ -257,5 +258,10 @@ LOGGING = {
         # One line per outbound request is noise at INFO; failures reach our own loggers.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # gunicorn (gunicorn.conf.py hands it this dict) writes through the same handler. Its access
+        # log stays unwritten: AccessLogMiddleware's line has the request id and the user, and
+        # never the query string, which may carry an OIDC code or a token.
+        "gunicorn.error": {"handlers": ["console"], "level": LOG_LEVEL.upper(), "propagate": False},
+        "gunicorn.access": {"level": "CRITICAL", "propagate": False},
     },
 }

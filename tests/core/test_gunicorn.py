@@ -1,5 +1,6 @@
 """The container's command, run outside Docker: collectstatic, then gunicorn with our config."""
 
+import json
 import os
 import subprocess
 import sys
@@ -88,8 +89,22 @@ def test_gunicorn_serves_health_and_static_files_with_request_ids(tmp_path):
         assert static.status_code == 200
         assert "max-age=315360000" in static.headers["Cache-Control"]
     output = (tmp_path / "gunicorn.log").read_text()
-    assert f"request_id={request_id}" in output, output
+    assert f"[{request_id}] secretsadmin.access: - GET /healthz 200 " in output, output
+    assert f"secretsadmin.access: - GET {htmx} 200 " in output  # answered by whitenoise
+    assert "gunicorn.error: Booting worker" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_lines_are_json_too_and_never_show_a_query_string(tmp_path):
+    env = gunicorn_env(tmp_path, LOG_FORMAT="json")
+    callback = f"http://{env['GUNICORN_BIND']}/healthz?code=oidc-code-4f9a1c&state=xyz"
+    with serving(env, tmp_path / "gunicorn.log") as server:
+        assert _wait_for(callback, server).status_code == 200
+    output = (tmp_path / "gunicorn.log").read_text()
+    entries = [json.loads(line) for line in output.splitlines()]
+    assert {"gunicorn.error", "secretsadmin.access"} <= {entry["logger"] for entry in entries}
     assert "Booting worker" in output
+    assert "oidc-code-4f9a1c" not in output
 
 
 @pytest.mark.django_db(transaction=True)
