@@ -255,6 +255,8 @@ LOGGING = {
         # The access log below says the same, once, with the request id.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # SQL is logged at DEBUG with its parameters, session keys among them: never written.
+        "django.db.backends": {"level": "INFO" if LOG_LEVEL == "debug" else LOG_LEVEL.upper()},
         # One line per outbound request is noise at INFO; failures reach our own loggers.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

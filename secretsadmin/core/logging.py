@@ -11,22 +11,28 @@ from . import request_id
 
 MASK = "[REDACTED]"
 
-# Shapes of credentials that must never be written, whoever wrote them.
+# Shapes of credentials that must never be written, whoever wrote them. A pattern's `secret`
+# group is what gets masked; a pattern without one is masked whole.
+_NAMES = r"password|passwd|secret|token|api[_-]?key|authorization|session[_-]?(?:id|key)"
+# A quoted value runs to its closing quote, spaces and all; a bare one to the next separator.
+_VALUE = r"""(?P<secret>(?<=")(?:\\.|[^"\\\n])*|(?<=')(?:\\.|[^'\\\n])*|[^\s,;"'&}]+)"""
 TOKEN_PATTERNS = [
-    re.compile(r"(?i)\b(bearer|apikey|basic)(\s+)[^\s,;\"']+"),
-    re.compile(r"(?i)\b(token)(\s+)[\w.~+/-]{16,}=*"),  # "token <value>", not "token expired"
-    re.compile(
-        r"(?i)\b([\w-]*(?:password|passwd|secret|token|api[_-]?key|authorization)[\w-]*)"
-        r"([\"']?\s*[=:]\s*[\"']?)[^\s,;\"'&}]+"
-    ),
+    re.compile(r"(?i)\b(?:bearer|apikey|basic)\s+(?P<secret>[^\s,;\"']+)"),
+    # "token <value>", not "token expired"
+    re.compile(r"(?i)\btoken\s+(?P<secret>[\w.~+/-]{16,}=*)"),
+    re.compile(rf"""(?i)\b[\w-]*(?:{_NAMES})[\w-]*["']?\s*[=:]\s*["']?{_VALUE}"""),
+    # A whole Cookie header: every cookie in it, not only a session's.
+    re.compile(r"(?i)\b[\w-]*cookie[\"']?\s*[=:]\s*[\"']?(?P<secret>[^\r\n\"']+)"),
+    # The password in a URL's userinfo (postgres://user:password@host/db); it may hold an "@".
+    re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:(?P<secret>[^\s/]+)@"),
     re.compile(r"\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*"),  # JSON Web Tokens
     re.compile(r"\b(?:sk|pk)_(?:live|test)?_?[A-Za-z0-9]{16,}\b"),  # provider key prefixes
 ]
 
 
 def redact(text: str, values) -> str:
-    for value in values:
-        raw = value.reveal()
+    # Longest first: a value that contains another would otherwise stay partly visible.
+    for raw in sorted((value.reveal() for value in values), key=len, reverse=True):
         if len(raw) >= 4:
             text = text.replace(raw, MASK)
     for pattern in TOKEN_PATTERNS:
@@ -35,9 +41,10 @@ def redact(text: str, values) -> str:
 
 
 def _mask_match(match: re.Match) -> str:
-    if match.lastindex and match.lastindex >= 2:
-        return f"{match.group(1)}{match.group(2)}{MASK}"
-    return MASK
+    if "secret" not in match.re.groupindex:
+        return MASK
+    start, end = match.span("secret")
+    return f"{match.string[match.start() : start]}{MASK}{match.string[end : match.end()]}"
 
 
 class RequestIdFilter(logging.Filter):

@@ -1,5 +1,8 @@
 import json
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -8,6 +11,7 @@ from secretsadmin.config import Secret
 from secretsadmin.core.logging import JsonFormatter, RedactFilter, RequestIdFilter
 
 CONFIGURED = Secret("prod-org-private-key-91f3")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def emit(message, *args, exc_info=None) -> logging.LogRecord:
@@ -39,6 +43,56 @@ def test_values_shaped_like_credentials_are_masked(line, kept):
     assert kept in message
     for fragment in ("abc.def", "1234567890", "hunter2", "zzz-123", "eyJzdWIi", "4eC39Hq"):
         assert fragment not in message
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        ("Cookie: sessionid=k7s9d8f7g6; csrftoken=c5d6e7", "Cookie: [REDACTED]"),
+        (
+            """WHERE "django_session"."session_key" = 'k7s9d8f7g6' LIMIT 21""",
+            """WHERE "django_session"."session_key" = '[REDACTED]' LIMIT 21""",
+        ),
+        ('password="correct horse battery staple" user=bob', 'password="[REDACTED]" user=bob'),
+        (
+            "to postgres://app:S3cret@db.internal/secrets",
+            "to postgres://app:[REDACTED]@db.internal/secrets",
+        ),
+    ],
+)
+def test_the_whole_credential_is_masked(line, masked):
+    assert emit(line).getMessage() == masked
+
+
+@override_settings(REDACTED_VALUES=[Secret("abcd"), Secret("PREFIX-abcd-SUFFIX")])
+def test_a_configured_value_that_contains_another_is_masked_whole():
+    assert emit("using PREFIX-abcd-SUFFIX").getMessage() == "using [REDACTED]"
+
+
+def test_sql_and_its_parameters_are_not_logged_even_at_debug(tmp_path):
+    probe = (
+        "import django, logging; django.setup();"
+        "from django.db import connection;"
+        "logging.getLogger('secretsadmin.probe').debug('debug lines are on');"
+        "connection.cursor().execute('SELECT %s', ['k7s9d8f7g6-session-key'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "secretsadmin.settings",
+            "DEBUG": "true",
+            "LOG_LEVEL": "debug",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "debug lines are on" in result.stderr
+    assert "k7s9d8f7g6-session-key" not in result.stderr
 
 
 @override_settings(REDACTED_VALUES=[CONFIGURED])
