@@ -11,7 +11,7 @@ COPY secretsadmin/ secretsadmin/
 COPY emulators/ emulators/
 RUN pip install -e .
 COPY manage.py gunicorn.conf.py ./
-COPY scripts/start scripts/start
+COPY scripts/start scripts/healthcheck scripts/
 COPY templates/ templates/
 COPY static/ static/
 # Hashed, compressed static files, made once at build time; the key here only lets settings load.
@@ -30,5 +30,5 @@ USER secretsadmin
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://localhost:8000/healthz', timeout=4).status != 200)"]
+    CMD ["scripts/healthcheck"]
 CMD ["scripts/start"]

@@ -117,6 +117,25 @@ def test_gunicorn_starts_cleanly_where_home_cannot_be_written(tmp_path):
     assert "ERROR" not in output, output
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_image_health_check_passes_on_any_port_with_https_redirects(tmp_path):
+    env = gunicorn_env(tmp_path, SECURE_SSL_REDIRECT="true")
+    with serving(env, tmp_path / "gunicorn.log") as server:
+        base = f"http://{env['GUNICORN_BIND']}"
+        page = _wait_for(f"{base}/accounts/login/", server)
+        assert page.status_code == 301 and page.headers["Location"].startswith("https://")
+        check = subprocess.run(
+            healthcheck_command(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+        )
+    assert check.returncode == 0, check.stderr
+
+
+def healthcheck_command() -> list[str]:
+    """The Dockerfile's HEALTHCHECK command, exec form."""
+    healthcheck = (ROOT / "Dockerfile").read_text().split("\nHEALTHCHECK ", 1)[1]
+    return json.loads(healthcheck.split("CMD ", 1)[1].splitlines()[0])
+
+
 def _wait_for(url: str, server: subprocess.Popen) -> httpx.Response:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
