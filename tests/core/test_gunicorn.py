@@ -148,6 +148,42 @@ def _wait_for(url: str, server: subprocess.Popen) -> httpx.Response:
     pytest.fail("gunicorn did not answer within 30 s")
 
 
+def start(tmp_path, **environ: str) -> subprocess.CompletedProcess:
+    """The container's command, with a stand-in gunicorn that only says how it was called."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "gunicorn").write_text('#!/bin/sh\necho "gunicorn $*"\n')
+    (fake / "gunicorn").chmod(0o755)
+    return subprocess.run(
+        [ROOT / "scripts" / "start"],
+        cwd=ROOT,
+        env={
+            "PATH": f"{fake}:{BIN}:/usr/bin:/bin",
+            "SECRET_KEY": "k" * 50,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            **environ,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(("value", "migrates"), [("True", True), ("1", True), ("off", False)])
+def test_migrate_on_start_takes_the_usual_boolean_spellings(tmp_path, value, migrates):
+    result = start(tmp_path, MIGRATE_ON_START=value)
+    assert result.returncode == 0, result.stderr
+    assert ("Applying auth.0001_initial... OK" in result.stdout) is migrates
+    assert result.stdout.endswith("gunicorn -c gunicorn.conf.py\n")
+
+
+def test_a_misspelt_migrate_on_start_stops_the_container(tmp_path):
+    result = start(tmp_path, MIGRATE_ON_START="ture")
+    assert result.returncode != 0
+    assert result.stderr == "start: MIGRATE_ON_START must be true or false, not 'ture'.\n"
+    assert "gunicorn" not in result.stdout
+
+
 def test_the_container_command_is_the_one_tested_here():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'CMD ["scripts/start"]' in dockerfile
