@@ -85,6 +85,10 @@ class Config:
             self.secrets.append(secret)
         return secret
 
+    def provided(self, name: str) -> bool:
+        """Whether `NAME` has a value or `NAME_FILE` names one: for choosing between variables."""
+        return bool(self.string(name)) or self._raw(f"{name}_FILE") is not None
+
     def boolean(self, name: str, default: bool) -> bool:
         value = self._raw(name)
         if value is None:

@@ -106,9 +106,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-CACHES = {"default": env.cache("CACHE_URL", "locmemcache://secretsadmin")}
-if env.string("REDIS_URL") and not env.string("CACHE_URL"):
-    CACHES = {"default": env.cache("REDIS_URL", "")}
+# CACHE_URL, else REDIS_URL; either may come from its _FILE.
+_cache_url = "CACHE_URL" if env.provided("CACHE_URL") else "REDIS_URL"
+CACHES = {"default": env.cache(_cache_url, "locmemcache://secretsadmin")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

@@ -89,11 +89,13 @@ def test_networks_must_be_networks():
         Config({"TRUSTED_PROXIES": "proxy.internal"}).networks("TRUSTED_PROXIES", [])
 
 
-def start_up(environ: dict[str, str]) -> subprocess.CompletedProcess:
+def start_up(
+    environ: dict[str, str], then: str = "print('started')"
+) -> subprocess.CompletedProcess:
     """Loads the real settings in a fresh interpreter, as `manage.py` or gunicorn would."""
     base = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}  # nothing inherited from this shell
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", f"import django; django.setup(); {then}"],
         cwd=ROOT,
         env={**base, "DJANGO_SETTINGS_MODULE": "secretsadmin.settings", **environ},
         capture_output=True,
@@ -134,3 +136,23 @@ def test_start_up_stops_with_a_clear_message(environ, message):
 def test_start_up_succeeds_with_a_key_or_in_debug():
     assert start_up({"SECRET_KEY": GOOD_KEY}).stdout.strip() == "started"
     assert start_up({"DEBUG": "true"}).stdout.strip() == "started"
+
+
+def cache_of(environ: dict[str, str]) -> str:
+    show = "from django.conf import settings; c = settings.CACHES['default']; print(c['LOCATION'])"
+    result = start_up({"SECRET_KEY": GOOD_KEY, **environ}, then=show)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_cache_url_may_come_from_a_file_and_cache_url_wins_over_redis_url(tmp_path):
+    redis = tmp_path / "redis_url"
+    redis.write_text("redis://:pw@redis.internal:6379/0\n")
+    assert cache_of({"REDIS_URL_FILE": str(redis)}) == "redis://:pw@redis.internal:6379/0"
+    cache = tmp_path / "cache_url"
+    cache.write_text("locmemcache://from-a-file")
+    assert cache_of({"CACHE_URL_FILE": str(cache), "REDIS_URL": "redis://redis:6379/0"}) == (
+        "from-a-file"
+    )
+    assert cache_of({"REDIS_URL": "redis://redis:6379/0"}) == "redis://redis:6379/0"
+    assert cache_of({}) == "secretsadmin"
