@@ -1,5 +1,6 @@
 """`make run` with no provider token: a seeded demo on the built-in emulators."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -44,14 +45,15 @@ def dashboard(tmp_path):
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"make run did not serve: {process.stdout.read()}")
                 time.sleep(0.2)
-        yield base, tmp_path
+        yield base, tmp_path, process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # nothing left: all stopped already
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
 
 
 def test_make_run_serves_a_demo_on_the_emulators(dashboard):
-    base, data = dashboard
+    base, data, _ = dashboard
     with httpx.Client(base_url=base, follow_redirects=True) as browser:
         login = browser.get("/")
         assert login.url.path == "/accounts/login/"
@@ -80,3 +82,16 @@ def test_make_run_serves_a_demo_on_the_emulators(dashboard):
     ).json()["sets"]
     assert {s["status"] for s in sets} == {"ready", "pending", "failed"}
     assert "imagePullSecret" in {s["type"] for s in sets}
+
+
+def test_make_run_stops_everything_it_started_when_it_is_told_to(dashboard):
+    base, data, process = dashboard
+    emulators = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in (data / "emulators.env").read_text().splitlines()
+    )
+    process.send_signal(signal.SIGTERM)  # to the script alone, as a process manager sends it
+    assert process.wait(timeout=20) != 0
+    for url in (f"{base}/healthz", f"{emulators['PIPECAT_API_URL']}/v1/secrets"):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(url, timeout=2)
