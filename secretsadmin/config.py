@@ -131,10 +131,22 @@ class Config:
         return [item.strip() for item in value.split(",") if item.strip()]
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        """One of `choices`, in any case; returned as spelt in `choices`."""
         value = (self.string(name) or default).lower()
-        if value not in choices:
+        for choice in choices:
+            if value == choice.lower():
+                return choice
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(choices)}, not {self._raw(name)!r}."
+        )
+
+    def header(self, name: str) -> str:
+        """The name of an HTTP header, or "" when not set."""
+        value = self.string(name, "")
+        if "_" in value:
             raise ImproperlyConfigured(
-                f"{name} must be one of {', '.join(choices)}, not {self._raw(name)!r}."
+                f"{name} must name a header with dashes, such as {value.replace('_', '-')!r}, "
+                f"not {value!r}: gunicorn drops headers whose names contain underscores."
             )
         return value
 

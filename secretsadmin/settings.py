@@ -166,10 +166,9 @@ SECURE_CSP = {
 # -- Identity -------------------------------------------------------------------------------------
 
 # Header SSO is on when SSO_USER_HEADER names a header; it is believed only from TRUSTED_PROXIES.
-# Use dashed names: gunicorn drops headers whose names contain underscores.
-SSO_USER_HEADER = env.string("SSO_USER_HEADER", "")
-SSO_EMAIL_HEADER = env.string("SSO_EMAIL_HEADER", "")
-SSO_GROUPS_HEADER = env.string("SSO_GROUPS_HEADER", "")
+SSO_USER_HEADER = env.header("SSO_USER_HEADER")
+SSO_EMAIL_HEADER = env.header("SSO_EMAIL_HEADER")
+SSO_GROUPS_HEADER = env.header("SSO_GROUPS_HEADER")
 LOCAL_LOGIN = env.boolean("LOCAL_LOGIN", True)  # password login: demo and break-glass
 OIDC_RP_CLIENT_ID = env.string("OIDC_CLIENT_ID", "")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
@@ -180,7 +179,23 @@ if OIDC_ENABLED:
     OIDC_OP_TOKEN_ENDPOINT = env.required("OIDC_TOKEN_ENDPOINT")
     OIDC_OP_USER_ENDPOINT = env.required("OIDC_USERINFO_ENDPOINT")
     OIDC_OP_JWKS_ENDPOINT = env.string("OIDC_JWKS_ENDPOINT", "") or None
-    OIDC_RP_SIGN_ALGO = env.string("OIDC_SIGN_ALGO", "RS256")
+    # What mozilla-django-oidc can check an ID token's signature with: the provider's published
+    # keys (RS, ES) or the client secret (HS). Missing, either would fail only at the first login.
+    OIDC_RP_SIGN_ALGO = env.choice(
+        "OIDC_SIGN_ALGO",
+        "RS256",
+        ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512"),
+    )
+    if OIDC_RP_SIGN_ALGO.startswith("HS") and not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            f"OIDC_CLIENT_SECRET must be set: OIDC_SIGN_ALGO={OIDC_RP_SIGN_ALGO} checks ID tokens "
+            "with it."
+        )
+    if not OIDC_RP_SIGN_ALGO.startswith("HS") and not OIDC_OP_JWKS_ENDPOINT:
+        raise ImproperlyConfigured(
+            f"OIDC_JWKS_ENDPOINT must be set: OIDC_SIGN_ALGO={OIDC_RP_SIGN_ALGO} checks ID tokens "
+            "against the provider's published keys."
+        )
     OIDC_RP_SCOPES = env.string("OIDC_SCOPES", "openid email profile groups")
 OIDC_USERNAME_CLAIM = env.string("OIDC_USERNAME_CLAIM", "preferred_username")
 OIDC_GROUPS_CLAIM = env.string("OIDC_GROUPS_CLAIM", "groups")

@@ -105,6 +105,13 @@ def start_up(
 
 
 GOOD_KEY = "k" * 50
+OIDC = {
+    "SECRET_KEY": GOOD_KEY,
+    "OIDC_CLIENT_ID": "dashboard",
+    "OIDC_AUTHORIZATION_ENDPOINT": "https://idp.example/authorize",
+    "OIDC_TOKEN_ENDPOINT": "https://idp.example/token",
+    "OIDC_USERINFO_ENDPOINT": "https://idp.example/userinfo",
+}
 
 
 @pytest.mark.parametrize(
@@ -124,6 +131,17 @@ GOOD_KEY = "k" * 50
         ({"SECRET_KEY": GOOD_KEY, "TRUSTED_PROXIES": "any"}, "TRUSTED_PROXIES must list"),
         ({"SECRET_KEY": GOOD_KEY, "SECURE_HSTS_SECONDS": "1y"}, "SECURE_HSTS_SECONDS must be"),
         ({"SECRET_KEY": GOOD_KEY, "PIPECAT_API_KEY_FILE": "/nonexistent"}, "PIPECAT_API_KEY_FILE"),
+        (OIDC, "OIDC_JWKS_ENDPOINT must be set: OIDC_SIGN_ALGO=RS256 checks ID tokens"),
+        ({**OIDC, "OIDC_SIGN_ALGO": "HS256"}, "OIDC_CLIENT_SECRET must be set"),
+        ({**OIDC, "OIDC_SIGN_ALGO": "PS256"}, "OIDC_SIGN_ALGO must be one of RS256, RS384"),
+        (
+            {"SECRET_KEY": GOOD_KEY, "SSO_USER_HEADER": "X_Forwarded_User"},
+            "SSO_USER_HEADER must name a header with dashes, such as 'X-Forwarded-User'",
+        ),
+        (
+            {"SECRET_KEY": GOOD_KEY, "SSO_USER_HEADER": "X-User", "SSO_GROUPS_HEADER": "X_Groups"},
+            "SSO_GROUPS_HEADER must name a header with dashes",
+        ),
     ],
 )
 def test_start_up_stops_with_a_clear_message(environ, message):
@@ -136,6 +154,14 @@ def test_start_up_stops_with_a_clear_message(environ, message):
 def test_start_up_succeeds_with_a_key_or_in_debug():
     assert start_up({"SECRET_KEY": GOOD_KEY}).stdout.strip() == "started"
     assert start_up({"DEBUG": "true"}).stdout.strip() == "started"
+
+
+def test_a_complete_oidc_configuration_starts():
+    complete = {**OIDC, "OIDC_JWKS_ENDPOINT": "https://idp.example/jwks", "OIDC_SIGN_ALGO": "es256"}
+    result = start_up(
+        complete, then="from django.conf import settings as s; print(s.OIDC_RP_SIGN_ALGO)"
+    )
+    assert result.stdout.strip() == "ES256", result.stderr
 
 
 def cache_of(environ: dict[str, str]) -> str:
