@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ("bash", "ls", "sort", "cat")
 
@@ -22,13 +24,14 @@ def isolated_bin(tmp_path: Path) -> Path:
     return bin_dir
 
 
-def find_python(tmp_path, pyenv_root: Path) -> subprocess.CompletedProcess:
+def find_python(tmp_path, pyenv_root: Path, **environ: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [shutil.which("bash"), ROOT / "scripts" / "find-python"],
         env={
             "PATH": str(isolated_bin(tmp_path)),
             "PYENV_ROOT": str(pyenv_root),
             "HOME": str(tmp_path),
+            **environ,
         },
         capture_output=True,
         text=True,
@@ -47,6 +50,21 @@ def test_it_finds_a_pyenv_python_that_is_not_on_path(tmp_path):
     result = find_python(tmp_path, root)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(root / "versions" / "3.12.1" / "bin" / "python3")
+
+
+def pyenv_with_a_good_python(tmp_path) -> Path:
+    root = tmp_path / "pyenv"
+    (root / "versions" / "3.13.1" / "bin").mkdir(parents=True)
+    (root / "versions" / "3.13.1" / "bin" / "python3").symlink_to(sys.executable)
+    return root
+
+
+@pytest.mark.parametrize("named", ["/nonexistent/python3.13", "python3"])  # python3: too old
+def test_a_python_named_in_python_that_cannot_serve_is_refused(tmp_path, named):
+    result = find_python(tmp_path, pyenv_with_a_good_python(tmp_path), PYTHON=named)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert f"PYTHON={named} is not a Python >= 3.12" in result.stderr
 
 
 def test_it_says_what_to_do_when_there_is_none(tmp_path):
