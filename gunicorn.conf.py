@@ -14,8 +14,11 @@ bind = env.string("GUNICORN_BIND", "0.0.0.0:8000")
 workers = env.integer("GUNICORN_WORKERS", 2, minimum=1)
 threads = env.integer("GUNICORN_THREADS", 4, minimum=1)
 timeout = env.integer("GUNICORN_TIMEOUT", 60, minimum=1)
-# Only the reverse proxy may set X-Forwarded-Proto and friends.
+# Only the reverse proxy may set SCRIPT_NAME and PATH_INFO headers.
 forwarded_allow_ips = env.string("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Whether a request came over https is Django's call (SECURE_PROXY_SSL_HEADER), which believes
+# only TRUSTED_PROXIES; gunicorn's own reading would believe anyone, with FORWARDED_ALLOW_IPS='*'.
+secure_scheme_headers = {}
 # gunicorn's lines go through the app's handler: its format (LOG_FORMAT), request ids, redaction.
 # The settings' LOGGING also leaves gunicorn's access log unwritten (see there).
 logconfig_dict = settings.LOGGING

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: nothing below may read a forwarded header that no trusted proxy sent.
+    "secretsadmin.core.middleware.UntrustedForwardedHeadersMiddleware",
     "secretsadmin.core.middleware.RequestIdMiddleware",
     # Before anything that may answer on its own (redirects, static files): one line per request.
     "secretsadmin.core.middleware.AccessLogMiddleware",

@@ -5,9 +5,26 @@ from django.contrib import messages
 from django.template.loader import render_to_string
 
 from . import request_id
-from .proxies import client_address, from_trusted_proxy
+from .proxies import FORWARDED_META_KEYS, client_address, from_trusted_proxy
 
 access_log = logging.getLogger("secretsadmin.access")
+
+
+class UntrustedForwardedHeadersMiddleware:
+    """Drops the forwarded headers of a request that does not come from a trusted proxy.
+
+    Django believes `X-Forwarded-Proto` from anyone once SECURE_PROXY_SSL_HEADER is set: a client
+    that reaches the server directly could claim https and skip the redirect to it.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not from_trusted_proxy(request):
+            for key in FORWARDED_META_KEYS:
+                request.META.pop(key, None)
+        return self.get_response(request)
 
 
 class RequestIdMiddleware:

@@ -4,6 +4,11 @@ import ipaddress
 
 from django.conf import settings
 
+# The forwarded headers read without asking who sent them: the scheme (Django's
+# SECURE_PROXY_SSL_HEADER) and the client's address. The SSO identity headers are not among them:
+# HeaderSSOMiddleware must see them to record the attempt.
+FORWARDED_META_KEYS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR")
+
 
 def from_trusted_proxy(request) -> bool:
     try:

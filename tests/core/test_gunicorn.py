@@ -130,6 +130,25 @@ def test_the_image_health_check_passes_on_any_port_with_https_redirects(tmp_path
     assert check.returncode == 0, check.stderr
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_client_that_is_no_trusted_proxy_cannot_claim_https(tmp_path):
+    env = gunicorn_env(
+        tmp_path,
+        SECURE_SSL_REDIRECT="true",
+        SECURE_PROXY_SSL_HEADER="true",
+        TRUSTED_PROXIES="10.0.0.0/8",
+        FORWARDED_ALLOW_IPS="*",  # as behind a proxy whose address is not known in advance
+    )
+    with serving(env, tmp_path / "gunicorn.log") as server:
+        _wait_for(f"http://{env['GUNICORN_BIND']}/healthz", server)
+        page = httpx.get(
+            f"http://{env['GUNICORN_BIND']}/accounts/login/",
+            headers={"Host": "localhost", "X-Forwarded-Proto": "https"},
+        )
+    assert page.status_code == 301
+    assert page.headers["Location"] == "https://localhost/accounts/login/"
+
+
 def healthcheck_command() -> list[str]:
     """The Dockerfile's HEALTHCHECK command, exec form."""
     healthcheck = (ROOT / "Dockerfile").read_text().split("\nHEALTHCHECK ", 1)[1]
