@@ -40,13 +40,16 @@ class HeaderSSOMiddleware:
         )
 
     def __call__(self, request):
-        if self.user_key in request.META and not from_trusted_proxy(request):
-            self._ignore_untrusted(request)
-        elif from_trusted_proxy(request):
+        if from_trusted_proxy(request):
             try:
                 self._apply(request)
             except IdentityRefused as refused:
                 return self._refuse(request, refused)
+        else:
+            if self.user_key in request.META:
+                self._ignore_untrusted(request)
+            if request.session.get("auth_method") == METHOD:
+                self._end_session_off_the_proxy(request)
         return self.get_response(request)
 
     def _apply(self, request) -> None:
@@ -88,6 +91,17 @@ class HeaderSSOMiddleware:
         return forbidden(
             request, message=str(refused), shown=refused.shown, code="identity_not_owner"
         )
+
+    def _end_session_off_the_proxy(self, request) -> None:
+        """The proxy vouches for an SSO session at every request (and ends it with an empty
+        header): the same cookie sent around it would escape both, so it is ended here."""
+        record_denial(
+            request,
+            code="sso_session_off_the_proxy",
+            message="an SSO session was used from an address that is not a trusted proxy: "
+            "signed out",
+        )
+        auth.logout(request)
 
     def _ignore_untrusted(self, request) -> None:
         logger.warning(

@@ -161,3 +161,18 @@ def test_a_change_of_groups_mid_session_is_recorded_as_a_change_of_roles(browser
         PROXY,
         ["admin", "viewer"],
     )
+
+
+def test_an_sso_session_used_around_the_proxy_is_ended_and_recorded(browser):
+    """The proxy checks each request (and ends the session with an empty header); the same
+    cookie sent straight to the app must not escape it."""
+    assert via_proxy(browser, "/pipecat/").status_code == 200
+    around = browser.get("/pipecat/", REMOTE_ADDR="192.0.2.50")
+    assert around.status_code == 302 and "/accounts/login/" in around["Location"]
+    denial = AuditEvent.objects.filter(action="auth.denied").order_by("-sequence").first()
+    assert (denial.actor_username, denial.error_code, denial.source_ip) == (
+        "alice",
+        "sso_session_off_the_proxy",
+        "192.0.2.50",
+    )
+    assert browser.get("/pipecat/", REMOTE_ADDR="192.0.2.50").status_code == 302  # stays out
