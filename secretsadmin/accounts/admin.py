@@ -1,6 +1,9 @@
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.shortcuts import render
 
 from secretsadmin.audit import services as audit
@@ -10,6 +13,23 @@ from .role_changes import record_roles_change
 from .roles import forget_roles, roles_of
 
 admin.site.unregister(User)
+# Roles are the groups' names: renaming or deleting a group would change everyone's roles at
+# once, unrecorded. The four role groups exist from the start (migration 0002); people are put
+# in them on their user page, where the change is recorded.
+admin.site.unregister(Group)
+
+
+def _unless_unrecorded(view):
+    """A change the audit log cannot record is undone with it: say so instead of a 500."""
+
+    @wraps(view)
+    def wrapped(self, request, *args, **kwargs):
+        try:
+            return view(self, request, *args, **kwargs)
+        except audit.AuditUnavailable:
+            return render(request, "audit/unavailable.html", status=503)
+
+    return wrapped
 
 
 @admin.register(User)
@@ -24,12 +44,29 @@ class UserAdmin(auth_admin.UserAdmin):
             return (*fields, "is_staff", "is_superuser", "groups", "user_permissions")
         return fields
 
+    @_unless_unrecorded
     def changeform_view(self, request, *args, **kwargs):
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except audit.AuditUnavailable:
-            # The change went back with the event that could not record it.
-            return render(request, "audit/unavailable.html", status=503)
+        return super().changeform_view(request, *args, **kwargs)
+
+    @_unless_unrecorded
+    def delete_view(self, request, *args, **kwargs):
+        return super().delete_view(request, *args, **kwargs)
+
+    @_unless_unrecorded
+    def changelist_view(self, request, *args, **kwargs):  # its bulk "delete selected"
+        return super().changelist_view(request, *args, **kwargs)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, User.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # Whoever is deleted loses their roles: recorded, or not deleted.
+        with transaction.atomic():
+            held = [(user, roles_of(user)) for user in queryset]
+            super().delete_queryset(request, queryset)
+            actor = audit.Actor.from_request(request)
+            for user, roles in held:
+                record_roles_change(actor, user, roles, frozenset())
 
     def save_model(self, request, obj, form, change):
         # `obj` already carries the form's changes: the roles they change are the stored ones.

@@ -20,7 +20,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
         try:
             return provision(self.request, identity)
         except IdentityRefused as refused:
-            record_denial(self.request, message=str(refused), code="identity_not_owner")
+            record_denial(self.request, message=str(refused), code=refused.code)
             messages.error(self.request, refused.shown)
             return None
 
@@ -36,6 +36,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
         groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
         if isinstance(groups, str):
             groups = [groups]
+        if not isinstance(groups, list):
+            groups = []  # a claim of another shape grants nothing
         return Identity(
             source=ExternalIdentity.Source.OIDC,
             issuer=str(token["iss"]),

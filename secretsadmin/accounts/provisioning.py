@@ -30,12 +30,14 @@ class Identity:
 class IdentityRefused(Exception):
     """The identity carries the name of an account that is not its own."""
 
-    def __init__(self, identity: Identity) -> None:
+    code = "identity_not_owner"
+
+    def __init__(self, identity: Identity, why: str = "that account was not created for it"):
         self.identity = identity
         issuer = f" of {identity.issuer}" if identity.issuer else ""
         super().__init__(
             f"{identity.source} identity {identity.subject!r}{issuer} may not sign in as "
-            f"{identity.username!r}: that account was not created for it"
+            f"{identity.username!r}: {why}"
         )
 
     @property
@@ -43,6 +45,19 @@ class IdentityRefused(Exception):
         return (
             f"Single sign-on cannot sign you in as “{self.identity.username}”: an account of "
             "that name already exists here and is not yours. Ask an administrator."
+        )
+
+
+class IdentityUnusable(IdentityRefused):
+    """The identity provider sent a name or subject longer than an account can hold."""
+
+    code = "identity_unusable"
+
+    @property
+    def shown(self) -> str:
+        return (
+            "Single sign-on sent a user name or identifier too long to sign in with. "
+            "Ask an administrator."
         )
 
 
@@ -59,7 +74,7 @@ def provision(request, identity: Identity) -> User:
     user = _user_for(identity)
     before = roles_of(user)
     # Whatever was granted here by hand, someone from outside holds only what the groups grant.
-    now = {"email": identity.email or user.email, "is_superuser": False, "is_staff": False}
+    now = {"email": _email(identity.email) or user.email, "is_superuser": False, "is_staff": False}
     stale = [field for field, value in now.items() if getattr(user, field) != value]
     if stale:
         for field in stale:
@@ -92,15 +107,45 @@ def _user_for(identity: Identity) -> User:
     )
     if known is not None:
         return known.user
-    # A name is no proof of who someone is: an account of that name, local or from another
-    # identity, stays its owner's.
-    if User.objects.filter(username=identity.username).exists():
+    # Checked as Django stores it: NFKC-normalised, full-width letters become plain ones.
+    username = User.normalize_username(identity.username)
+    for model, field, value in (
+        (User, "username", username),
+        (ExternalIdentity, "subject", identity.subject),
+    ):
+        limit = _max_length(model, field)
+        if len(value) > limit:
+            raise IdentityUnusable(identity, f"its {field} is longer than {limit} characters")
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(username, email=_email(identity.email))  # no password
+    elif not _adoptable(user):
+        # A name is no proof of who someone is: an account of that name stays its owner's.
         raise IdentityRefused(identity)
-    user = User.objects.create_user(identity.username, email=identity.email)  # no password
     ExternalIdentity.objects.create(
         user=user, source=identity.source, issuer=identity.issuer, subject=identity.subject
     )
     return user
+
+
+def _adoptable(user: User) -> bool:
+    """An account that single sign-on created before identities were recorded: no password,
+    no staff or superuser flag, no identity of its own. Nothing else may be taken over."""
+    return (
+        not user.has_usable_password()
+        and not user.is_staff
+        and not user.is_superuser
+        and not ExternalIdentity.objects.filter(user=user).exists()
+    )
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def _email(email: str) -> str:
+    # Longer than the column holds (and than RFC 5321 allows): better none than a crash.
+    return email if len(email) <= _max_length(User, "email") else ""
 
 
 def sync_roles(user: User, groups) -> None:

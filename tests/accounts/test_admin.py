@@ -82,3 +82,54 @@ def test_a_role_that_cannot_be_recorded_is_not_granted(operator, failing_disk):
     assert b"The audit log cannot be written" in response.content
     vera.refresh_from_db()
     assert not vera.is_superuser
+
+
+def test_the_role_groups_exist_and_cannot_be_renamed_or_deleted_in_the_admin(operator):
+    """Roles are the groups' names: renaming 'viewer' to 'admin' would make viewers admins."""
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
+    assert operator.get("/admin/auth/group/").status_code == 404
+
+
+def test_deleting_someone_in_the_admin_records_the_roles_they_lose(operator):
+    bob = make_user("bob", Role.EDITOR)
+    page = operator.get(f"/admin/auth/user/{bob.pk}/delete/")
+    token = operator.cookies["csrftoken"].value
+    operator.post(page.wsgi_request.path, {"post": "yes", "csrfmiddlewaretoken": token})
+    assert not User.objects.filter(username="bob").exists()
+    [event] = AuditEvent.objects.filter(action="auth.roles_changed")
+    assert (event.target, event.error_message, event.actor_username) == (
+        "bob",
+        "roles: editor → none",
+        "root",
+    )
+
+
+def test_deleting_several_at_once_records_each(operator):
+    users = [make_user("bob", Role.EDITOR), make_user("carol", Role.AUDITOR)]
+    operator.get("/admin/auth/user/")
+    operator.post(
+        "/admin/auth/user/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [u.pk for u in users],
+            "post": "yes",
+            "csrfmiddlewaretoken": operator.cookies["csrftoken"].value,
+        },
+    )
+    assert not User.objects.filter(username__in=["bob", "carol"]).exists()
+    changed = AuditEvent.objects.filter(action="auth.roles_changed").order_by("target")
+    assert [(e.target, e.error_message) for e in changed] == [
+        ("bob", "roles: editor → none"),
+        ("carol", "roles: auditor → none"),
+    ]
+
+
+def test_a_deletion_that_cannot_be_recorded_is_not_made(operator, failing_disk):
+    bob = make_user("bob", Role.EDITOR)
+    operator.get(f"/admin/auth/user/{bob.pk}/delete/")
+    token = operator.cookies["csrftoken"].value
+    response = operator.post(
+        f"/admin/auth/user/{bob.pk}/delete/", {"post": "yes", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 503
+    assert User.objects.filter(username="bob").exists()

@@ -181,3 +181,30 @@ def test_a_change_of_groups_at_sign_in_is_recorded_as_a_change_of_roles(idp):
         ("olga", "oidc", "roles: none → editor"),
         ("olga", "oidc", "roles: editor → auditor"),
     ]
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+@pytest.mark.parametrize("groups", [5, True, 1.5, {"ops": True}])
+def test_a_groups_claim_of_another_shape_grants_nothing_and_breaks_nothing(idp, groups):
+    olga = sign_in(idp, {"preferred_username": "olga", "groups": groups})
+    assert olga.username == "olga" and roles_of(olga) == frozenset()
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+@pytest.mark.parametrize(
+    ("claims", "subject"),
+    [({"preferred_username": "o" * 151}, "u-1"), ({"preferred_username": "olga"}, "s" * 256)],
+)
+def test_a_name_or_subject_too_long_to_hold_is_refused_and_recorded(idp, client, claims, subject):
+    response = through_the_callback(client, idp, {**claims, "groups": ["ops"]}, subject=subject)
+    assert "too long to sign in with" in response.content.decode()
+    assert not response.context["user"].is_authenticated
+    [refusal] = AuditEvent.objects.filter(action="auth.denied")
+    assert refusal.error_code == "identity_unusable"
+    assert User.objects.count() == 0
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_an_email_too_long_to_hold_is_left_out(idp):
+    olga = sign_in(idp, {"preferred_username": "olga", "email": f"{'o' * 250}@example.com"})
+    assert (olga.username, olga.email) == ("olga", "")

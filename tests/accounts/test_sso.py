@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
+from secretsadmin.accounts.models import ExternalIdentity
 from secretsadmin.accounts.roles import Role, roles_of
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Config
@@ -176,3 +177,38 @@ def test_an_sso_session_used_around_the_proxy_is_ended_and_recorded(browser):
         "192.0.2.50",
     )
     assert browser.get("/pipecat/", REMOTE_ADDR="192.0.2.50").status_code == 302  # stays out
+
+
+def test_a_name_too_long_to_hold_is_refused_and_recorded(browser):
+    response = via_proxy(browser, "/pipecat/", user="a" * 151)
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(action="auth.denied").error_code == "identity_unusable"
+    assert not User.objects.exists()
+
+
+def test_a_full_width_name_is_the_local_account_it_spells_and_is_refused(browser):
+    make_user("root", superuser=True)
+    full_width_root = "\uff52\uff4f\uff4f\uff54"
+    response = via_proxy(browser, "/pipecat/", user=full_width_root)
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(action="auth.denied").error_code == "identity_not_owner"
+
+
+def test_an_account_single_sign_on_made_before_identities_were_kept_is_taken_up(browser):
+    """Accounts made by SSO before identities were recorded: no password, no flags."""
+    earlier = User.objects.create_user("alice")  # as SSO created them: no usable password
+    assert via_proxy(browser, "/pipecat/").status_code == 200
+    assert ExternalIdentity.objects.get(user=earlier).subject == "alice"
+    assert User.objects.count() == 1
+
+
+def test_an_account_with_a_password_is_not_taken_up(browser):
+    User.objects.create_user("alice", password="break-glass-pw")
+    assert via_proxy(browser, "/pipecat/").status_code == 403
+
+
+def test_a_header_user_made_superuser_by_hand_loses_it_on_the_next_request(browser):
+    via_proxy(browser, "/pipecat/", groups="ops")
+    User.objects.filter(username="alice").update(is_superuser=True, is_staff=True)
+    assert via_proxy(browser, "/audit/", groups="ops").status_code == 403  # same header
+    assert not User.objects.get(username="alice").is_superuser

@@ -1,0 +1,20 @@
+from django.db import migrations
+
+ROLES = ("viewer", "editor", "auditor", "admin")
+
+
+def create_role_groups(apps, schema_editor):
+    """Local users get roles as these groups, from their user page; the groups themselves are not
+    editable in the admin (their names are the roles)."""
+    Group = apps.get_model("auth", "Group")
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
+
+    operations = [migrations.RunPython(create_role_groups, migrations.RunPython.noop)]
