@@ -1,5 +1,6 @@
 # The two commands that matter: `make run` and `make test`. Both install what they need first.
-PYTHON := .venv/bin/python
+# Not named PYTHON: that one, from the environment, tells scripts/bootstrap which Python to use.
+VENV_PYTHON := .venv/bin/python
 
 .PHONY: run test lint bootstrap
 
@@ -10,7 +11,7 @@ run: bootstrap
 	@scripts/run
 
 test: bootstrap
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
 
 lint: bootstrap
 	.venv/bin/ruff check .

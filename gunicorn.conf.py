@@ -1,8 +1,10 @@
 """gunicorn settings, from the environment (see README.md: Deployment)."""
 
 import os
+import sys
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from secretsadmin.config import Config
 
@@ -21,8 +23,13 @@ forwarded_allow_ips = env.string("FORWARDED_ALLOW_IPS", "127.0.0.1")
 secure_scheme_headers = {}
 # gunicorn's lines go through the app's handler: its format (LOG_FORMAT), request ids, redaction.
 # The settings' LOGGING also leaves gunicorn's access log unwritten (see there).
-logconfig_dict = settings.LOGGING
-loglevel = settings.LOG_LEVEL
+try:
+    logconfig_dict = settings.LOGGING
+    loglevel = settings.LOG_LEVEL
+except ImproperlyConfigured as exc:
+    # The settings are read here, from the environment gunicorn was started in (not its -e):
+    # a bad value stops start-up with the settings' own one-line message, not a traceback.
+    sys.exit(f"secretsadmin: {exc}")
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a heartbeat file, kept off slow container disks
 # gunicorn >= 25.1 opens a control socket under $HOME, which the image cannot write (/app) and
 # nothing here uses; older versions ignore the unknown name.

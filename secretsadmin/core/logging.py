@@ -12,21 +12,27 @@ from . import request_id
 MASK = "[REDACTED]"
 
 # Shapes of credentials that must never be written, whoever wrote them. A pattern's `secret`
-# group is what gets masked; a pattern without one is masked whole.
+# group is what gets masked; a pattern without one is masked whole. Log lines may hold text a
+# client sent (a request path): every pattern runs in time linear in the line, its repeats
+# bounded or possessive and each starting only where a run of its characters starts.
 _NAMES = r"password|passwd|secret|token|api[_-]?key|authorization|session[_-]?(?:id|key)"
+# `name = value`, `"name": "value"`: a run of [\w-] holding one of the names, from its start.
+_NAMED = r"""(?<![\w-])[\w-]{0,32}(?:%s)[\w-]{0,32}+["']?\s*+[=:]\s*+["']?"""
 # A quoted value runs to its closing quote, spaces and all; a bare one to the next separator.
-_VALUE = r"""(?P<secret>(?<=")(?:\\.|[^"\\\n])*|(?<=')(?:\\.|[^'\\\n])*|[^\s,;"'&}]+)"""
+_VALUE = r"""(?P<secret>(?<=")(?:\\.|[^"\\\n])*+|(?<=')(?:\\.|[^'\\\n])*+|[^\s,;"'&}]++)"""
 TOKEN_PATTERNS = [
-    re.compile(r"(?i)\b(?:bearer|apikey|basic)\s+(?P<secret>[^\s,;\"']+)"),
+    re.compile(r"(?i)(?<![\w-])(?:bearer|apikey|basic)\s++(?P<secret>[^\s,;\"']++)"),
     # "token <value>", not "token expired"
-    re.compile(r"(?i)\btoken\s+(?P<secret>[\w.~+/-]{16,}=*)"),
-    re.compile(rf"""(?i)\b[\w-]*(?:{_NAMES})[\w-]*["']?\s*[=:]\s*["']?{_VALUE}"""),
-    # A whole Cookie header: every cookie in it, not only a session's.
-    re.compile(r"(?i)\b[\w-]*cookie[\"']?\s*[=:]\s*[\"']?(?P<secret>[^\r\n\"']+)"),
+    re.compile(r"(?i)(?<![\w-])token\s++(?P<secret>[\w.~+/-]{16,}+=*+)"),
+    re.compile("(?i)" + _NAMED % _NAMES + _VALUE),
+    # A whole Cookie header: every cookie in it, not only a session's, to the end of the line.
+    re.compile("(?i)" + _NAMED % "cookie" + r"(?P<secret>[^\r\n]++)"),
     # The password in a URL's userinfo (postgres://user:password@host/db); it may hold an "@".
-    re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:(?P<secret>[^\s/]+)@"),
-    re.compile(r"\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*"),  # JSON Web Tokens
-    re.compile(r"\b(?:sk|pk)_(?:live|test)?_?[A-Za-z0-9]{16,}\b"),  # provider key prefixes
+    re.compile(
+        r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}+://[^\s:/@]{0,256}+:(?P<secret>[^\s/]{1,256})@"
+    ),
+    re.compile(r"(?<![\w-])eyJ[\w-]{8,}+\.[\w-]{8,}+\.[\w-]*+"),  # JSON Web Tokens
+    re.compile(r"\b(?:sk|pk)_(?:live|test)?_?[A-Za-z0-9]{16,}+\b"),  # provider key prefixes
 ]
 
 

@@ -11,11 +11,23 @@ FORWARDED_META_KEYS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR")
 
 
 def from_trusted_proxy(request) -> bool:
+    remote = request.META.get("REMOTE_ADDR", "")
+    if remote == "":
+        # gunicorn on a Unix socket: only processes allowed to open the socket file connect,
+        # the reverse proxy in front of it; gunicorn trusts them likewise.
+        return True
+    peer = _address(remote)
+    return peer is not None and any(peer in network for network in settings.TRUSTED_PROXIES)
+
+
+def _address(text: str):
+    """The address, with an IPv4 client of an IPv6 socket (`::ffff:10.1.2.3`) as plain IPv4, as
+    TRUSTED_PROXIES names it."""
     try:
-        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return any(peer in network for network in settings.TRUSTED_PROXIES)
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 def client_address(request) -> str:
@@ -24,14 +36,14 @@ def client_address(request) -> str:
     The right-most address not itself a trusted proxy is the one our proxy saw; anything left of
     it was written by the client and proves nothing.
     """
-    peer = request.META.get("REMOTE_ADDR", "")
+    remote = request.META.get("REMOTE_ADDR", "")
+    peer = str(_address(remote) or remote)
     if not from_trusted_proxy(request):
         return peer
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     for candidate in reversed([part for part in forwarded if part]):
-        try:
-            address = ipaddress.ip_address(candidate)
-        except ValueError:
+        address = _address(candidate)
+        if address is None:
             break
         if not any(address in network for network in settings.TRUSTED_PROXIES):
             return str(address)

@@ -149,6 +149,46 @@ def test_a_client_that_is_no_trusted_proxy_cannot_claim_https(tmp_path):
     assert page.headers["Location"] == "https://localhost/accounts/login/"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_image_health_check_follows_a_unix_socket_bind(tmp_path):
+    socket_path = tmp_path / "gunicorn.sock"
+    env = gunicorn_env(tmp_path, GUNICORN_BIND=f"unix:{socket_path}")
+    with serving(env, tmp_path / "gunicorn.log"):
+        client = httpx.Client(transport=httpx.HTTPTransport(uds=str(socket_path)))
+        deadline = time.monotonic() + 30
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert client.get("http://localhost/healthz").status_code == 200
+        check = subprocess.run(
+            healthcheck_command(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+        )
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_a_proxy_on_an_ipv6_socket_https_is_still_recognised(tmp_path):
+    """Bound to [::], gunicorn reports the IPv4 proxy as ::ffff:127.0.0.1: still the proxy."""
+    port = free_port()
+    env = gunicorn_env(
+        tmp_path,
+        GUNICORN_BIND=f"[::]:{port}",
+        SECURE_SSL_REDIRECT="true",
+        SECURE_PROXY_SSL_HEADER="true",
+        TRUSTED_PROXIES="127.0.0.1",
+    )
+    with serving(env, tmp_path / "gunicorn.log") as server:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", server)
+        page = httpx.get(
+            f"http://127.0.0.1:{port}/accounts/login/",
+            headers={"Host": "localhost", "X-Forwarded-Proto": "https"},
+        )
+        check = subprocess.run(
+            healthcheck_command(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+        )
+    assert page.status_code == 200
+    assert check.returncode == 0, check.stderr
+
+
 def healthcheck_command() -> list[str]:
     """The Dockerfile's HEALTHCHECK command, exec form."""
     healthcheck = (ROOT / "Dockerfile").read_text().split("\nHEALTHCHECK ", 1)[1]
@@ -210,3 +250,19 @@ def test_the_container_command_is_the_one_tested_here():
     assert "exec gunicorn -c gunicorn.conf.py" in start
     assert "collectstatic --noinput" in dockerfile
     assert os.access(ROOT / "scripts" / "start", os.X_OK)
+
+
+def test_a_bad_setting_stops_gunicorn_with_one_line_naming_it(tmp_path):
+    env = gunicorn_env(tmp_path)
+    del env["SECRET_KEY"]
+    result = subprocess.run(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.startswith("secretsadmin: SECRET_KEY (or SECRET_KEY_FILE) must be set")
+    assert "Traceback" not in result.stderr + result.stdout
