@@ -18,6 +18,9 @@ class Fault:
     drop: bool = False  # close the connection without an answer
     malformed: bool = False  # answer 200 with a body that is not JSON
     message: str | None = None  # the error body's message, e.g. one echoing what was sent
+    # The call is carried out first, then answered as above: a 5xx or a dropped connection after
+    # the provider stored the change, which a client cannot tell from one before it.
+    after_effect: bool = False
 
     @classmethod
     def from_dict(cls, data: dict) -> "Fault":

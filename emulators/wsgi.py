@@ -186,17 +186,23 @@ class EmulatorApp:
                 return self.error(405, "Method not allowed")
             return self.error(404, "Not found")
         fault = self.faults.take(route.operation)
-        if fault:
-            self.clock.sleep(fault.delay)
-            if fault.drop:
-                raise DropConnection(route.operation)
-            if fault.status:
-                response = self.error(fault.status, fault.message or _fault_message(fault.status))
-                if fault.retry_after is not None:
-                    response.headers["Retry-After"] = str(fault.retry_after)
-                return response
-            if fault.malformed:
-                return Response(200, MALFORMED_BODY)
+        if fault is None:
+            return self._handle(route, params, request)
+        # Carried out first when the fault comes after the effect: the client sees only the fault.
+        made = self._handle(route, params, request) if fault.after_effect else None
+        self.clock.sleep(fault.delay)
+        if fault.drop:
+            raise DropConnection(route.operation)
+        if fault.status:
+            response = self.error(fault.status, fault.message or _fault_message(fault.status))
+            if fault.retry_after is not None:
+                response.headers["Retry-After"] = str(fault.retry_after)
+            return response
+        if fault.malformed:
+            return Response(200, MALFORMED_BODY)
+        return made if made is not None else self._handle(route, params, request)
+
+    def _handle(self, route, params, request) -> Response:
         request.params = params
         try:
             with self.state_lock:

@@ -100,7 +100,9 @@ class SecretStore:
     # -- reading ----------------------------------------------------------------------------------
 
     def sets(self, org: str) -> list[SecretSet]:
-        return sorted(self._sets.get(org, {}).values(), key=lambda s: s.name)
+        # In the order they were created: the API promises no order, and its documented example
+        # is not alphabetical, so a client must not find them sorted for it.
+        return list(self._sets.get(org, {}).values())
 
     def get(self, org: str, name: str) -> SecretSet | None:
         return self._sets.get(org, {}).get(name)

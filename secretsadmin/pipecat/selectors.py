@@ -41,7 +41,12 @@ def account_names() -> tuple[str, ...]:
 
 
 def list_sets(account: str) -> list[SecretSet]:
-    return _shared(_key(account, "sets"), lambda: pipecat_clients().get(account).list_sets())
+    return _shared(_key(account, "sets"), lambda: _by_name(pipecat_clients().get(account)))
+
+
+def _by_name(client) -> list[SecretSet]:
+    # Sorted once per fetch: the API lists sets in no promised order.
+    return sorted(client.list_sets(), key=lambda secret_set: secret_set.name)
 
 
 def _shared(key: str, fetch):

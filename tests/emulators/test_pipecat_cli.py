@@ -100,10 +100,10 @@ def test_file_and_image_pull_secret_on_the_documented_paths(pipecat_cli, pipecat
 
     assert listed.returncode == 0, listed.stderr
     assert listed.json() == {
-        "secretSets": [
+        "secretSets": [  # in the order they were created, as the API's own example is
+            {"name": "pub-set", "type": "secret", "region": "eu-central", "status": "pending"},
             {"name": "pub-registry", "type": "imagePullSecret", "region": "us-west",
              "status": "pending"},
-            {"name": "pub-set", "type": "secret", "region": "eu-central", "status": "pending"},
         ]
     }  # fmt: skip
 

@@ -83,6 +83,26 @@ def test_a_faulted_put_changes_nothing(faults_client, pipecat_app):
     assert list(pipecat_app.store.get(PIPECAT_ORG, "my-secrets").values) == ["API_KEY"]
 
 
+def test_a_fault_after_the_effect_makes_the_change_and_hides_it(faults_client, pipecat_app):
+    """A 500 (or a dropped connection) once the provider stored the change: the client cannot
+    tell it from one before."""
+    pipecat_app.faults.add(Fault("put_set", status=500, after_effect=True))
+    answer = faults_client.put(
+        "/v1/secrets/my-secrets", json={"secrets": [{"secretKey": "NEW", "secretValue": "v"}]}
+    )
+    assert answer.status_code == 500
+    assert set(pipecat_app.store.get(PIPECAT_ORG, "my-secrets").values) == {"API_KEY", "NEW"}
+
+    pipecat_app.faults.add(Fault("delete_key", drop=True, after_effect=True))
+    with pytest.raises(httpx.RemoteProtocolError):
+        faults_client.delete("/v1/secrets/my-secrets/NEW")
+    assert set(pipecat_app.store.get(PIPECAT_ORG, "my-secrets").values) == {"API_KEY"}
+
+    pipecat_app.faults.add(Fault("regions", delay=0.5, after_effect=True))  # made once, not twice
+    assert call(faults_client, "regions", timeout=10).status_code == 200
+    assert pipecat_app.calls("regions") == 1
+
+
 def test_a_fault_hits_only_its_operation_and_count(faults_client, pipecat_app):
     pipecat_app.faults.add(Fault("get_set", times=2, status=503))
 
