@@ -1,15 +1,10 @@
 """Each bad environment variable stops start-up with a message that names it."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from secretsadmin.config import Config, Secret
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.fresh import start_up
 
 
 def test_booleans_accept_the_usual_spellings():
@@ -87,21 +82,6 @@ def test_networks_must_be_networks():
     assert [str(n) for n in env.networks("TRUSTED_PROXIES", [])] == ["10.0.0.0/8", "127.0.0.1/32"]
     with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES must list IP networks"):
         Config({"TRUSTED_PROXIES": "proxy.internal"}).networks("TRUSTED_PROXIES", [])
-
-
-def start_up(
-    environ: dict[str, str], then: str = "print('started')"
-) -> subprocess.CompletedProcess:
-    """Loads the real settings in a fresh interpreter, as `manage.py` or gunicorn would."""
-    base = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}  # nothing inherited from this shell
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {then}"],
-        cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "secretsadmin.settings", **environ},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 GOOD_KEY = "k" * 50

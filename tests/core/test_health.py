@@ -1,10 +1,6 @@
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.fresh import start_up
 
 
 @pytest.mark.django_db
@@ -23,24 +19,11 @@ def test_health_is_ok_when_the_database_answers(client):
     ],
 )
 def test_health_is_503_when_the_database_does_not_answer(database_url):
-    probe = (
-        "import django; django.setup();"
-        "from django.test import Client;"
+    result = start_up(
+        {"SECRET_KEY": "k" * 50, "DATABASE_URL": database_url},
+        then="from django.test import Client;"
         "r = Client(HTTP_HOST='localhost').get('/healthz');"
-        "print(r.status_code, r.content.decode())"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DJANGO_SETTINGS_MODULE": "secretsadmin.settings",
-            "SECRET_KEY": "k" * 50,
-            "DATABASE_URL": database_url,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
+        "print(r.status_code, r.content.decode())",
     )
     assert result.stdout.strip() == '503 {"status": "error", "database": "unreachable"}'
     assert "health check: database unreachable" in result.stderr

@@ -1,18 +1,15 @@
 import json
 import logging
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
 from secretsadmin.config import Secret
 from secretsadmin.core.logging import JsonFormatter, RedactFilter, RequestIdFilter, redact
+from tests.core.fresh import start_up
 
 CONFIGURED = Secret("prod-org-private-key-91f3")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def emit(message, *args, exc_info=None) -> logging.LogRecord:
@@ -71,25 +68,15 @@ def test_a_configured_value_that_contains_another_is_masked_whole():
 
 
 def test_sql_and_its_parameters_are_not_logged_even_at_debug(tmp_path):
-    probe = (
-        "import django, logging; django.setup();"
-        "from django.db import connection;"
-        "logging.getLogger('secretsadmin.probe').debug('debug lines are on');"
-        "connection.cursor().execute('SELECT %s', ['k7s9d8f7g6-session-key'])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DJANGO_SETTINGS_MODULE": "secretsadmin.settings",
+    result = start_up(
+        {
             "DEBUG": "true",
             "LOG_LEVEL": "debug",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         },
-        capture_output=True,
-        text=True,
-        timeout=60,
+        then="import logging; from django.db import connection;"
+        "logging.getLogger('secretsadmin.probe').debug('debug lines are on');"
+        "connection.cursor().execute('SELECT %s', ['k7s9d8f7g6-session-key'])",
     )
     assert result.returncode == 0, result.stderr
     assert "debug lines are on" in result.stderr
