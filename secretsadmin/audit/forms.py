@@ -60,17 +60,40 @@ class EventFilterForm(forms.Form):
 
 
 class ValueCheckForm(forms.Form):
-    """A candidate value for one of an event's keys, checked against its fingerprint."""
+    """A candidate value for one of an event's keys, checked against its fingerprint: typed, or
+    from a file for a value of several lines (a certificate, a service account's JSON)."""
+
+    MAX_FILE = 1024 * 1024
 
     key = forms.ChoiceField(label="Key")
     value = forms.CharField(
         label="Candidate value",
+        required=False,
         strip=False,  # a value is checked exactly as typed
         max_length=65536,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         help_text="Exactly as it was set. It is compared here and never stored or shown.",
     )
+    file = forms.FileField(label="or from a file", required=False)
 
     def __init__(self, *args, keys, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key"].choices = [(key, key) for key in keys]
+
+    def clean(self):
+        data = super().clean()
+        typed, upload = data.get("value", ""), data.get("file")
+        if bool(typed) == bool(upload):
+            raise forms.ValidationError("Type a value or choose a file, one of the two.")
+        if upload is None:
+            data["candidates"] = [typed]
+            return data
+        if upload.size > self.MAX_FILE:
+            raise forms.ValidationError("That file is larger than any value a set holds (1 MB).")
+        try:
+            text = upload.read().decode()
+        except UnicodeDecodeError:
+            raise forms.ValidationError("That file is not text (UTF-8).") from None
+        # Editors end a file with a line break that the value set from it may not have had.
+        data["candidates"] = list(dict.fromkeys([text, text.removesuffix("\n").removesuffix("\r")]))
+        return data

@@ -6,6 +6,7 @@ the log cannot record, and a person gets only so many an hour. They are counted 
 itself, which every worker and host shares and no restart forgets.
 """
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,9 +25,12 @@ class TooManyChecks(Exception):
         self.limit = limit
 
 
-def check_value(actor: services.Actor, event: AuditEvent, name: str, candidate: str) -> Verdict:
-    """The verdict, once recorded. Raises `TooManyChecks` (recorded as denied) past the hourly
-    limit, and `services.AuditUnavailable` when the check cannot be recorded."""
+def check_value(
+    actor: services.Actor, event: AuditEvent, name: str, candidates: Sequence[str]
+) -> Verdict:
+    """The verdict on a value, given as one or more spellings of it (a file's content with and
+    without its final line break), once recorded. Raises `TooManyChecks` (recorded as denied)
+    past the hourly limit, and `services.AuditUnavailable` when the check cannot be recorded."""
     target = f"event #{event.sequence}"
     limit = settings.AUDIT_VALUE_CHECKS_PER_HOUR
     if _answered_this_hour(actor) >= limit:
@@ -40,7 +44,8 @@ def check_value(actor: services.Actor, event: AuditEvent, name: str, candidate: 
             error_message=str(refused),
         )
         raise refused
-    verdict = fingerprints.check(event.fingerprints[name], name, candidate)
+    verdicts = [fingerprints.check(event.fingerprints[name], name, c) for c in candidates]
+    verdict = Verdict.MATCH if Verdict.MATCH in verdicts else verdicts[0]
     services.record(
         actor,
         action=ACTION,

@@ -59,7 +59,8 @@ def _can_check() -> dict:
 def check_value(request, sequence: int):
     """Was this the value of that key at this event? The answer, recorded, in place."""
     event = get_object_or_404(AuditEvent, sequence=sequence)
-    check, status = _check(request, event, ValueCheckForm(request.POST, keys=event.fingerprints))
+    form = ValueCheckForm(request.POST, request.FILES, keys=event.fingerprints)
+    check, status = _check(request, event, form)
     if request.htmx:  # a refusal is shown in place too: htmx swaps only a 2xx answer
         context = {"event": event, **_can_check(), **check}
         return render(request, "audit/detail.html#check", context)
@@ -78,7 +79,8 @@ def _check(request, event: AuditEvent, form: ValueCheckForm) -> tuple[dict, int]
     }
     actor = services.Actor.from_request(request)
     try:
-        check["verdict"] = value_checks.check_value(actor, event, key, form.cleaned_data["value"])
+        candidates = form.cleaned_data["candidates"]
+        check["verdict"] = value_checks.check_value(actor, event, key, candidates)
     except value_checks.TooManyChecks as refused:
         return {**check, "refused": refused}, 429
     except services.AuditUnavailable:

@@ -3,6 +3,7 @@ recorded, the candidate is neither, and the oracle is rationed."""
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
 
@@ -139,3 +140,51 @@ def test_a_check_that_cannot_be_recorded_is_not_answered(auditor, change, failin
     assert response.status_code == 503
     assert "Not checked: the audit log cannot be written" in response.text
     assert "Match" not in response.text
+
+
+SERVICE_ACCOUNT = '{\n  "type": "service_account",\n  "private_key": "-----BEGIN..."\n}'
+
+
+@pytest.fixture
+def multi_line_change(system):
+    with override_settings(AUDIT_HMAC_KEY=AUDIT_KEY):
+        return services.record(
+            system,
+            action="pipecat.secret_set.upsert",
+            outcome="succeeded",
+            values={"GCP_SERVICE_ACCOUNT": SERVICE_ACCOUNT},
+        )
+
+
+def check_file(client, event, content: bytes, **extra):
+    upload = SimpleUploadedFile("sa.json", content, content_type="application/json")
+    data = {"key": "GCP_SERVICE_ACCOUNT", "file": upload, **extra}
+    return client.post(f"/audit/{event.sequence}/check/", data, **csrf_headers(client))
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+def test_a_value_of_several_lines_is_checked_from_a_file(auditor, multi_line_change):
+    """As an editor saves the file: with the final line break the value did not have."""
+    response = check_file(auditor, multi_line_change, (SERVICE_ACCOUNT + "\n").encode())
+    assert "Match: GCP_SERVICE_ACCOUNT held this value" in response.text
+    other = check_file(auditor, multi_line_change, SERVICE_ACCOUNT.replace("service", "x").encode())
+    assert "No match: GCP_SERVICE_ACCOUNT held a different value" in other.text
+    assert SERVICE_ACCOUNT not in response.text + other.text
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (b"x", {"value": "typed too"}, "Type a value or choose a file, one of the two."),
+        (b"\xff\xfe\x00", {}, "That file is not text (UTF-8)."),
+    ],
+)
+def test_a_file_that_cannot_be_checked_is_explained(
+    auditor, multi_line_change, content, extra, message
+):
+    before = last_event().sequence
+    response = check_file(auditor, multi_line_change, content, **extra)
+    assert response.status_code == 400
+    assert message in response.text
+    assert last_event().sequence == before  # nothing checked, nothing recorded
