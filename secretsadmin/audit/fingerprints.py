@@ -14,6 +14,7 @@ class Verdict(StrEnum):
     MATCH = "match"
     DIFFERENT = "different"
     OTHER_KEY = "other key"  # made under an audit key that is no longer configured
+    UNREADABLE = "unreadable"  # not a fingerprint the dashboard wrote: changed behind its back
 
 
 def configured() -> bool:
@@ -35,6 +36,8 @@ def fingerprints(values: Mapping[str, str]) -> dict[str, str]:
 
 def check(stored: str, name: str, candidate: str) -> Verdict:
     """Whether `candidate` is the value that `stored` fingerprinted under the key `name`."""
+    if not isinstance(stored, str):
+        return Verdict.UNREADABLE
     secret = _secret()
     if secret is None or stored.partition(":")[0] != key_id(secret):
         return Verdict.OTHER_KEY

@@ -94,6 +94,9 @@ class ValueCheckForm(forms.Form):
             text = upload.read().decode()
         except UnicodeDecodeError:
             raise forms.ValidationError("That file is not text (UTF-8).") from None
-        # Editors end a file with a line break that the value set from it may not have had.
-        data["candidates"] = list(dict.fromkeys([text, text.removesuffix("\n").removesuffix("\r")]))
+        # How an editor saves a file is not how the value was set: a final line break, Windows
+        # line ends, a byte order mark. Each spelling is tried; a match in any is a match.
+        plain = text.removeprefix("\ufeff").replace("\r\n", "\n")
+        spellings = [text, plain, plain.removesuffix("\n")]
+        data["candidates"] = list(dict.fromkeys([*spellings, text.removesuffix("\n")]))
         return data

@@ -236,14 +236,22 @@ def _clean(fields: dict, values: Iterable[str]) -> dict:
     return fields
 
 
-def _append(fields: dict) -> AuditEvent:
-    """Inserts the next event of the chain. Runs inside the caller's transaction."""
+def hold_appends() -> None:
+    """Until the caller's transaction ends, nobody else appends: what it reads of the log stays
+    true until it appends itself (a count of this hour's value checks, say). Must run inside a
+    transaction."""
     if connection.vendor == "postgresql":
         # Held to the end of the transaction, across workers and hosts. SQLite needs nothing:
-        # `transaction_mode: IMMEDIATE` took the write lock at BEGIN. Either way the sequence is
-        # the primary key, so a missed lock would fail an insert, never fork the chain.
+        # `transaction_mode: IMMEDIATE` took the write lock at BEGIN.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_ID])
+
+
+def _append(fields: dict) -> AuditEvent:
+    """Inserts the next event of the chain. Runs inside the caller's transaction."""
+    # Either way the sequence is the primary key, so a missed lock would fail an insert, never
+    # fork the chain.
+    hold_appends()
     head = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
     last_sequence, prev_hash = head or (0, chain.GENESIS)
     event = AuditEvent(

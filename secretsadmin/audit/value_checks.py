@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from . import fingerprints, services
@@ -33,27 +34,36 @@ def check_value(
     past the hourly limit, and `services.AuditUnavailable` when the check cannot be recorded."""
     target = f"event #{event.sequence}"
     limit = settings.AUDIT_VALUE_CHECKS_PER_HOUR
-    if _answered_this_hour(actor) >= limit:
-        refused = TooManyChecks(limit)
-        services.record(
-            actor,
-            action=ACTION,
-            outcome=Outcome.DENIED,
-            target=target,
-            keys=[name],
-            error_message=str(refused),
-        )
-        raise refused
-    verdicts = [fingerprints.check(event.fingerprints[name], name, c) for c in candidates]
-    verdict = Verdict.MATCH if Verdict.MATCH in verdicts else verdicts[0]
-    services.record(
-        actor,
-        action=ACTION,
-        outcome=Outcome.SUCCEEDED,
-        target=target,
-        target_id=verdict,
-        keys=[name],
-    )
+    try:
+        # Counted and recorded with appends held: concurrent checks cannot all see the old count.
+        with transaction.atomic():
+            services.hold_appends()
+            refused = _answered_this_hour(actor) >= limit
+            if refused:
+                services.record(
+                    actor,
+                    action=ACTION,
+                    outcome=Outcome.DENIED,
+                    target=target,
+                    keys=[name],
+                    error_message=str(TooManyChecks(limit)),
+                )
+            else:
+                stored = event.fingerprints[name]  # the form offers only the event's own keys
+                verdicts = [fingerprints.check(stored, name, c) for c in candidates]
+                verdict = Verdict.MATCH if Verdict.MATCH in verdicts else verdicts[0]
+                services.record(
+                    actor,
+                    action=ACTION,
+                    outcome=Outcome.SUCCEEDED,
+                    target=target,
+                    target_id=verdict,
+                    keys=[name],
+                )
+    except DatabaseError as exc:
+        raise services.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
+    if refused:
+        raise TooManyChecks(limit)
     return verdict
 
 

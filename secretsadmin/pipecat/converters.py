@@ -1,8 +1,9 @@
-"""URL parts that can only be names Pipecat Cloud accepts: anything else is a 404 before a view
-runs, so no typed or crafted URL becomes another request upstream (`.` in a key's place would
-turn "remove this key" into "delete the whole set")."""
+"""URL parts for a set's and a key's name. A set's must follow the API's documented rule; a key's
+may be anything but "." and "..". Anything else is a 404 before a view runs, so no typed or
+crafted URL becomes another request upstream (`.` in a key's place would turn "remove this key"
+into "delete the whole set")."""
 
-from secretsadmin.providers.pipecat import key_name_problem, set_name_problem
+from secretsadmin.providers.pipecat import set_name_problem
 
 
 class _Name:
@@ -23,5 +24,9 @@ class SetName(_Name):
 
 
 class KeyName(_Name):
-    regex = r"[A-Za-z0-9_-]+"
-    problem = staticmethod(key_name_problem)
+    """Any one path segment but "." and "..": the API documents no rule for key names (the one
+    in forms is the official CLI's), and a key another tool named `db.password` must still be
+    removable here."""
+
+    regex = r"[^/]+"
+    problem = staticmethod(lambda key: key in (".", ".."))

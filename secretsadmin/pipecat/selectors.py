@@ -50,28 +50,40 @@ def _by_name(client) -> list[SecretSet]:
 
 
 def _shared(key: str, fetch):
-    value = cache.get(key)
+    value = _kept(key)
     if value is not None:
         return value
     lock = f"{key}:lock"
     deadline = time.monotonic() + LOCK_SECONDS
     while not cache.add(lock, 1, LOCK_SECONDS):
         time.sleep(WAIT_STEP)
-        value = cache.get(key)
+        value = _kept(key)
         if value is not None:
             return value
         if time.monotonic() > deadline:
             break  # the fetcher is stuck or gone: fetch ourselves rather than fail
     try:
-        generation = cache.get(f"{key}:generation", 0)
+        generation = cache.get(_generation(key), 0)
         value = fetch()
-        # Kept only if nothing was forgotten meanwhile: a read that began before a change
-        # must not put the old state back for a whole interval.
-        if cache.get(f"{key}:generation", 0) == generation:
-            cache.set(key, value, settings.PIPECAT_POLL_SECONDS)
+        cache.set(key, (generation, value), settings.PIPECAT_POLL_SECONDS)
         return value
     finally:
         cache.delete(lock)
+
+
+def _kept(key: str):
+    """The shared value, unless something was forgotten since its read began: a read in flight
+    when a change lands must not serve the old state for a whole interval. The value carries the
+    generation it was read in, so no worker can put it back between a check and a write."""
+    found = cache.get_many([key, _generation(key)])
+    kept = found.get(key)
+    if kept is None or kept[0] != found.get(_generation(key), 0):
+        return None
+    return kept[1]
+
+
+def _generation(key: str) -> str:
+    return f"{key}:generation"
 
 
 def forget_sets(account: str) -> None:
@@ -87,7 +99,7 @@ def forget(account: str, name: str) -> None:
 def _forget(*keys: str) -> None:
     cache.delete_many(keys)
     for key in keys:
-        generation = f"{key}:generation"
+        generation = _generation(key)
         cache.add(generation, 0, GENERATION_SECONDS)
         with contextlib.suppress(ValueError):  # expired in between: no read is that old
             cache.incr(generation)
@@ -129,7 +141,10 @@ def read_set(account: str, name: str, *, fresh: bool = False) -> tuple[SecretSet
     `fresh` reads upstream: before telling which keys a change would overwrite."""
     key = _set_key(account, name)
     if fresh:
-        cache.delete(key)
+        # Not through the shared read: one already in flight may have begun before the change
+        # that this caller must not miss (a set deleted elsewhere a moment ago).
+        _forget(key)
+        return _fetch_set(account, name)
     return _shared(key, lambda: _fetch_set(account, name))
 
 

@@ -1,13 +1,15 @@
 """An auditor checks a candidate value against an event's fingerprint: the verdict is shown and
 recorded, the candidate is neither, and the oracle is rationed."""
 
+import threading
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
 
-from secretsadmin.audit import services
+from secretsadmin.audit import services, value_checks
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
 from tests.audit.test_views import csrf_headers
@@ -188,3 +190,65 @@ def test_a_file_that_cannot_be_checked_is_explained(
     assert response.status_code == 400
     assert message in response.text
     assert last_event().sequence == before  # nothing checked, nothing recorded
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+@pytest.mark.parametrize(
+    "content",
+    [
+        SERVICE_ACCOUNT.replace("\n", "\r\n").encode() + b"\r\n",  # saved on Windows
+        b"\xef\xbb\xbf" + SERVICE_ACCOUNT.encode(),  # with a byte order mark
+    ],
+    ids=["crlf", "bom"],
+)
+def test_a_file_saved_another_way_still_matches(auditor, multi_line_change, content):
+    response = check_file(auditor, multi_line_change, content)
+    assert "Match: GCP_SERVICE_ACCOUNT held this value" in response.text
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+@pytest.mark.parametrize("tampered", ['{"OPENAI_API_KEY": 5}', '["OPENAI_API_KEY"]'])
+def test_a_fingerprint_changed_behind_the_apps_back_is_not_a_crash(
+    auditor, change, behind_the_apps_back, tampered
+):
+    behind_the_apps_back(
+        "UPDATE audit_auditevent SET fingerprints = %s WHERE sequence = %s",
+        [tampered, change.sequence],
+    )
+    assert auditor.get(f"/audit/{change.sequence}/").status_code == 200
+    response = check(auditor, change, VALUE)
+    assert response.status_code in (200, 400)
+    assert "Match:" not in response.text
+    if tampered.startswith("{"):
+        assert "is not one the dashboard wrote" in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY, AUDIT_VALUE_CHECKS_PER_HOUR=1)
+def test_checks_sent_at_once_get_no_more_answers_than_the_ration(system):
+    """Eight checks in flight together: one answer, seven refusals, none lost."""
+    with override_settings(AUDIT_HMAC_KEY=AUDIT_KEY):
+        event = services.record(
+            system, action="pipecat.secret_set.upsert", outcome="succeeded", values={"K": VALUE}
+        )
+    auditor = services.Actor.system("audrey")
+    start, outcomes = threading.Barrier(8), []
+
+    def one_check():
+        start.wait()
+        try:
+            value_checks.check_value(auditor, event, "K", [VALUE])
+            outcomes.append("answered")
+        except value_checks.TooManyChecks:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one_check) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["answered"] + ["refused"] * 7
+    recorded = AuditEvent.objects.filter(action="audit.value_check")
+    assert sorted(recorded.values_list("outcome", flat=True)) == ["denied"] * 7 + ["succeeded"]

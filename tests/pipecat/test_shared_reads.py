@@ -2,13 +2,18 @@
 changes show at once; what another tool changed shows by the next interval."""
 
 import math
+import threading
 import time
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from tests.pipecat.conftest import put
+from emulators.clock import Clock
+from emulators.faults import Fault
+from secretsadmin.pipecat import selectors
+from secretsadmin.providers.pipecat import NotFound
+from tests.pipecat.conftest import put, upstream
 from tests.pipecat.test_changes import post, preview
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +74,19 @@ def test_the_preview_reads_the_keys_as_they_are_now(editor, pipecat):
     put(pipecat, "voice-prod", ELSEWHERE="1")  # moments ago, by another tool
     html = preview(editor, "ELSEWHERE=mine\n")
     assert "<strong>Overwritten keys</strong> (1): <code>ELSEWHERE</code>" in html
+
+
+def test_a_fresh_read_does_not_take_the_answer_of_a_read_already_in_flight(pipecat):
+    """keys_add's guard: a viewer's read that began before a colleague deleted the set must not
+    tell the editor the set is still there (adding keys would create it again)."""
+    put(pipecat, "voice-prod")
+    pipecat.clock = Clock()  # real time: the viewer's answer takes a while to come back
+    pipecat.faults.add(Fault("get_set", delay=0.5, after_effect=True))  # read, then slow
+    viewer = threading.Thread(target=selectors.read_set, args=("prod", "voice-prod"))
+    viewer.start()
+    time.sleep(0.2)  # the viewer's read holds the shared read's lock, its answer on the way
+    with upstream(pipecat) as api:
+        api.delete("/secrets/voice-prod").raise_for_status()
+    with pytest.raises(NotFound):
+        selectors.read_set("prod", "voice-prod", fresh=True)
+    viewer.join()
