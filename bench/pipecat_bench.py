@@ -142,6 +142,9 @@ def bench_detail(server, n: int) -> None:
         bare = timed(lambda: api.get("/secrets/set-000").raise_for_status(), n)
         shared = timed(page, n)
         fetched = timed(lambda: page(next(unread)), min(n, SETS - 1))
+        # Why a page that waited on the network costs more than its work hot: this machine.
+        health = timed(lambda: browser.get("/healthz"), n)
+        rested = [_after(0.020, lambda: browser.get("/healthz")) for _ in range(n)]
     print("\n1. set detail page vs a bare GET of the set (emulator +20 ms)")
     print(f"   bare httpx GET                     p50 {p50(bare) * 1000:6.1f} ms")
     rows = (
@@ -152,6 +155,17 @@ def bench_detail(server, n: int) -> None:
     for label, samples, note in rows:
         ratio = p50(samples) / p50(bare)
         print(f"   {label:<34} p50 {p50(samples) * 1000:6.1f} ms  ratio {ratio:.2f}  {note}")
+    print(
+        f"   /healthz back to back p50 {p50(health) * 1000:.1f} ms, after 20 ms idle p50 "
+        f"{p50(rested) * 1000:.1f} ms ({p50(rested) / p50(health):.1f}x: work after a wait is slow)"
+    )
+
+
+def _after(idle: float, call) -> float:
+    time.sleep(idle)
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
 
 
 def bench_watchers(app, seconds: float, viewers: int = 50, sets: int = 20) -> None:

@@ -1,10 +1,11 @@
 """Reads of Pipecat Cloud, shared through Django's cache.
 
 The sets list, which every page and every polling badge needs, and each set's keys are fetched
-at most once per account (and set) per `PIPECAT_POLL_SECONDS`, whoever is watching: the first
-request to find the cache empty takes a short lock and fetches, the others wait for its result.
-With Redis as the cache this holds across workers and hosts. What a page shows is therefore at
-most one interval old; the dashboard's own changes forget what they touch, so they show at once.
+at most once per account (and set) per `PIPECAT_POLL_SECONDS` (the regions every ten minutes),
+whoever is watching: the first request to find the cache empty takes a short lock and fetches,
+the others wait for its result. With Redis as the cache this holds across workers and hosts.
+What a page shows is therefore at most one interval old; the dashboard's own changes forget what
+they touch, so they show at once.
 """
 
 import contextlib
@@ -40,8 +41,9 @@ def account_names() -> tuple[str, ...]:
     return pipecat_clients().names
 
 
-def list_sets(account: str) -> list[SecretSet]:
-    return _shared(_key(account, "sets"), lambda: _by_name(pipecat_clients().get(account)))
+def list_sets(account: str, *, fresh: bool = False) -> list[SecretSet]:
+    key = _key(account, "sets")
+    return _shared(key, lambda: _by_name(pipecat_clients().get(account)), fresh=fresh)
 
 
 def _by_name(client) -> list[SecretSet]:
@@ -49,7 +51,15 @@ def _by_name(client) -> list[SecretSet]:
     return sorted(client.list_sets(), key=lambda secret_set: secret_set.name)
 
 
-def _shared(key: str, fetch):
+def _shared(key: str, fetch, *, fresh: bool = False, seconds: int | None = None):
+    """The value under `key`, fetched at most once per `seconds` (PIPECAT_POLL_SECONDS) by
+    whoever finds it missing first. `fresh` reads upstream now, not waiting for a read already in
+    flight, which may have begun before a change the caller must not miss; what it reads is
+    shared from then on."""
+    seconds = seconds or settings.PIPECAT_POLL_SECONDS
+    if fresh:
+        _forget(key)
+        return _fetch_and_keep(key, fetch, seconds)
     value = _kept(key)
     if value is not None:
         return value
@@ -63,12 +73,16 @@ def _shared(key: str, fetch):
         if time.monotonic() > deadline:
             break  # the fetcher is stuck or gone: fetch ourselves rather than fail
     try:
-        generation = cache.get(_generation(key), 0)
-        value = fetch()
-        cache.set(key, (generation, value), settings.PIPECAT_POLL_SECONDS)
-        return value
+        return _fetch_and_keep(key, fetch, seconds)
     finally:
         cache.delete(lock)
+
+
+def _fetch_and_keep(key: str, fetch, seconds: int):
+    generation = cache.get(_generation(key), 0)
+    value = fetch()
+    cache.set(key, (generation, value), seconds)
+    return value
 
 
 def _kept(key: str):
@@ -84,11 +98,6 @@ def _kept(key: str):
 
 def _generation(key: str) -> str:
     return f"{key}:generation"
-
-
-def forget_sets(account: str) -> None:
-    """The next read of the list fetches it."""
-    _forget(_key(account, "sets"))
 
 
 def forget(account: str, name: str) -> None:
@@ -109,9 +118,7 @@ def find_set(account: str, name: str) -> SecretSet:
     """The set from the shared list; a set missing from it is looked for once more upstream,
     since another tool may have created it within the last interval."""
     for fresh in (False, True):
-        if fresh:
-            forget_sets(account)
-        for secret_set in list_sets(account):
+        for secret_set in list_sets(account, fresh=fresh):
             if secret_set.name == name:
                 return secret_set
     raise NotFound(
@@ -139,13 +146,7 @@ def read_set(account: str, name: str, *, fresh: bool = False) -> tuple[SecretSet
     """A set and its key names, for its page: one `GET /secrets/{name}`, shared for the interval.
     An image pull set, which the API cannot read by name, comes from the list, without keys.
     `fresh` reads upstream: before telling which keys a change would overwrite."""
-    key = _set_key(account, name)
-    if fresh:
-        # Not through the shared read: one already in flight may have begun before the change
-        # that this caller must not miss (a set deleted elsewhere a moment ago).
-        _forget(key)
-        return _fetch_set(account, name)
-    return _shared(key, lambda: _fetch_set(account, name))
+    return _shared(_set_key(account, name), lambda: _fetch_set(account, name), fresh=fresh)
 
 
 def _fetch_set(account: str, name: str) -> tuple[SecretSet, SetDetail | None]:
@@ -159,20 +160,13 @@ def _fetch_set(account: str, name: str) -> tuple[SecretSet, SetDetail | None]:
 
 
 def regions(account: str) -> list:
-    return _cached(_key(account, "regions"), lambda: pipecat_clients().get(account).regions())
+    fetch = pipecat_clients().get(account).regions
+    return _shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
 
 
 def default_region(account: str) -> str:
-    client = pipecat_clients().get(account)
-    return _cached(_key(account, "default-region"), client.default_region)
-
-
-def _cached(key: str, fetch):
-    value = cache.get(key)
-    if value is None:
-        value = fetch()
-        cache.set(key, value, REGIONS_SECONDS)
-    return value
+    fetch = pipecat_clients().get(account).default_region
+    return _shared(_key(account, "default-region"), fetch, seconds=REGIONS_SECONDS)
 
 
 def filter_sets(sets: list[SecretSet], *, q: str, type: str, region: str, status: str) -> list:

@@ -2,7 +2,6 @@
 
 import httpx
 import pytest
-from django.core.cache import cache
 
 from emulators.faults import Fault
 from emulators.transport import EmulatorTransport
@@ -21,9 +20,7 @@ def pipecat(settings, pipecat_app, pipecat_clock):
     settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=5.0, read=15.0)
     settings.PIPECAT_TRANSPORT = EmulatorTransport(pipecat_app)
     settings.PIPECAT_SLEEP = pipecat_clock.sleep
-    cache.clear()
-    yield pipecat_app
-    cache.clear()
+    yield pipecat_app  # the cache starts empty for every test (tests/conftest.py)
 
 
 def upstream(app) -> httpx.Client:

@@ -72,6 +72,9 @@ _registry_lock = threading.Lock()
 
 def pipecat_clients() -> PipecatClients:
     global _registry
+    registry = _registry
+    if registry is not None:  # asked several times per request: no lock once it exists
+        return registry
     with _registry_lock:
         if _registry is None:
             _registry = PipecatClients(
