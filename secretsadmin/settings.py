@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from secretsadmin.config import Config
-from secretsadmin.providers.accounts import pipecat_accounts, pipecat_timeouts
+from secretsadmin.providers.pipecat.config import pipecat_accounts, pipecat_timeouts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Config()

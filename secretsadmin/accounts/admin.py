@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from secretsadmin.audit import services as audit
 
+from .actors import actor_of
 from .models import ExternalIdentity
 from .role_changes import record_roles_change
 from .roles import forget_roles, roles_of
@@ -64,7 +65,7 @@ class UserAdmin(auth_admin.UserAdmin):
         with transaction.atomic():
             held = [(user, roles_of(user)) for user in queryset]
             super().delete_queryset(request, queryset)
-            actor = audit.Actor.from_request(request)
+            actor = actor_of(request)
             for user, roles in held:
                 record_roles_change(actor, user, roles, frozenset())
 
@@ -77,6 +78,4 @@ class UserAdmin(auth_admin.UserAdmin):
         super().save_related(request, form, formsets, change)  # the groups, saved last
         user = form.instance
         forget_roles(user)
-        record_roles_change(
-            audit.Actor.from_request(request), user, user._roles_before, roles_of(user)
-        )
+        record_roles_change(actor_of(request), user, user._roles_before, roles_of(user))

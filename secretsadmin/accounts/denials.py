@@ -7,16 +7,18 @@ from django.template.loader import render_to_string
 
 from secretsadmin.audit import services as audit
 
+from .actors import actor_of
+
 logger = logging.getLogger(__name__)
 
 
 def record_denial(request, *, message: str, code: str = "") -> None:
     try:
         audit.record(
-            audit.Actor.from_request(request),
+            actor_of(request),
             action="auth.denied",
             outcome="denied",
-            target=f"{request.method} {request.path}",
+            subject=audit.Subject(target=f"{request.method} {request.path}"),
             error_code=code,
             error_message=message,
         )

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from secretsadmin.audit import services as audit
 
+from .actors import actor_of
 from .models import ExternalIdentity
 from .role_changes import record_roles_change
 from .roles import Role, forget_roles, roles_of
@@ -90,7 +91,7 @@ def _themself(request, user: User, identity: Identity, roles) -> audit.Actor:
     """The person signing in, as the actor of what their sign-in changes: the request may still
     belong to nobody, or to whoever the proxy named before."""
     return replace(
-        audit.Actor.from_request(request),
+        actor_of(request),
         user_id=user.pk,
         username=user.get_username(),
         email=user.email,

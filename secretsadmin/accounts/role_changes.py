@@ -16,7 +16,7 @@ def record_roles_change(
         actor,
         action="auth.roles_changed",
         outcome="succeeded",
-        target=user.get_username(),
+        subject=audit.Subject(target=user.get_username()),
         error_message=f"roles: {_named(before)} → {_named(after)}",
     )
 

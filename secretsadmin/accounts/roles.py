@@ -1,16 +1,11 @@
-"""The four roles and how a view demands one.
+"""The four roles, and which a user holds.
 
 A user's roles are Django groups named after them (kept in step with SSO groups at each login);
-a superuser is an admin. The server refuses; templates merely hide what a role cannot do.
+a superuser is an admin. The server refuses (`access.role_required`); templates merely hide what
+a role cannot do.
 """
 
 from enum import StrEnum
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseForbidden
-
-from .denials import forbidden
 
 
 class Role(StrEnum):
@@ -24,7 +19,7 @@ class Role(StrEnum):
 IMPLIES = {
     Role.VIEWER: {Role.VIEWER},
     Role.EDITOR: {Role.EDITOR, Role.VIEWER},
-    Role.AUDITOR: {Role.AUDITOR},
+    Role.AUDITOR: {Role.AUDITOR, Role.VIEWER},  # reads what the events name, changes nothing
     Role.ADMIN: set(Role),
 }
 
@@ -54,25 +49,3 @@ def forget_roles(user) -> None:
 
 def has_role(user, role: Role) -> bool:
     return any(role in IMPLIES[held] for held in roles_of(user))
-
-
-def role_required(role: Role):
-    """Lets the view run only for users holding `role`; records every refusal in the audit log."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, role):
-                return deny(request, f"requires the {role} role")
-            return view(request, *args, **kwargs)
-
-        wrapped.required_role = role
-        return wrapped
-
-    return decorator
-
-
-def deny(request, why: str) -> HttpResponseForbidden:
-    return forbidden(request, message=why, shown=f"This {why}.")

@@ -6,6 +6,8 @@ from django.dispatch import receiver
 
 from secretsadmin.audit import services as audit
 
+from .actors import actor_of
+
 METHODS = {
     "secretsadmin.accounts.backends.TrustedHeaderBackend": "sso-header",
     "secretsadmin.accounts.oidc.OIDCBackend": "oidc",
@@ -18,13 +20,13 @@ def on_login(sender, request, user, **kwargs):
     request.session["auth_method"] = METHODS.get(
         request.session.get(BACKEND_SESSION_KEY), "unknown"
     )
-    audit.record(audit.Actor.from_request(request), action="auth.login", outcome="succeeded")
+    audit.record(actor_of(request), action="auth.login", outcome="succeeded")
 
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit.record(audit.Actor.from_request(request), action="auth.logout", outcome="succeeded")
+        audit.record(actor_of(request), action="auth.logout", outcome="succeeded")
 
 
 @receiver(user_login_failed)
@@ -33,9 +35,9 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         return
     # Only the name tried: whatever else was typed may be a password.
     audit.record(
-        audit.Actor.from_request(request),
+        actor_of(request),
         action="auth.login",
         outcome="failed",
-        target=str(credentials.get("username", ""))[:150],
+        subject=audit.Subject(target=str(credentials.get("username", ""))[:150]),
         error_code="invalid_credentials",
     )

@@ -16,7 +16,6 @@ from django.utils import timezone
 from secretsadmin.config import Secret
 from secretsadmin.core import request_id as request_ids
 from secretsadmin.core.logging import MASK, redact
-from secretsadmin.core.proxies import client_address
 
 from . import chain
 from .fingerprints import fingerprints
@@ -32,7 +31,7 @@ MIN_MASKED = 4
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acted and from where, as they were at the time."""
+    """Who acted and from where, as they were at the time: plain data, whoever built it."""
 
     user_id: int | None
     username: str
@@ -42,24 +41,6 @@ class Actor:
     source_ip: str
     user_agent: str
     request_id: str
-
-    @classmethod
-    def from_request(cls, request) -> "Actor":
-        from secretsadmin.accounts.roles import roles_of
-
-        user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        session = getattr(request, "session", None)
-        return cls(
-            user_id=user.pk if signed_in else None,
-            username=user.get_username() if signed_in else "",
-            email=(getattr(user, "email", "") or "") if signed_in else "",
-            roles=tuple(sorted(role.value for role in roles_of(user))) if signed_in else (),
-            auth_method=session.get("auth_method", "") if session is not None else "",
-            source_ip=client_address(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            request_id=getattr(request, "id", ""),
-        )
 
     @classmethod
     def system(cls, name: str) -> "Actor":
@@ -75,6 +56,43 @@ class Actor:
             request_id=request_ids.new(),
         )
 
+    @classmethod
+    def of(cls, event: AuditEvent) -> "Actor":
+        """Who acted in `event`: an outcome is recorded as its attempt's actor."""
+        return cls(
+            user_id=event.actor_id,
+            username=event.actor_username,
+            email=event.actor_email,
+            roles=tuple(event.actor_roles),
+            auth_method=event.auth_method,
+            source_ip=event.source_ip,
+            user_agent=event.user_agent,
+            request_id=event.request_id,
+        )
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an event is about: a provider's account, region and thing, and the key names."""
+
+    provider: str = ""
+    account: str = ""
+    region: str = ""
+    target: str = ""
+    target_id: str = ""
+    keys: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> "Subject":
+        return cls(
+            provider=event.provider,
+            account=event.account,
+            region=event.region,
+            target=event.target,
+            target_id=event.target_id,
+            keys=tuple(event.keys),
+        )
+
 
 class AuditUnavailable(Exception):
     """The event could not be written; whatever it was to record must not happen."""
@@ -85,12 +103,7 @@ def record(
     *,
     action: str,
     outcome: str,
-    provider: str = "",
-    account: str = "",
-    region: str = "",
-    target: str = "",
-    target_id: str = "",
-    keys: Iterable[str] = (),
+    subject: Subject = Subject(),
     upstream_status: int | None = None,
     error_code: str = "",
     error_message: str = "",
@@ -115,12 +128,12 @@ def record(
         "source_ip": actor.source_ip,
         "user_agent": actor.user_agent,
         "action": action,
-        "provider": provider,
-        "account": account,
-        "region": region,
-        "target": target,
-        "target_id": target_id,
-        "keys": list(dict.fromkeys([*keys, *values])),
+        "provider": subject.provider,
+        "account": subject.account,
+        "region": subject.region,
+        "target": subject.target,
+        "target_id": subject.target_id,
+        "keys": list(dict.fromkeys([*subject.keys, *values])),
         "outcome": outcome,
         "upstream_status": upstream_status,
         "error_code": error_code,
@@ -140,12 +153,7 @@ def attempt(
     actor: Actor,
     *,
     action: str,
-    provider: str = "",
-    account: str = "",
-    region: str = "",
-    target: str = "",
-    target_id: str = "",
-    keys: Iterable[str] = (),
+    subject: Subject,
     reason: str = "",
     values: Mapping[str, str] | None = None,
 ) -> AuditEvent:
@@ -157,12 +165,7 @@ def attempt(
                 actor,
                 action=action,
                 outcome=Outcome.ATTEMPTED,
-                provider=provider,
-                account=account,
-                region=region,
-                target=target,
-                target_id=target_id,
-                keys=keys,
+                subject=subject,
                 reason=reason,
                 values=values,
             )
@@ -184,24 +187,10 @@ def conclude(
     if outcome == Outcome.ATTEMPTED:
         raise ValueError("an outcome cannot itself be an attempt")
     return record(
-        Actor(
-            user_id=attempt_event.actor_id,
-            username=attempt_event.actor_username,
-            email=attempt_event.actor_email,
-            roles=tuple(attempt_event.actor_roles),
-            auth_method=attempt_event.auth_method,
-            source_ip=attempt_event.source_ip,
-            user_agent=attempt_event.user_agent,
-            request_id=attempt_event.request_id,
-        ),
+        Actor.of(attempt_event),
         action=attempt_event.action,
         outcome=outcome,
-        provider=attempt_event.provider,
-        account=attempt_event.account,
-        region=attempt_event.region,
-        target=attempt_event.target,
-        target_id=attempt_event.target_id,
-        keys=attempt_event.keys,
+        subject=Subject.of(attempt_event),
         upstream_status=upstream_status,
         error_code=error_code,
         error_message=error_message,

@@ -44,8 +44,7 @@ def check_value(
                     actor,
                     action=ACTION,
                     outcome=Outcome.DENIED,
-                    target=target,
-                    keys=[name],
+                    subject=services.Subject(target=target, keys=(name,)),
                     error_message=str(TooManyChecks(limit)),
                 )
             else:
@@ -56,9 +55,7 @@ def check_value(
                     actor,
                     action=ACTION,
                     outcome=Outcome.SUCCEEDED,
-                    target=target,
-                    target_id=verdict,
-                    keys=[name],
+                    subject=services.Subject(target=target, target_id=verdict, keys=(name,)),
                 )
     except DatabaseError as exc:
         raise services.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc

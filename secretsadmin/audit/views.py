@@ -3,7 +3,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from secretsadmin.accounts.roles import Role, role_required
+from secretsadmin.accounts.access import role_required
+from secretsadmin.accounts.actors import actor_of
+from secretsadmin.accounts.roles import Role
 
 from . import export, fingerprints, selectors, services, value_checks
 from .forms import EventFilterForm, ValueCheckForm
@@ -82,7 +84,7 @@ def _check(request, event: AuditEvent, form: ValueCheckForm) -> tuple[dict, int]
         "key": key,
         "stored_key_id": str(_fingerprints(event)[key]).partition(":")[0],
     }
-    actor = services.Actor.from_request(request)
+    actor = actor_of(request)
     try:
         candidates = form.cleaned_data["candidates"]
         check["verdict"] = value_checks.check_value(actor, event, key, candidates)
@@ -108,9 +110,9 @@ def export_events(request, fmt: str):
     query = request.GET.urlencode()
     try:
         started = services.attempt(
-            services.Actor.from_request(request),
+            actor_of(request),
             action="audit.export",
-            target=f"{fmt} {query}" if query else f"{fmt} (all events)",
+            subject=services.Subject(target=f"{fmt} {query}" if query else f"{fmt} (all events)"),
         )
     except services.AuditUnavailable:
         return _unavailable(request)
@@ -135,11 +137,12 @@ def verify(request):
     result = verify_chain()
     try:
         services.record(
-            services.Actor.from_request(request),
+            actor_of(request),
             action="audit.verify",
             outcome=Outcome.SUCCEEDED if result.ok else Outcome.FAILED,
-            target=f"events #1 to #{result.head_sequence}",
-            target_id=result.head_hash,
+            subject=services.Subject(
+                target=f"events #1 to #{result.head_sequence}", target_id=result.head_hash
+            ),
             error_message=result.problem,
         )
     except services.AuditUnavailable:

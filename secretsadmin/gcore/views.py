@@ -1,7 +1,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from secretsadmin.accounts.roles import Role, role_required
+from secretsadmin.accounts.access import role_required
+from secretsadmin.accounts.roles import Role
 
 
 @require_GET

@@ -5,7 +5,11 @@ from django.core.exceptions import ValidationError
 
 from secretsadmin.providers.envfile import parse_env
 from secretsadmin.providers.pipecat import key_name_problem, set_name_problem
-from secretsadmin.providers.registries import PRESETS, InvalidRegistry, normalise_registry_host
+from secretsadmin.providers.pipecat.container_registries import (
+    PRESETS,
+    InvalidRegistry,
+    normalise_registry_host,
+)
 
 ROWS = 3
 SECRET_INPUT = forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"})
@@ -77,7 +81,7 @@ class KeysForm(ReasonForm):
                 self.add_error(f"value_{i}", f"{key} needs a value.")
             else:
                 pairs[key] = value
-        block = parse_env(data.get("env", ""))
+        block = parse_env(data.get("env", ""), key_problem=key_name_problem)
         for problem in block.errors:
             self.add_error("env", str(problem))
         for key, value in block.pairs:

@@ -1,32 +1,29 @@
-"""Reads of Pipecat Cloud, shared through Django's cache.
+"""Reads of Pipecat Cloud, shared through the cache (`core.shared_reads`).
 
 The sets list, which every page and every polling badge needs, and each set's keys are fetched
 at most once per account (and set) per `PIPECAT_POLL_SECONDS` (the regions every ten minutes),
-whoever is watching: the first request to find the cache empty takes a short lock and fetches,
-the others wait for its result. With Redis as the cache this holds across workers and hosts.
-What a page shows is therefore at most one interval old; the dashboard's own changes forget what
-they touch, so they show at once.
+whoever is watching. What a page shows is therefore at most one interval old; the dashboard's own
+changes forget what they touch, so they show at once.
 """
 
-import contextlib
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 
+from secretsadmin.core import shared_reads
 from secretsadmin.providers.pipecat import (
     BadRequest,
     BadRequestReason,
     NotFound,
+    PipecatClient,
+    Region,
     SecretSet,
     SetDetail,
     pipecat_clients,
 )
 
 REGIONS_SECONDS = 600
-LOCK_SECONDS = 10  # longer than one call may take, so a crashed fetcher frees the lock
-WAIT_STEP = 0.05
-GENERATION_SECONDS = 3600  # outlives any read in flight when a change forgets its key
 
 
 def _key(account: str, what: str) -> str:
@@ -35,6 +32,10 @@ def _key(account: str, what: str) -> str:
 
 def _set_key(account: str, name: str) -> str:
     return _key(account, f"set:{name}")
+
+
+def _shared[T](key: str, fetch: Callable[[], T], *, fresh: bool = False) -> T:
+    return shared_reads.shared(key, fetch, seconds=settings.PIPECAT_POLL_SECONDS, fresh=fresh)
 
 
 def account_names() -> tuple[str, ...]:
@@ -46,72 +47,14 @@ def list_sets(account: str, *, fresh: bool = False) -> list[SecretSet]:
     return _shared(key, lambda: _by_name(pipecat_clients().get(account)), fresh=fresh)
 
 
-def _by_name(client) -> list[SecretSet]:
+def _by_name(client: PipecatClient) -> list[SecretSet]:
     # Sorted once per fetch: the API lists sets in no promised order.
     return sorted(client.list_sets(), key=lambda secret_set: secret_set.name)
 
 
-def _shared(key: str, fetch, *, fresh: bool = False, seconds: int | None = None):
-    """The value under `key`, fetched at most once per `seconds` (PIPECAT_POLL_SECONDS) by
-    whoever finds it missing first. `fresh` reads upstream now, not waiting for a read already in
-    flight, which may have begun before a change the caller must not miss; what it reads is
-    shared from then on."""
-    seconds = seconds or settings.PIPECAT_POLL_SECONDS
-    if fresh:
-        _forget(key)
-        return _fetch_and_keep(key, fetch, seconds)
-    value = _kept(key)
-    if value is not None:
-        return value
-    lock = f"{key}:lock"
-    deadline = time.monotonic() + LOCK_SECONDS
-    while not cache.add(lock, 1, LOCK_SECONDS):
-        time.sleep(WAIT_STEP)
-        value = _kept(key)
-        if value is not None:
-            return value
-        if time.monotonic() > deadline:
-            break  # the fetcher is stuck or gone: fetch ourselves rather than fail
-    try:
-        return _fetch_and_keep(key, fetch, seconds)
-    finally:
-        cache.delete(lock)
-
-
-def _fetch_and_keep(key: str, fetch, seconds: int):
-    generation = cache.get(_generation(key), 0)
-    value = fetch()
-    cache.set(key, (generation, value), seconds)
-    return value
-
-
-def _kept(key: str):
-    """The shared value, unless something was forgotten since its read began: a read in flight
-    when a change lands must not serve the old state for a whole interval. The value carries the
-    generation it was read in, so no worker can put it back between a check and a write."""
-    found = cache.get_many([key, _generation(key)])
-    kept = found.get(key)
-    if kept is None or kept[0] != found.get(_generation(key), 0):
-        return None
-    return kept[1]
-
-
-def _generation(key: str) -> str:
-    return f"{key}:generation"
-
-
 def forget(account: str, name: str) -> None:
     """After a change to a set: the next reads fetch, so every page shows the change at once."""
-    _forget(_key(account, "sets"), _set_key(account, name))
-
-
-def _forget(*keys: str) -> None:
-    cache.delete_many(keys)
-    for key in keys:
-        generation = _generation(key)
-        cache.add(generation, 0, GENERATION_SECONDS)
-        with contextlib.suppress(ValueError):  # expired in between: no read is that old
-            cache.incr(generation)
+    shared_reads.forget(_key(account, "sets"), _set_key(account, name))
 
 
 def find_set(account: str, name: str) -> SecretSet:
@@ -159,17 +102,41 @@ def _fetch_set(account: str, name: str) -> tuple[SecretSet, SetDetail | None]:
     return detail.summary, detail
 
 
-def regions(account: str) -> list:
+@dataclass(frozen=True)
+class KeysPreview:
+    """What saving these keys would do to the set as it is now."""
+
+    new: list[str]
+    overwritten: list[str]
+
+
+def preview_keys(account: str, name: str, keys: list[str]) -> KeysPreview:
+    """Read afresh: which keys a change would overwrite must not be an interval old. A set that
+    does not exist (yet) has every key new."""
+    try:
+        _, detail = read_set(account, name, fresh=True)
+    except NotFound:
+        detail = None
+    existing = set(detail.keys) if detail else set()
+    return KeysPreview(
+        new=[k for k in keys if k not in existing],
+        overwritten=[k for k in keys if k in existing],
+    )
+
+
+def regions(account: str) -> list[Region]:
     fetch = pipecat_clients().get(account).regions
-    return _shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
+    return shared_reads.shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
 
 
 def default_region(account: str) -> str:
     fetch = pipecat_clients().get(account).default_region
-    return _shared(_key(account, "default-region"), fetch, seconds=REGIONS_SECONDS)
+    return shared_reads.shared(_key(account, "default-region"), fetch, seconds=REGIONS_SECONDS)
 
 
-def filter_sets(sets: list[SecretSet], *, q: str, type: str, region: str, status: str) -> list:
+def filter_sets(
+    sets: list[SecretSet], *, q: str, type: str, region: str, status: str
+) -> list[SecretSet]:
     q = q.strip().lower()
     return [
         s

@@ -1,176 +1,201 @@
-"""Changes to Pipecat Cloud, each recorded in the audit log before and after it is made.
+"""Changes to Pipecat Cloud, each recorded in the audit log before and after it is made
+(`audit.changes`), and the rules that keep a change from doing more than it says.
 
-The attempt is committed first; if it cannot be, the provider is not called (fail closed). The
-outcome is a second event: succeeded, failed, or unknown when the provider may have applied a
-change it did not confirm.
+Creating and adding keys are both a PUT, which merges into whatever set has the name: so a new
+set's name must be free, checked afresh, and keys are only added to a set that still exists.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
-from secretsadmin.audit import services as audit
-from secretsadmin.config import Secret
-from secretsadmin.core.logging import redact
-from secretsadmin.providers.pipecat import PipecatError, image_pull_credentials, pipecat_clients
+from secretsadmin.audit.changes import audited_change
+from secretsadmin.audit.services import Actor, Subject
+from secretsadmin.providers.errors import ProviderError
+from secretsadmin.providers.pipecat import (
+    Accepted,
+    Deleted,
+    NotFound,
+    image_pull_credentials,
+    pipecat_clients,
+)
 
 from . import selectors
 from .messages import describe
 
 PROVIDER = "pipecat"
-AUDIT_DOWN = (
-    "The audit log cannot be written right now, so nothing was sent to Pipecat Cloud. "
-    "Try again later or tell an administrator."
-)
-
-OUTCOME_LOST = (
-    "Pipecat Cloud made the change, but the audit log could not record it: the attempt shows as "
-    "unknown until it is reconciled. Tell an administrator."
-)
-OUTCOME_UNRECORDED = (
-    "The audit log could not record this outcome either: the attempt shows as unknown until it "
-    "is reconciled. Tell an administrator."
-)
+SHOWN_AS = "Pipecat Cloud"
 
 
-class ChangeFailed(Exception):
-    """A change that did not happen (or may not have); the message is for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class NameTaken(Exception):
+    """A set of that name exists: a PUT would merge into it."""
 
 
-def upsert_keys(
-    actor: audit.Actor,
+class NameUncheckable(Exception):
+    """Whether the name is free could not be read; nothing was sent."""
+
+    def __init__(self, error: ProviderError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class SetGone(Exception):
+    """The set was deleted since the page was opened; a PUT would re-create it."""
+
+
+class SetUnreadable(NameUncheckable):
+    """The set could not be read before adding keys to it; nothing was sent."""
+
+
+def create_set(
+    actor: Actor,
     *,
     account: str,
     name: str,
     secrets: Mapping[str, str],
-    region: str | None,
+    region: str,
     reason: str = "",
-) -> None:
-    _change(
-        actor,
-        action="pipecat.secret_set.upsert",
-        account=account,
-        name=name,
-        region=region or "",
-        keys=sorted(secrets),
-        values=secrets,
-        reason=reason,
-        status=202,
-        call=lambda client: client.upsert_set(name, secrets, region=region),
+) -> Accepted:
+    _require_free_name(account, name)
+    return _upsert_keys(
+        actor, account=account, name=name, secrets=secrets, region=region, reason=reason
     )
 
 
-def upsert_image_pull_secret(
-    actor: audit.Actor,
+def add_keys(
+    actor: Actor, *, account: str, name: str, secrets: Mapping[str, str], reason: str = ""
+) -> Accepted:
+    """Adds or overwrites keys of an existing set, in its own region."""
+    try:
+        secret_set, _ = selectors.read_set(account, name, fresh=True)
+    except NotFound:
+        raise SetGone(name) from None
+    except ProviderError as error:
+        raise SetUnreadable(error) from error
+    return _upsert_keys(
+        actor, account=account, name=name, secrets=secrets, region=secret_set.region, reason=reason
+    )
+
+
+def _upsert_keys(
+    actor: Actor,
+    *,
+    account: str,
+    name: str,
+    secrets: Mapping[str, str],
+    region: str,
+    reason: str,
+) -> Accepted:
+    client = pipecat_clients().get(account)
+    return _change(
+        actor,
+        action="pipecat.secret_set.upsert",
+        subject=Subject(PROVIDER, account, region, name, keys=tuple(sorted(secrets))),
+        call=lambda: client.upsert_set(name, secrets, region=region),
+        values=secrets,
+        reason=reason,
+    )
+
+
+def create_image_pull_secret(
+    actor: Actor,
     *,
     account: str,
     name: str,
     host: str,
     username: str,
     token: str,
-    region: str | None,
+    region: str,
     reason: str = "",
-) -> None:
-    _change(
+) -> Accepted:
+    _require_free_name(account, name)
+    return replace_image_pull_secret(
         actor,
-        action="pipecat.image_pull_secret.upsert",
         account=account,
         name=name,
-        region=region or "",
-        keys=[],
-        values={"token": token},
-        mask=[image_pull_credentials(username, token)],
+        host=host,
+        username=username,
+        token=token,
+        region=region,
         reason=reason,
-        status=202,
-        call=lambda client: client.upsert_image_pull_secret(
-            name, host, username, token, region=region
-        ),
-        target_id=host,
     )
 
 
-def delete_key(actor: audit.Actor, *, account: str, name: str, key: str, reason: str = "") -> None:
-    _change(
+def replace_image_pull_secret(
+    actor: Actor,
+    *,
+    account: str,
+    name: str,
+    host: str,
+    username: str,
+    token: str,
+    region: str,
+    reason: str = "",
+) -> Accepted:
+    client = pipecat_clients().get(account)
+    return _change(
+        actor,
+        action="pipecat.image_pull_secret.upsert",
+        subject=Subject(PROVIDER, account, region, name, target_id=host),
+        call=lambda: client.upsert_image_pull_secret(name, host, username, token, region=region),
+        values={"token": token},
+        mask=[image_pull_credentials(username, token)],
+        reason=reason,
+    )
+
+
+def delete_key(actor: Actor, *, account: str, name: str, key: str, reason: str = "") -> Deleted:
+    client = pipecat_clients().get(account)
+    return _change(
         actor,
         action="pipecat.secret_key.delete",
-        account=account,
-        name=name,
-        keys=[key],
+        subject=Subject(PROVIDER, account, target=name, keys=(key,)),
+        call=lambda: client.delete_key(name, key),
         reason=reason,
-        status=200,
-        call=lambda client: client.delete_key(name, key),
         key=key,
     )
 
 
-def delete_set(actor: audit.Actor, *, account: str, name: str, reason: str = "") -> None:
-    _change(
+def delete_set(actor: Actor, *, account: str, name: str, reason: str = "") -> Deleted:
+    client = pipecat_clients().get(account)
+    return _change(
         actor,
         action="pipecat.secret_set.delete",
-        account=account,
-        name=name,
+        subject=Subject(PROVIDER, account, target=name),
+        call=lambda: client.delete_set(name),
         reason=reason,
-        status=200,
-        call=lambda client: client.delete_set(name),
     )
 
 
-def _change(
-    actor: audit.Actor,
+def _require_free_name(account: str, name: str) -> None:
+    try:
+        taken = selectors.set_exists(account, name, fresh=True)
+    except ProviderError as error:
+        raise NameUncheckable(error) from error
+    if taken:
+        raise NameTaken(name)
+
+
+def _change[A: (Accepted, Deleted)](
+    actor: Actor,
     *,
     action: str,
-    account: str,
-    name: str,
-    call: Callable,
-    status: int,
-    region: str = "",
-    keys=(),
+    subject: Subject,
+    call: Callable[[], A],
     values: Mapping[str, str] | None = None,
-    mask: Iterable[str] = (),
+    mask: list[str] | None = None,
     reason: str = "",
-    target_id: str = "",
     key: str = "",
-) -> None:
-    """`mask`: the values as they travel (encoded), masked with `values` wherever they echo."""
-    client = pipecat_clients().get(account)
-    secrets = [*(values or {}).values(), *mask]
+) -> A:
     try:
-        attempt = audit.attempt(
+        return audited_change(
             actor,
             action=action,
-            provider=PROVIDER,
-            account=account,
-            region=region,
-            target=name,
-            target_id=target_id,
-            keys=keys,
-            reason=reason,
+            subject=subject,
+            call=call,
+            describe=lambda error: describe(error, set_name=subject.target, key=key),
+            provider=SHOWN_AS,
             values=values,
+            mask=mask or (),
+            reason=reason,
         )
-    except audit.AuditUnavailable:
-        raise ChangeFailed(AUDIT_DOWN) from None
-    try:
-        call(client)
-    except PipecatError as error:
-        # The provider's own words go into the toast and the log; they may echo a value.
-        message = redact(describe(error, set_name=name, key=key), [Secret(v) for v in secrets])
-        try:
-            audit.conclude(
-                attempt,
-                outcome="unknown" if error.may_have_applied else "failed",
-                upstream_status=error.status,
-                error_code=error.code or type(error).__name__,
-                error_message=error.message,
-                mask=secrets,
-            )
-        except audit.AuditUnavailable:
-            message = f"{message} {OUTCOME_UNRECORDED}"
-        raise ChangeFailed(message) from error
     finally:
-        selectors.forget(account, name)
-    try:
-        audit.conclude(attempt, outcome="succeeded", upstream_status=status)
-    except audit.AuditUnavailable:
-        raise ChangeFailed(OUTCOME_LOST) from None
+        selectors.forget(subject.account, subject.target)

@@ -1,20 +1,31 @@
-"""Pipecat Cloud pages: parse the request, call a selector or a service, render."""
+"""Pipecat Cloud pages: parse the request, call a selector or a service, render.
+
+A provider failure a view does not handle itself becomes the shared "provider unavailable" page
+(`core.provider_pages.provider_errors`); a failed change becomes an error toast.
+"""
+
+from collections.abc import Callable, Sized
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from secretsadmin.accounts.roles import Role, role_required
-from secretsadmin.audit.services import Actor
-from secretsadmin.providers.pipecat import NotFound, PipecatError, set_name_problem
-from secretsadmin.providers.registries import expiry_note
+from secretsadmin.accounts.access import role_required
+from secretsadmin.accounts.roles import Role
+from secretsadmin.core.htmx import render_page
+from secretsadmin.core.provider_errors import describe_read
+from secretsadmin.core.provider_pages import apply_change, provider_errors
+from secretsadmin.providers.errors import ProviderError
+from secretsadmin.providers.pipecat import NotFound, SecretSet, set_name_problem
+from secretsadmin.providers.pipecat.container_registries import expiry_note
 
 from . import selectors, services
 from .forms import DeleteSetForm, ImagePullForm, KeysForm, NewSetForm, ReasonForm
-from .messages import describe_read
 
 FILTERS = ("q", "type", "region", "status")
 
@@ -25,14 +36,13 @@ def _account(account: str) -> str:
     return account
 
 
-def _unavailable(request, error: PipecatError, account: str = "") -> HttpResponse:
-    context = {"error": describe_read(error), "account": account}
-    return render(request, "pipecat/unavailable.html", context, status=502)
+def _no_such_set(account: str, name: str) -> Http404:
+    return Http404(f"There is no set named {name} in account {account}.")
 
 
 @require_GET
 @role_required(Role.VIEWER)
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     names = selectors.account_names()
     if not names:
         return render(request, "pipecat/index.html")
@@ -41,12 +51,10 @@ def index(request):
 
 @require_GET
 @role_required(Role.VIEWER)
-def set_list(request, account):
+@provider_errors
+def set_list(request: HttpRequest, account: str) -> HttpResponse:
     account = _account(account)
-    try:
-        sets = selectors.list_sets(account)
-    except PipecatError as error:
-        return _unavailable(request, error, account)
+    sets = selectors.list_sets(account)
     filters = {name: request.GET.get(name, "") for name in FILTERS}
     context = {
         "account": account,
@@ -57,24 +65,24 @@ def set_list(request, account):
         "region_choices": sorted({s.region for s in sets}),
         "poll_seconds": settings.PIPECAT_POLL_SECONDS,
     }
-    template = "pipecat/sets.html#table" if request.htmx else "pipecat/sets.html"
-    return render(request, template, context)
+    return render_page(request, "pipecat/sets.html", context, fragment="table")
 
 
 @require_GET
 @role_required(Role.VIEWER)
-def set_detail(request, account, name):
+@provider_errors
+def set_detail(request: HttpRequest, account: str, name: str) -> HttpResponse:
     return _detail_page(request, _account(account), name, KeysForm())
 
 
-def _detail_page(request, account, name, keys_form, status=200):
+def _detail_page(
+    request: HttpRequest, account: str, name: str, keys_form: KeysForm, status: int = 200
+) -> HttpResponse:
     """The set's page; after a refused key form, with that form and its errors."""
     try:
         secret_set, detail = selectors.read_set(account, name)
     except NotFound:
-        raise Http404(f"There is no set named {name} in account {account}.") from None
-    except PipecatError as error:
-        return _unavailable(request, error, account)
+        raise _no_such_set(account, name) from None
     context = {
         "account": account,
         "set": secret_set,
@@ -87,14 +95,14 @@ def _detail_page(request, account, name, keys_form, status=200):
 
 @require_GET
 @role_required(Role.VIEWER)
-def set_badge(request, account, name):
+def set_badge(request: HttpRequest, account: str, name: str) -> HttpResponse:
     """The set's status; polled every few seconds while pending, stopped once settled."""
     account = _account(account)
     try:
         secret_set = selectors.find_set(account, name)
     except NotFound:
         return HttpResponseStopPolling("")
-    except PipecatError:
+    except ProviderError:
         return HttpResponse(status=204)  # keep the badge as it is; the next poll may succeed
     context = {"account": account, "set": secret_set, "poll_seconds": settings.PIPECAT_POLL_SECONDS}
     response = render(request, "pipecat/badge.html", context)
@@ -105,39 +113,38 @@ def set_badge(request, account, name):
 
 @require_GET
 @role_required(Role.VIEWER)
-def check_name(request, account):
+def check_name(request: HttpRequest, account: str) -> HttpResponse:
     """As-you-type feedback on a new set's name: the rule, and whether the name is taken."""
     account = _account(account)
     name = request.GET.get("name", "").strip()
     problem = set_name_problem(name) if name else None
-    taken = False
+    taken: bool | None = False
     if name and not problem:
         try:
             taken = selectors.set_exists(account, name)
-        except PipecatError:
+        except ProviderError:
             taken = None  # the check is a courtesy; the form checks again on submit
     context = {"name": name, "problem": problem, "taken": taken, "account": account}
     return render(request, "pipecat/set_new.html#name-check", context)
 
 
-def _regions(account):
-    return selectors.regions(account), selectors.default_region(account)
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
-def set_new(request, account):
+@provider_errors
+def set_new(request: HttpRequest, account: str) -> HttpResponse:
     account = _account(account)
-    try:
-        regions, default = _regions(account)
-    except PipecatError as error:
-        return _unavailable(request, error, account)
-    form = NewSetForm(request.POST or None, regions=regions, initial={"region": default})
+    form = NewSetForm(
+        request.POST or None,
+        regions=selectors.regions(account),
+        initial={"region": selectors.default_region(account)},
+    )
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["name"]
-        if not _name_unavailable(form, account, name, "add keys to it instead") and _apply(
+        if _applied(
             request,
-            services.upsert_keys,
+            form,
+            services.create_set,
+            instead="add keys to it instead",
             account=account,
             name=name,
             secrets=form.cleaned_data["pairs"],
@@ -151,69 +158,61 @@ def set_new(request, account):
 
 @require_POST
 @role_required(Role.EDITOR)
-def keys_preview(request, account, name):
+def keys_preview(request: HttpRequest, account: str, name: str) -> HttpResponse:
     """What applying the form would do: which keys are new, which overwrite existing ones."""
     account = _account(account)
     form = KeysForm(request.POST)
-    context = {"account": account, "name": name, "form": form}
+    context: dict[str, Any] = {"account": account, "name": name, "form": form}
     if form.is_valid():
         try:
-            _, detail = selectors.read_set(account, name, fresh=True)
-        except NotFound:
-            detail = None
-        except PipecatError as error:
+            context["preview"] = selectors.preview_keys(
+                account, name, list(form.cleaned_data["pairs"])
+            )
+        except ProviderError as error:
             context["error"] = describe_read(error)
-            return render(request, "pipecat/preview.html", context)
-        existing = set(detail.keys) if detail else set()
-        keys = list(form.cleaned_data["pairs"])
-        context.update(
-            new=[k for k in keys if k not in existing],
-            overwritten=[k for k in keys if k in existing],
-            warnings=form.warnings,
-        )
+        context["warnings"] = form.warnings
     return render(request, "pipecat/preview.html", context)
 
 
 @require_POST
 @role_required(Role.EDITOR)
-def keys_add(request, account, name):
+@provider_errors
+def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
     account = _account(account)
     form = KeysForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, account, name, form, status=400)
-    # Adding keys is a PUT, which would create a set deleted since the page was opened.
+    pairs = form.cleaned_data["pairs"]
     try:
-        secret_set, _ = selectors.read_set(account, name, fresh=True)
-    except NotFound:
+        done = apply_change(
+            request,
+            services.add_keys,
+            account=account,
+            name=name,
+            secrets=pairs,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.SetGone:
         messages.error(request, f"Set {name} no longer exists; no key was saved.")
         return redirect("pipecat:sets", account=account)
-    except PipecatError as error:
-        messages.error(request, f"{describe_read(error)} No key was saved.")
+    except services.SetUnreadable as unreadable:
+        messages.error(request, f"{describe_read(unreadable.error)} No key was saved.")
         return redirect("pipecat:set", account=account, name=name)
-    pairs = form.cleaned_data["pairs"]
-    if _apply(
-        request,
-        services.upsert_keys,
-        account=account,
-        name=name,
-        secrets=pairs,
-        region=secret_set.region,
-        reason=form.cleaned_data["reason"],
-    ):
+    if done:
         messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
     return redirect("pipecat:set", account=account, name=name)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
-def key_delete(request, account, name, key):
+def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpResponse:
     """GET asks first (the page without JavaScript); POST removes, in place for htmx."""
     account = _account(account)
     form = ReasonForm(request.POST if request.method == "POST" else None)  # htmx posts nothing
     if not form.is_bound or not form.is_valid():
         context = {"account": account, "name": name, "key": key, "form": form}
         return render(request, "pipecat/key_delete.html", context)
-    done = _apply(
+    done = apply_change(
         request,
         services.delete_key,
         account=account,
@@ -233,11 +232,11 @@ def key_delete(request, account, name, key):
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
-def set_delete(request, account, name):
+def set_delete(request: HttpRequest, account: str, name: str) -> HttpResponse:
     account = _account(account)
     form = DeleteSetForm(request.POST or None, set_name=name)
     if request.method == "POST" and form.is_valid():
-        if _apply(
+        if apply_change(
             request,
             services.delete_set,
             account=account,
@@ -254,31 +253,28 @@ def set_delete(request, account, name):
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
-def image_pull_new(request, account):
+@provider_errors
+def image_pull_new(request: HttpRequest, account: str) -> HttpResponse:
     return _image_pull(request, _account(account), existing=None)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
-def image_pull_edit(request, account, name):
+@provider_errors
+def image_pull_edit(request: HttpRequest, account: str, name: str) -> HttpResponse:
     account = _account(account)
     try:
         existing = selectors.find_set(account, name)
     except NotFound:
-        raise Http404(f"There is no set named {name} in account {account}.") from None
-    except PipecatError as error:
-        return _unavailable(request, error, account)
+        raise _no_such_set(account, name) from None
     if not existing.is_image_pull_secret:
         raise Http404(f"{name} holds secrets, not registry credentials.")
     return _image_pull(request, account, existing=existing)
 
 
-def _image_pull(request, account, *, existing):
-    try:
-        regions, default = _regions(account)
-    except PipecatError as error:
-        return _unavailable(request, error, account)
-    initial = {"region": existing.region if existing else default}
+def _image_pull(request: HttpRequest, account: str, *, existing: SecretSet | None) -> HttpResponse:
+    regions = selectors.regions(account)
+    initial = {"region": existing.region if existing else selectors.default_region(account)}
     if existing:
         initial["name"] = existing.name
     form = ImagePullForm(
@@ -286,12 +282,14 @@ def _image_pull(request, account, *, existing):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fresh_name = existing or not _name_unavailable(
-            form, account, data["name"], "pick another name"
+        change = (
+            services.replace_image_pull_secret if existing else services.create_image_pull_secret
         )
-        if fresh_name and _apply(
+        if _applied(
             request,
-            services.upsert_image_pull_secret,
+            form,
+            change,
+            instead="pick another name",
             account=account,
             name=data["name"],
             host=data["host"],
@@ -310,28 +308,26 @@ def _image_pull(request, account, *, existing):
     return render(request, "pipecat/image_pull.html", context)
 
 
-def _name_unavailable(form, account: str, name: str, instead: str) -> bool:
-    """Refuses a new set's name when it is taken, or when that cannot be checked: creating is a PUT,
-    which on an existing name would silently merge into that set."""
+def _applied(
+    request: HttpRequest,
+    form: Form,
+    change: Callable[..., object],
+    *,
+    instead: str,
+    **arguments: Any,
+) -> bool:
+    """Runs a change that creates a set; a taken or uncheckable name becomes a form error."""
+    name = arguments["name"]
     try:
-        taken = selectors.set_exists(account, name, fresh=True)
-    except PipecatError as error:
-        form.add_error(None, f"{describe_read(error)} The name could not be checked: nothing sent.")
-        return True
-    if taken:
+        return apply_change(request, change, **arguments)
+    except services.NameTaken:
         form.add_error("name", f"A set named {name} exists already: {instead}.")
-    return taken
+    except services.NameUncheckable as uncheckable:
+        form.add_error(
+            None, f"{describe_read(uncheckable.error)} The name could not be checked: nothing sent."
+        )
+    return False
 
 
-def _apply(request, change, **arguments) -> bool:
-    """Runs a change as the signed-in person; a refusal or failure becomes an error toast."""
-    try:
-        change(Actor.from_request(request), **arguments)
-    except services.ChangeFailed as failure:
-        messages.error(request, failure.message)
-        return False
-    return True
-
-
-def _count(items, noun: str) -> str:
+def _count(items: Sized, noun: str) -> str:
     return f"1 {noun}" if len(items) == 1 else f"{len(items)} {noun}s"

@@ -7,10 +7,9 @@ keys, never values: a value is a secret.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
-
-from .pipecat.names import key_name_problem
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 EXPORT = re.compile(r"^export\s+")
@@ -43,7 +42,8 @@ class EnvBlock:
         return dict(self.pairs)
 
 
-def parse_env(text: str) -> EnvBlock:
+def parse_env(text: str, *, key_problem: Callable[[str], str | None]) -> EnvBlock:
+    """`key_problem` is the provider's rule for key names: why it would refuse one, or None."""
     # Only the line breaks an editor shows: str.splitlines() would also break at U+2028, a form
     # feed and the like, numbering lines wrongly and cutting values that contain them.
     lines = LINE_BREAK.split(text.removeprefix("\ufeff"))
@@ -72,7 +72,7 @@ def parse_env(text: str) -> EnvBlock:
             errors.append(LineProblem(number, str(exc)))
             index = exc.resume
             continue
-        problem = key_name_problem(key)
+        problem = key_problem(key)
         if problem:
             errors.append(LineProblem(number, problem))
         elif value == "":

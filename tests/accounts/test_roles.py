@@ -19,23 +19,21 @@ def test_the_health_check_needs_no_login(client):
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.mark.parametrize("persona", ["viewer", "editor", "admin"])
+@pytest.mark.parametrize("persona", ["viewer", "editor", "auditor", "admin"])
 def test_readers_of_secrets_see_the_provider_pages(persona, request):
     client = request.getfixturevalue(persona)
     assert client.get("/pipecat/").status_code == 200
     assert client.get("/gcore/").status_code == 200
 
 
-@pytest.mark.parametrize("persona", ["auditor", "stranger"])
-def test_others_are_refused_the_provider_pages_and_the_refusal_is_recorded(persona, request):
-    client = request.getfixturevalue(persona)
-    response = client.get("/pipecat/", HTTP_USER_AGENT="pytest-browser")
+def test_others_are_refused_the_provider_pages_and_the_refusal_is_recorded(stranger):
+    response = stranger.get("/pipecat/", HTTP_USER_AGENT="pytest-browser")
     assert response.status_code == 403
     assert b"requires the viewer role" in response.content
     [event] = denials()
     assert event.outcome == "denied"
     assert event.target == "GET /pipecat/"
-    assert event.actor_username == {"auditor": "audrey", "stranger": "sam"}[persona]
+    assert event.actor_username == "sam"
     assert event.request_id == response["X-Request-ID"]
 
 
@@ -54,5 +52,6 @@ def test_the_audit_log_is_closed_to_everyone_else(persona, request):
 def test_the_navigation_shows_only_what_a_role_may_open(viewer, auditor):
     viewer_page = viewer.get("/").content.decode()
     assert 'href="/pipecat/"' in viewer_page and 'href="/audit/"' not in viewer_page
+    # Auditors read what the events name, so the provider pages are open to them too.
     auditor_page = auditor.get("/").content.decode()
-    assert 'href="/audit/"' in auditor_page and 'href="/pipecat/"' not in auditor_page
+    assert 'href="/audit/"' in auditor_page and 'href="/pipecat/"' in auditor_page

@@ -100,7 +100,7 @@ def test_a_change_of_groups_changes_roles_at_the_next_request(browser):
     via_proxy(browser, groups="ops")
     via_proxy(browser, groups="compliance")
     assert roles_of(User.objects.get(username="alice")) == {Role.AUDITOR}
-    assert via_proxy(browser, "/pipecat/", groups="compliance").status_code == 403
+    assert via_proxy(browser, "/pipecat/prod/new/", groups="compliance").status_code == 403
 
 
 def test_no_mapped_group_means_no_role(browser):

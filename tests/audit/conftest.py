@@ -13,7 +13,12 @@ def system():
 def log(db, system):
     """A log of five committed events."""
     return [
-        services.record(system, action="auth.login", outcome="succeeded", target=f"event {n}")
+        services.record(
+            system,
+            action="auth.login",
+            outcome="succeeded",
+            subject=services.Subject(target=f"event {n}"),
+        )
         for n in range(5)
     ]
 

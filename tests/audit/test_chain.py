@@ -104,7 +104,12 @@ def test_a_rewritten_log_is_found_against_a_kept_head(log, behind_the_apps_back,
     kept = (3, log[2].hash)
     behind_the_apps_back("DELETE FROM audit_auditevent")
     for n in range(5):
-        services.record(system, action="auth.login", outcome="succeeded", target=f"fake {n}")
+        services.record(
+            system,
+            action="auth.login",
+            outcome="succeeded",
+            subject=services.Subject(target=f"fake {n}"),
+        )
     assert verify().ok
     result = verify(anchor=kept)
     assert (result.ok, result.broken_at) == (False, 3)
@@ -163,10 +168,12 @@ def test_unusual_content_verifies(system):
         odd,
         action="pipecat.secret_set.upsert",
         outcome="failed",
-        provider="pipecat",
-        account="ac/ct",
-        target='{"json": [1, 2]}',
-        keys=["Z_KEY", "A_KEY", "ключ"],
+        subject=services.Subject(
+            provider="pipecat",
+            account="ac/ct",
+            target='{"json": [1, 2]}',
+            keys=("Z_KEY", "A_KEY", "ключ"),
+        ),
         values={"Z_KEY": "one", "A_KEY": "two"},
         upstream_status=503,
         error_message="line one\r\nline two \u2028",

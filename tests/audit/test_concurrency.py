@@ -29,7 +29,12 @@ def test_eight_threads_appending_at_once_leave_a_chain_that_verifies():
             actor = services.Actor.system(f"worker-{n}")
             start.wait()
             for i in range(EACH):
-                services.record(actor, action="auth.login", outcome="succeeded", target=str(i))
+                services.record(
+                    actor,
+                    action="auth.login",
+                    outcome="succeeded",
+                    subject=services.Subject(target=str(i)),
+                )
         except Exception as exc:  # reported below; a thread's exception would vanish
             errors.append(exc)
         finally:

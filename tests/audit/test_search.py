@@ -29,9 +29,24 @@ def actor(username="bob", email="bob@example.com") -> services.Actor:
     )
 
 
-def record(who=None, **fields) -> int:
-    fields.setdefault("action", "pipecat.secret_set.upsert")
-    return services.record(who or actor(), outcome="succeeded", **fields).sequence
+def record(
+    who=None,
+    action="pipecat.secret_set.upsert",
+    error_code="",
+    error_message="",
+    reason="",
+    **about,
+) -> int:
+    about["keys"] = tuple(about.get("keys", ()))
+    return services.record(
+        who or actor(),
+        action=action,
+        outcome="succeeded",
+        subject=services.Subject(**about),
+        error_code=error_code,
+        error_message=error_message,
+        reason=reason,
+    ).sequence
 
 
 @pytest.fixture

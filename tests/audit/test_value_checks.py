@@ -29,8 +29,7 @@ def change(system):
             system,
             action="pipecat.secret_set.upsert",
             outcome="succeeded",
-            provider="pipecat",
-            target="voice-prod",
+            subject=services.Subject(provider="pipecat", target="voice-prod"),
             values={"OPENAI_API_KEY": VALUE, "OTHER": "x"},
         )
 

@@ -40,24 +40,24 @@ def varied(system):
             alice,
             action="pipecat.secret_set.upsert",
             outcome="succeeded",
-            provider="pipecat",
-            account="acme",
-            target="prod-keys",
-            keys=["API_KEY"],
+            subject=services.Subject(
+                provider="pipecat", account="acme", target="prod-keys", keys=("API_KEY",)
+            ),
         ),
         "gcore_failed": services.record(
             system,
             action="gcore.secret.delete",
             outcome="failed",
-            provider="gcore",
-            account="1234",
-            region="76",
-            target="tls-cert",
-            target_id="9f1c",
+            subject=services.Subject(
+                provider="gcore", account="1234", region="76", target="tls-cert", target_id="9f1c"
+            ),
             error_message="upstream timed out",
         ),
         "denied": services.record(
-            alice, action="auth.denied", outcome="denied", target="POST /pipecat/x"
+            alice,
+            action="auth.denied",
+            outcome="denied",
+            subject=services.Subject(target="POST /pipecat/x"),
         ),
     }
     return {name: event.sequence for name, event in events.items()}
@@ -206,7 +206,11 @@ def test_pages_walk_the_whole_log_without_gaps(auditor, system):
 
 
 def test_the_detail_page_links_an_attempt_and_its_outcome(auditor, system):
-    started = services.attempt(system, action="gcore.secret.create", target="tls-cert")
+    started = services.attempt(
+        system,
+        action="gcore.secret.create",
+        subject=services.Subject(target="tls-cert"),
+    )
     outcome = services.conclude(started, outcome="succeeded", upstream_status=201)
     attempt_page = auditor.get(f"/audit/{started.sequence}/")
     assert attempt_page.status_code == 200
@@ -219,8 +223,16 @@ def test_the_detail_page_links_an_attempt_and_its_outcome(auditor, system):
 
 def test_an_attempt_left_without_outcome_shows_as_unknown(auditor, system):
     with mock.patch("django.utils.timezone.now", return_value=timezone.now() - timedelta(hours=1)):
-        stale = services.attempt(system, action="gcore.secret.delete", target="tls-cert")
-    fresh = services.attempt(system, action="gcore.secret.delete", target="other")
+        stale = services.attempt(
+            system,
+            action="gcore.secret.delete",
+            subject=services.Subject(target="tls-cert"),
+        )
+    fresh = services.attempt(
+        system,
+        action="gcore.secret.delete",
+        subject=services.Subject(target="other"),
+    )
     listed = auditor.get("/audit/?action=gcore.secret.delete")
     outcomes = {e.sequence: e.shown_outcome for e in listed.context["page"].events}
     assert outcomes == {stale.sequence: "unknown", fresh.sequence: "attempted"}

@@ -31,7 +31,9 @@ def seen_by_another_connection(sequence: int) -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_the_attempt_is_committed_before_the_upstream_call(system):
     started = services.attempt(
-        system, action="pipecat.secret_set.upsert", provider="pipecat", target="prod-keys"
+        system,
+        action="pipecat.secret_set.upsert",
+        subject=services.Subject(provider="pipecat", target="prod-keys"),
     )
     assert seen_by_another_connection(started.sequence)
 
@@ -39,7 +41,11 @@ def test_the_attempt_is_committed_before_the_upstream_call(system):
 @pytest.mark.django_db(transaction=True)
 def test_the_attempt_outlives_the_callers_failed_work(system):
     with pytest.raises(ZeroDivisionError):
-        started = services.attempt(system, action="gcore.secret.delete", target="tls-cert")
+        started = services.attempt(
+            system,
+            action="gcore.secret.delete",
+            subject=services.Subject(target="tls-cert"),
+        )
         with transaction.atomic():
             1 / 0
     assert AuditEvent.objects.get(sequence=started.sequence).outcome == "attempted"
@@ -48,12 +54,16 @@ def test_the_attempt_outlives_the_callers_failed_work(system):
 @pytest.mark.django_db(transaction=True)
 def test_an_attempt_inside_an_open_transaction_is_refused(system):
     with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
-        services.attempt(system, action="gcore.secret.delete")
+        services.attempt(system, action="gcore.secret.delete", subject=services.Subject())
 
 
 def change_a_secret(actor, upstream_calls: list) -> None:
     """The shape every provider change takes."""
-    started = services.attempt(actor, action="pipecat.secret_key.delete", target="prod-keys")
+    started = services.attempt(
+        actor,
+        action="pipecat.secret_key.delete",
+        subject=services.Subject(target="prod-keys"),
+    )
     upstream_calls.append("DELETE /v1/secrets/prod-keys/API_KEY")
     services.conclude(started, outcome="succeeded", upstream_status=200)
 
@@ -78,10 +88,9 @@ def test_the_outcome_is_a_second_event_linked_to_the_attempt(system):
     started = services.attempt(
         system,
         action="pipecat.secret_set.upsert",
-        provider="pipecat",
-        account="acme",
-        target="prod-keys",
-        keys=["API_KEY"],
+        subject=services.Subject(
+            provider="pipecat", account="acme", target="prod-keys", keys=("API_KEY",)
+        ),
     )
     outcome = services.conclude(
         started, outcome="failed", upstream_status=409, error_code="conflict"
@@ -105,8 +114,16 @@ def test_the_outcome_is_a_second_event_linked_to_the_attempt(system):
 
 @pytest.mark.django_db
 def test_attempts_without_outcome_are_pending_for_reconcile(system):
-    concluded = services.attempt(system, action="gcore.secret.create", target="a")
+    concluded = services.attempt(
+        system,
+        action="gcore.secret.create",
+        subject=services.Subject(target="a"),
+    )
     services.conclude(concluded, outcome="succeeded")
-    left = services.attempt(system, action="gcore.secret.create", target="b")
+    left = services.attempt(
+        system,
+        action="gcore.secret.create",
+        subject=services.Subject(target="b"),
+    )
     assert list(pending_attempts(timedelta(0))) == [left]
     assert list(pending_attempts(timedelta(minutes=15))) == []  # too recent to give up on

@@ -16,9 +16,7 @@ def test_an_auditor_filters_the_log_and_verifies_the_chain(signed_in, live_serve
             system,
             action="pipecat.secret_set.delete",
             outcome="succeeded",
-            provider="pipecat",
-            account="prod",
-            target=target,
+            subject=audit.Subject(provider="pipecat", account="prod", target=target),
         )
     page = signed_in
     page.goto(f"{live_server.url}/audit/")
@@ -44,8 +42,7 @@ def test_an_auditor_checks_a_value_against_its_fingerprint(signed_in, live_serve
         audit.Actor.system("tests"),
         action="pipecat.secret_set.upsert",
         outcome="succeeded",
-        provider="pipecat",
-        target="voice-prod",
+        subject=audit.Subject(provider="pipecat", target="voice-prod"),
         values={"OPENAI_API_KEY": "sk-the-real-one"},
     )
     page = signed_in

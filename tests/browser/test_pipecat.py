@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from emulators.faults import Fault
 from secretsadmin.config import Secret
-from secretsadmin.providers.accounts import PipecatAccount, PipecatTimeouts
+from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
 from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ from emulators.faults import Fault
 from emulators.transport import EmulatorTransport
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
-from secretsadmin.providers.accounts import PipecatAccount, PipecatTimeouts
+from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
 from tests.fixtures.pipecat import API_HOST, PIPECAT_TOKEN
 
 ACCOUNT = "prod"

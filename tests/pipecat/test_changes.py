@@ -6,6 +6,8 @@ import base64
 import pytest
 
 from emulators.faults import Fault
+from secretsadmin.pipecat.messages import describe
+from secretsadmin.providers.pipecat import PipecatError, pipecat_clients
 from tests.pipecat.conftest import events, fail_next, put, state, token_of
 
 pytestmark = pytest.mark.django_db
@@ -216,20 +218,27 @@ def test_an_ecr_pull_secret_warns_of_the_12_hour_expiry(editor, pipecat):
         ),
         (
             Fault("put_set", status=429, retry_after=60),
-            "Pipecat Cloud is limiting requests",
+            "Pipecat Cloud answered with an error: HTTP 429 Too Many Requests. "
+            "Nothing was changed. Try again in 60 seconds.",
             "failed",
         ),
         (
             Fault("put_set", status=500),
-            "the change to set voice-prod may have been made",
+            "Pipecat Cloud answered with an error: HTTP 500 Internal Server Error. The change to "
+            "set voice-prod may have been made",
             "unknown",
         ),
         (
             Fault("put_set", delay=60),
-            "did not answer in time: the change to set voice-prod may",
+            "Pipecat Cloud did not answer (no answer within 15 s). The change to set voice-prod "
+            "may have been made: check it before trying again.",
             "unknown",
         ),
-        (Fault("put_set", drop=True), "may have been made", "unknown"),
+        (
+            Fault("put_set", drop=True),
+            "Pipecat Cloud did not answer (the connection broke before a complete answer",
+            "unknown",
+        ),
     ],
 )
 def test_each_provider_refusal_is_explained_and_audited(editor, pipecat, fault, message, outcome):
@@ -240,22 +249,15 @@ def test_each_provider_refusal_is_explained_and_audited(editor, pipecat, fault, 
     assert message in page
     attempt, concluded = events("pipecat.secret_set.upsert")
     assert concluded.outcome == outcome and concluded.attempt_id == attempt.sequence
+    assert f"(request id {attempt.request_id})" in page
 
 
-def test_a_region_change_is_refused_with_the_sets_region(editor, pipecat):
+def test_a_region_change_is_explained_with_the_sets_region(pipecat):
     put(pipecat, "voice-prod", "us-west")
-    from secretsadmin.audit.services import Actor
-    from secretsadmin.pipecat import services
+    with pytest.raises(PipecatError) as refused:
+        pipecat_clients().get("prod").upsert_set("voice-prod", {"A": "1"}, region="eu-central")
 
-    with pytest.raises(services.ChangeFailed) as failure:
-        services.upsert_keys(
-            Actor.system("t"),
-            account="prod",
-            name="voice-prod",
-            secrets={"A": "1"},
-            region="eu-central",
-        )
-    assert failure.value.message.startswith(
+    assert describe(refused.value, set_name="voice-prod").startswith(
         "Set voice-prod lives in us-west; a set's region cannot change."
     )
 

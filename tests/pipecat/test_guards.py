@@ -6,6 +6,7 @@ import base64
 import pytest
 
 from emulators.faults import Fault
+from secretsadmin.core import shared_reads
 from secretsadmin.pipecat import selectors
 from secretsadmin.providers.pipecat import pipecat_clients
 from tests.pipecat.conftest import events, fail_next, put, upstream
@@ -67,7 +68,8 @@ def test_a_provider_error_echoing_a_value_is_masked_everywhere(editor, pipecat):
     fail_next(pipecat, "put_set", 400, message=f"invalid secretValue '{VALUE}'")
     post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": VALUE})
     page = editor.get("/pipecat/prod/sets/voice-prod/").text
-    assert "Pipecat Cloud refused the request" in page and VALUE not in page
+    assert "Pipecat Cloud answered with an error: HTTP 400 Bad Request: invalid" in page
+    assert VALUE not in page
     [_, outcome] = events("pipecat.secret_set.upsert")
     assert outcome.outcome == "failed"
     assert "[REDACTED]" in outcome.error_message and VALUE not in outcome.error_message
@@ -88,7 +90,7 @@ def test_a_refusal_whose_outcome_cannot_be_recorded_is_explained(editor, pipecat
     response = post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": "v"})
     assert response.status_code == 302  # not a 500
     page = editor.get(response["Location"]).text
-    assert "was refused by Pipecat Cloud" in page
+    assert "The API key of account prod was refused" in page
     assert "The audit log could not record this outcome either" in page
 
 
@@ -102,7 +104,9 @@ def test_a_list_read_before_a_change_is_not_kept_after_it(pipecat):
         return sets
 
     key = "pipecat:prod:sets"
-    assert [s.name for s in selectors._shared(key, read_while_a_change_lands)] == ["voice-prod"]
+    assert [s.name for s in shared_reads.shared(key, read_while_a_change_lands, seconds=2)] == [
+        "voice-prod"
+    ]
     before = pipecat.calls("list_sets")
     selectors.list_sets("prod")
     assert pipecat.calls("list_sets") == before + 1  # the next reader fetches
@@ -141,7 +145,8 @@ def test_an_unreadable_answer_to_a_change_says_it_may_have_been_made(editor, pip
     pipecat.faults.add(Fault("put_set", malformed=True))
     post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "K", "value_0": "v"})
     page = editor.get("/pipecat/prod/sets/voice-prod/").text
-    assert "the change to set voice-prod may have been made" in page
+    assert "sent an answer that could not be read" in page
+    assert "The change to set voice-prod may have been made" in page
     assert events("pipecat.secret_set.upsert")[1].outcome == "unknown"
 
 

@@ -17,10 +17,7 @@ def crashed(action: str, target: str, keys=(), provider="pipecat") -> AuditEvent
     return audit.attempt(
         audit.Actor.system("worker"),
         action=action,
-        provider=provider,
-        account="prod",
-        target=target,
-        keys=keys,
+        subject=audit.Subject(provider=provider, account="prod", target=target, keys=tuple(keys)),
     )
 
 

@@ -86,9 +86,9 @@ def test_a_missing_set_is_a_404_page(viewer):
 @pytest.mark.parametrize(
     ("status", "message"),
     [
-        (401, "The API key of account prod was refused by Pipecat Cloud."),
-        (500, "Pipecat Cloud did not answer. Try again in a moment."),
-        (503, "Pipecat Cloud did not answer. Try again in a moment."),
+        (401, "The API key of account prod was refused: ask an administrator to check it."),
+        (500, "Pipecat Cloud answered with an error: HTTP 500 Internal Server Error."),
+        (503, "Pipecat Cloud answered with an error: HTTP 503 Service Unavailable."),
     ],
 )
 def test_a_provider_failure_while_listing_is_explained(viewer, pipecat, status, message):

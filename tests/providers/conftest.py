@@ -10,8 +10,8 @@ from emulators.clock import ManualClock
 from emulators.pipecat import PipecatEmulator
 from emulators.transport import EmulatorTransport
 from secretsadmin.config import Secret
-from secretsadmin.providers.accounts import PipecatAccount, PipecatTimeouts
 from secretsadmin.providers.pipecat import PipecatClient
+from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
 from tests.fixtures.pipecat import API_HOST, PIPECAT_TOKEN
 
 TIMEOUTS = PipecatTimeouts(connect=5.0, read=15.0)

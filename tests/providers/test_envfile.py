@@ -3,10 +3,15 @@
 import pytest
 
 from secretsadmin.providers.envfile import LineProblem, parse_env
+from secretsadmin.providers.pipecat import key_name_problem
+
+
+def parse(text: str):
+    return parse_env(text, key_problem=key_name_problem)
 
 
 def pairs(text: str) -> dict[str, str]:
-    block = parse_env(text)
+    block = parse(text)
     assert block.errors == (), block.errors
     return block.as_dict()
 
@@ -14,7 +19,7 @@ def pairs(text: str) -> dict[str, str]:
 def test_plain_lines_comments_and_blank_lines():
     text = "# Voice agent\n\nOPENAI_API_KEY=sk-123\n   # indented comment\nDAILY_API_KEY=abc\n"
 
-    assert parse_env(text).pairs == (("OPENAI_API_KEY", "sk-123"), ("DAILY_API_KEY", "abc"))
+    assert parse(text).pairs == (("OPENAI_API_KEY", "sk-123"), ("DAILY_API_KEY", "abc"))
 
 
 def test_export_and_spaces_around_the_equals_sign():
@@ -74,7 +79,7 @@ def test_windows_line_endings_and_a_byte_order_mark():
 
 
 def test_a_repeated_key_keeps_its_last_value_with_a_warning():
-    block = parse_env("A=1\nB=2\nA=3\n")
+    block = parse("A=1\nB=2\nA=3\n")
 
     assert block.pairs == (("A", "3"), ("B", "2"))
     assert block.errors == ()
@@ -99,28 +104,28 @@ def test_a_repeated_key_keeps_its_last_value_with_a_warning():
     ],
 )
 def test_each_bad_line_is_reported_by_number(text, problem):
-    block = parse_env(text)
+    block = parse(text)
 
     assert block.errors == (LineProblem(*problem),)
     assert str(block.errors[0]) == f"line {problem[0]}: {problem[1]}"
 
 
 def test_good_lines_are_kept_beside_bad_ones():
-    block = parse_env("A=1\nBAD KEY=2\nC=3\n")
+    block = parse("A=1\nBAD KEY=2\nC=3\n")
 
     assert block.pairs == (("A", "1"), ("C", "3"))
     assert [e.line for e in block.errors] == [2]
 
 
 def test_an_unclosed_quote_does_not_swallow_the_lines_below():
-    block = parse_env('A="never closed\nB=2\nC=3\n')
+    block = parse('A="never closed\nB=2\nC=3\n')
 
     assert block.pairs == (("B", "2"), ("C", "3"))
     assert block.errors == (LineProblem(1, 'the closing " of this value is missing'),)
 
 
 def test_text_after_a_multi_line_value_is_reported_once():
-    block = parse_env("A='one\ntwo' junk\nB=2\n")
+    block = parse("A='one\ntwo' junk\nB=2\n")
 
     assert block.pairs == (("B", "2"),)
     assert block.errors == (LineProblem(1, "unexpected text after the closing quote"),)
@@ -128,19 +133,19 @@ def test_text_after_a_multi_line_value_is_reported_once():
 
 def test_messages_never_show_a_value():
     secret = "sk-live-very-secret"
-    block = parse_env(f"BAD KEY={secret}\nA='{secret}' x\nB=\"{secret}\nexport {secret}")
+    block = parse(f"BAD KEY={secret}\nA='{secret}' x\nB=\"{secret}\nexport {secret}")
 
     assert [e.line for e in block.errors] == [1, 2, 3, 4]
     assert all(secret not in str(problem) for problem in block.errors + block.warnings)
 
 
 def test_an_empty_paste_has_nothing_and_no_error():
-    assert parse_env("") == parse_env("\n  \n# only comments\n")
-    assert parse_env("").pairs == ()
+    assert parse("") == parse("\n  \n# only comments\n")
+    assert parse("").pairs == ()
 
 
 def test_only_the_line_breaks_an_editor_shows_end_a_line():
     """U+2028, a form feed or U+0085 inside a value stay in it, and the numbering stays right."""
-    block = parse_env("A=val\u2028ue\nB=x\x0cy\nbad line\n")
+    block = parse("A=val\u2028ue\nB=x\x0cy\nbad line\n")
     assert block.pairs == (("A", "val\u2028ue"), ("B", "x\x0cy"))
     assert [problem.line for problem in block.errors] == [3]

@@ -31,7 +31,7 @@ from .conftest import TIMEOUTS, account
 def test_a_new_set_is_accepted_pending_then_ready(api, pipecat_clock):
     accepted = api.upsert_set("voice-agent", {"OPENAI_API_KEY": "sk-1", "DAILY_KEY": "d-1"})
 
-    assert accepted == Accepted(region="us-west")
+    assert accepted == Accepted(region="us-west", status=202)
     assert api.get_set("voice-agent") == SetDetail(
         name="voice-agent",
         region="us-west",
@@ -68,7 +68,7 @@ def test_an_image_pull_secret_is_sent_as_base64_of_user_and_token(api, pipecat_a
         "ghcr-pull", "ghcr.io/", "octocat", "ghp_t0ken", region="eu-central"
     )
 
-    assert accepted == Accepted(region="eu-central")
+    assert accepted == Accepted(region="eu-central", status=202)
     [listed] = api.list_sets()
     assert (listed.type, listed.is_image_pull_secret) == ("imagePullSecret", True)
     stored = pipecat_app.store.get(PIPECAT_ORG, "ghcr-pull")

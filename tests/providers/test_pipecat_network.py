@@ -7,8 +7,8 @@ from emulators.clock import Clock
 from emulators.faults import Fault
 from emulators.pipecat import PipecatEmulator
 from emulators.server import EmulatorServer
-from secretsadmin.providers.accounts import PipecatTimeouts
 from secretsadmin.providers.pipecat import PipecatClient, Unavailable
+from secretsadmin.providers.pipecat.config import PipecatTimeouts
 from tests.conftest import free_port
 from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
 

@@ -1,6 +1,8 @@
 """Client of the Pipecat Cloud secrets API: typed results, typed errors, safe retries."""
 
+from ..clients import UnknownAccount
 from .client import PipecatClient, image_pull_credentials
+from .clients import PipecatClients, pipecat_clients
 from .errors import (
     BadRequest,
     BadRequestReason,
@@ -13,9 +15,8 @@ from .errors import (
     Unauthorized,
     Unavailable,
 )
-from .models import Accepted, Region, SecretSet, SetDetail
+from .models import Accepted, Deleted, Region, SecretSet, SetDetail
 from .names import key_name_problem, set_name_problem
-from .registry import PipecatClients, UnknownAccount, pipecat_clients
 from .retry import RetryPolicy
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "BadRequest",
     "BadRequestReason",
     "Conflict",
+    "Deleted",
     "MalformedResponse",
     "NotFound",
     "PipecatClient",

@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 import httpx
 
-from ..accounts import PipecatAccount, PipecatTimeouts
 from . import decode
+from .config import PipecatAccount, PipecatTimeouts
 from .errors import (
     BadRequest,
     Conflict,
@@ -27,7 +27,7 @@ from .errors import (
     Unauthorized,
     Unavailable,
 )
-from .models import Accepted, Region, SecretSet, SetDetail
+from .models import Accepted, Deleted, Region, SecretSet, SetDetail
 from .retry import RetryPolicy, retry_after
 
 logger = logging.getLogger(__name__)
@@ -130,18 +130,20 @@ class PipecatClient:
         body = {"isImagePullSecret": True, "host": host, "secretValue": credentials}
         return self._upsert("upsert_image_pull_secret", name, body, region)
 
-    def delete_set(self, name: str) -> None:
-        self._call("delete_set", "DELETE", _path(name))
+    def delete_set(self, name: str) -> Deleted:
+        return Deleted(self._call("delete_set", "DELETE", _path(name)).status_code)
 
-    def delete_key(self, name: str, key: str) -> None:
-        self._call("delete_key", "DELETE", _path(name, key))
+    def delete_key(self, name: str, key: str) -> Deleted:
+        return Deleted(self._call("delete_key", "DELETE", _path(name, key)).status_code)
 
     # -- the calls --------------------------------------------------------------------------------
 
     def _upsert(self, operation: str, name: str, body: dict, region: str | None) -> Accepted:
         if region is not None:
             body["region"] = region
-        return self._decoded(operation, "PUT", _path(name), decode.accepted, body=body)
+        response = self._call(operation, "PUT", _path(name), body=body)
+        stored_in = self._read(operation, "PUT", response, decode.accepted_region)
+        return Accepted(region=stored_in, status=response.status_code)
 
     def _decoded[T](
         self,
@@ -152,7 +154,15 @@ class PipecatClient:
         *,
         body: dict | None = None,
     ) -> T:
-        response = self._call(operation, method, path, body=body)
+        return self._read(operation, method, self._call(operation, method, path, body=body), read)
+
+    def _read[T](
+        self,
+        operation: str,
+        method: str,
+        response: httpx.Response,
+        read: Callable[[Any], T],
+    ) -> T:
         try:
             return read(decode.json_body(response.content))
         except ValueError as exc:
@@ -210,7 +220,12 @@ class PipecatClient:
     def _error(self, operation: str, method: str, response: httpx.Response) -> PipecatError:
         status = response.status_code
         message, code = decode.error_body(response.content) or (response.reason_phrase, "")
-        context = {"account": self.account.name, "operation": operation, "status": status}
+        context = {
+            "account": self.account.name,
+            "operation": operation,
+            "status": status,
+            "request_id": response.headers.get("x-request-id", ""),
+        }
         if status == 429:
             return RateLimited(message, code=code, retry_after=retry_after(response), **context)
         if status >= 500:
@@ -227,11 +242,13 @@ class PipecatClient:
             message = f"no answer within {self.timeouts.read:g} s"
         else:
             message = f"the connection broke before a complete answer ({type(exc).__name__})"
+        sent = not isinstance(exc, NOT_SENT)
         return Unavailable(
             message,
             account=self.account.name,
             operation=operation,
-            may_have_applied=method != "GET" and not isinstance(exc, NOT_SENT),
+            reached=sent,
+            may_have_applied=method != "GET" and sent,
         )
 
 

@@ -4,7 +4,7 @@ says what was wrong (never a value: the API sends none, but a proxy might)."""
 import json
 from typing import Any, get_args
 
-from .models import Accepted, Region, SecretSet, SetDetail, SetType, Status
+from .models import Region, SecretSet, SetDetail, SetType, Status
 
 SET_TYPES = get_args(SetType)
 STATUSES = get_args(Status)
@@ -47,8 +47,9 @@ def set_detail(name: str, body: Any) -> SetDetail:
     )
 
 
-def accepted(body: Any) -> Accepted:
-    return Accepted(region=_text(_field(body, "region"), "region"))
+def accepted_region(body: Any) -> str:
+    """Where the API says it stored a change."""
+    return _text(_field(body, "region"), "region")
 
 
 def regions(body: Any) -> list[Region]:

@@ -1,39 +1,20 @@
 """Typed errors of the Pipecat Cloud client, built from the API's `{error, code}` bodies.
 
-`message` is the provider's own words (or, when nothing answered, what happened on the network);
-views turn the type and `reason` into a sentence a person can act on. No error ever holds the API
-key: the client puts it only in the `Authorization` header.
+Each is also the provider-neutral error of `..errors` of its kind, so that shared code (pages, the
+audit trail) needs to know nothing of Pipecat; what only Pipecat says, the reason of a 400, is
+here. No error ever holds the API key: the client puts it only in the `Authorization` header.
 """
 
 import re
 from enum import StrEnum
 
+from .. import errors
 
-class PipecatError(Exception):
-    """Base of every failure; `may_have_applied` is true when a change may have been made anyway
-    (the audit outcome is then unknown, not failed)."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        account: str,
-        operation: str,
-        status: int | None = None,
-        code: str = "",
-        may_have_applied: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.account = account
-        self.operation = operation
-        self.status = status
-        self.code = code
-        self.may_have_applied = may_have_applied
+class PipecatError(errors.ProviderError):
+    """Base of every Pipecat Cloud failure."""
 
-    def __str__(self) -> str:
-        answer = f"HTTP {self.status} {self.code}".rstrip() if self.status else "no answer"
-        return f"Pipecat Cloud ({self.account}) {self.operation}: {answer}: {self.message}"
+    provider = "Pipecat Cloud"
 
 
 class BadRequestReason(StrEnum):
@@ -60,7 +41,7 @@ _REASONS = [
 _INCOMPLETE_IMAGE_PULL = re.compile(r"must provide isImagePullSecret", re.IGNORECASE)
 
 
-class BadRequest(PipecatError):
+class BadRequest(PipecatError, errors.BadRequest):
     @property
     def reason(self) -> BadRequestReason:
         if _REGION_CHANGE.search(self.message):
@@ -84,31 +65,29 @@ class BadRequest(PipecatError):
         return match["requested"] if match else None
 
 
-class Unauthorized(PipecatError):
-    """The account's API key was refused (401), or may not do this (403)."""
-
-
-class NotFound(PipecatError):
+class Unauthorized(PipecatError, errors.Unauthorized):
     pass
 
 
-class Conflict(PipecatError):
+class NotFound(PipecatError, errors.NotFound):
+    pass
+
+
+class Conflict(PipecatError, errors.Conflict):
     """Another change to the set was in flight on every attempt."""
 
 
-class RateLimited(PipecatError):
-    def __init__(self, message: str, *, retry_after: float | None, **kwargs) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after  # seconds, when the API said
+class RateLimited(PipecatError, errors.RateLimited):
+    pass
 
 
-class ServerError(PipecatError):
-    """A 5xx answer; after a write the change may have been made before the failure."""
+class ServerError(PipecatError, errors.ServerError):
+    pass
 
 
-class Unavailable(PipecatError):
-    """No answer: a connection that failed, broke or timed out."""
+class Unavailable(PipecatError, errors.Unavailable):
+    pass
 
 
-class MalformedResponse(PipecatError):
-    """An answer that is not what the API documents."""
+class MalformedResponse(PipecatError, errors.MalformedResponse):
+    pass

@@ -49,3 +49,9 @@ class Accepted:
     """A change the API stored; the set is now provisioned in the background (status pending)."""
 
     region: str
+    status: int  # the HTTP status it answered with, for the audit log
+
+
+@dataclass(frozen=True)
+class Deleted:
+    status: int

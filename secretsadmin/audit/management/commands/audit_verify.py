@@ -45,8 +45,9 @@ class Command(BaseCommand):
                     services.Actor.system("manage.py audit_verify"),
                     action="audit.verify",
                     outcome=Outcome.SUCCEEDED if result.ok else Outcome.FAILED,
-                    target=f"events #1 to #{result.head_sequence}",
-                    target_id=result.head_hash,
+                    subject=services.Subject(
+                        target=f"events #1 to #{result.head_sequence}", target_id=result.head_hash
+                    ),
                     error_message=result.problem,
                 )
             except services.AuditUnavailable as exc:

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from secretsadmin.config import Config, Secret
-from secretsadmin.providers.accounts import (
+from secretsadmin.providers.pipecat.config import (
     DEFAULT_API_URL,
     PipecatAccount,
     PipecatTimeouts,

@@ -6,19 +6,16 @@ environment.
 alone makes one account called `default`, as the single-account configuration always did.
 """
 
-import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from secretsadmin.config import Config, Secret
 
+from ..config import api_url, check_account_name, variable_prefix
+
 DEFAULT_API_URL = "https://api.pipecat.daily.co"
 DEFAULT_ACCOUNT = "default"
-# Names end up in URLs and in environment variable names, where `-` becomes `_`.
-ACCOUNT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-MAX_ACCOUNT_NAME = 32
 
 
 @dataclass(frozen=True)
@@ -48,8 +45,8 @@ def pipecat_accounts(env: Config) -> tuple[PipecatAccount, ...]:
         )
     accounts = []
     for name in names:
-        _check_name(name, names)
-        prefix = f"PIPECAT_{name.upper().replace('-', '_')}"
+        check_account_name("PIPECAT_ACCOUNTS", name, names)
+        prefix = variable_prefix("PIPECAT", name)
         key = env.secret(f"{prefix}_API_KEY")
         if not key:
             raise ImproperlyConfigured(
@@ -68,28 +65,6 @@ def pipecat_timeouts(env: Config) -> PipecatTimeouts:
     )
 
 
-def _check_name(name: str, names: list[str]) -> None:
-    if len(name) > MAX_ACCOUNT_NAME or not ACCOUNT_NAME.fullmatch(name):
-        raise ImproperlyConfigured(
-            f"PIPECAT_ACCOUNTS: {name!r} is not a valid account name; use lower-case letters, "
-            f"digits and '-' (not at either end), at most {MAX_ACCOUNT_NAME} characters, "
-            "e.g. prod,staging."
-        )
-    if names.count(name) > 1:
-        raise ImproperlyConfigured(f"PIPECAT_ACCOUNTS names the account {name!r} twice.")
-
-
 def _api_url(env: Config, variable: str, default: str) -> str:
-    url = (env.string(variable) or default).rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ImproperlyConfigured(
-            # The value itself is not echoed: a URL may carry credentials.
-            f"{variable} must be an http(s) URL such as {DEFAULT_API_URL}."
-        )
-    if parts.path.rsplit("/", 1)[-1] == "v1":
-        # The client adds /v1 itself; a base that already ends in it would call /v1/v1/secrets.
-        raise ImproperlyConfigured(
-            f"{variable} must be the API's base without /v1, e.g. {DEFAULT_API_URL}."
-        )
-    return url
+    # The client adds /v1 itself; a base that already ends in it would call /v1/v1/secrets.
+    return api_url(env, variable, default, example=DEFAULT_API_URL, no_suffix="v1")

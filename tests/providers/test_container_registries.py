@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from secretsadmin.providers.registries import (
+from secretsadmin.providers.pipecat.container_registries import (
     DOCKER_HUB,
     ECR_NOTE,
     PRESETS_BY_KEY,

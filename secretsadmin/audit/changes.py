@@ -1,0 +1,92 @@
+"""A change to a provider, recorded before and after it is made (write-ahead).
+
+The attempt is committed first; if it cannot be, the provider is not called (fail closed). The
+outcome is a second event: succeeded, failed, or unknown when the provider may have applied a
+change it did not confirm. The status recorded is the provider's own answer.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
+
+from secretsadmin.config import Secret
+from secretsadmin.core.logging import redact
+from secretsadmin.providers.errors import ProviderError
+
+from . import services
+from .models import Outcome
+from .services import Actor, Subject
+
+OUTCOME_UNRECORDED = (
+    "The audit log could not record this outcome either: the attempt shows as unknown until it "
+    "is reconciled. Tell an administrator."
+)
+
+
+class Answer(Protocol):
+    """What a provider's client returns for a change it made."""
+
+    @property
+    def status(self) -> int: ...
+
+
+class ChangeFailed(Exception):
+    """A change that did not happen (or may not have); the message is for the person."""
+
+    def __init__(self, message: str, *, request_id: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+
+
+def audited_change[A: Answer](
+    actor: Actor,
+    *,
+    action: str,
+    subject: Subject,
+    call: Callable[[], A],
+    describe: Callable[[ProviderError], str],
+    provider: str,
+    values: Mapping[str, str] | None = None,
+    mask: Iterable[str] = (),
+    reason: str = "",
+) -> A:
+    """Runs `call` between its attempt and its outcome. `describe` words a provider's error for
+    the person, `provider` names the provider to them; `values` are the secret values sent, and
+    `mask` the same as they travel (encoded): both are masked wherever they echo."""
+    secrets = [*(values or {}).values(), *mask]
+    try:
+        attempt = services.attempt(
+            actor, action=action, subject=subject, reason=reason, values=values
+        )
+    except services.AuditUnavailable:
+        raise ChangeFailed(
+            f"The audit log cannot be written right now, so nothing was sent to {provider}. "
+            "Try again later or tell an administrator.",
+            request_id=actor.request_id,
+        ) from None
+    try:
+        answer = call()
+    except ProviderError as error:
+        # The provider's own words go into the toast and the log; they may echo a value.
+        message = redact(describe(error), [Secret(value) for value in secrets])
+        try:
+            services.conclude(
+                attempt,
+                outcome=Outcome.UNKNOWN if error.may_have_applied else Outcome.FAILED,
+                upstream_status=error.status,
+                error_code=error.code or type(error).__name__,
+                error_message=error.message,
+                mask=secrets,
+            )
+        except services.AuditUnavailable:
+            message = f"{message} {OUTCOME_UNRECORDED}"
+        raise ChangeFailed(message, request_id=actor.request_id) from error
+    try:
+        services.conclude(attempt, outcome=Outcome.SUCCEEDED, upstream_status=answer.status)
+    except services.AuditUnavailable:
+        raise ChangeFailed(
+            f"{provider} made the change, but the audit log could not record it: the attempt "
+            "shows as unknown until it is reconciled. Tell an administrator.",
+            request_id=actor.request_id,
+        ) from None
+    return answer

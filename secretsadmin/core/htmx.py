@@ -1,0 +1,29 @@
+"""Pages that htmx may ask for in part: one answer for a whole page or its fragment."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """htmx asking to swap a part in; not a history restore, which needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str,
+    status: int = 200,
+) -> HttpResponse:
+    """The page `template`, or its partial `fragment` for htmx. Caches are told the answer
+    depends on `HX-Request`, so a browser never shows a cached fragment as a page."""
+    name = f"{template}#{fragment}" if wants_fragment(request) else template
+    response = render(request, name, context, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response

@@ -1,0 +1,47 @@
+"""What every provider's account settings share: account names and API base URLs.
+
+Account names end up in URLs and in environment variable names, where `-` becomes `_`.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from secretsadmin.config import Config
+
+ACCOUNT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+MAX_ACCOUNT_NAME = 32
+
+
+def check_account_name(variable: str, name: str, names: list[str]) -> None:
+    if len(name) > MAX_ACCOUNT_NAME or not ACCOUNT_NAME.fullmatch(name):
+        raise ImproperlyConfigured(
+            f"{variable}: {name!r} is not a valid account name; use lower-case letters, "
+            f"digits and '-' (not at either end), at most {MAX_ACCOUNT_NAME} characters, "
+            "e.g. prod,staging."
+        )
+    if names.count(name) > 1:
+        raise ImproperlyConfigured(f"{variable} names the account {name!r} twice.")
+
+
+def variable_prefix(provider: str, account: str) -> str:
+    """`PIPECAT` and `eu-prod` give `PIPECAT_EU_PROD`, the start of that account's variables."""
+    return f"{provider}_{account.upper().replace('-', '_')}"
+
+
+def api_url(env: Config, variable: str, default: str, *, example: str, no_suffix: str) -> str:
+    """The base URL in `variable`, without a trailing slash; refused if it already ends in the
+    version segment the client adds itself (`no_suffix`), which would double it."""
+    url = (env.string(variable) or default).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            # The value itself is not echoed: a URL may carry credentials.
+            f"{variable} must be an http(s) URL such as {example}."
+        )
+    if parts.path.rsplit("/", 1)[-1] == no_suffix:
+        raise ImproperlyConfigured(
+            f"{variable} must be the API's base without /{no_suffix}, e.g. {example}."
+        )
+    return url

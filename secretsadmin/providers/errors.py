@@ -1,0 +1,73 @@
+"""What can go wrong when the dashboard calls a provider: one hierarchy for every provider.
+
+Each provider's client raises these (or subclasses of its own, for what only it can say); pages
+and the audit trail need nothing but what is here: whether the provider answered (`status`), its
+code, words and request id, and whether a change may have been made anyway (`may_have_applied`:
+the audit outcome is then unknown, not failed). No error ever holds an API key.
+"""
+
+
+class ProviderError(Exception):
+    provider = "The provider"  # its name as people know it; each provider's base class sets it
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        account: str,
+        operation: str,
+        status: int | None = None,
+        code: str = "",
+        request_id: str = "",
+        may_have_applied: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message  # the provider's own words, or what happened on the network
+        self.account = account
+        self.operation = operation
+        self.status = status  # None when nothing answered
+        self.code = code
+        self.request_id = request_id  # the provider's, when it gave one
+        self.may_have_applied = may_have_applied
+
+    def __str__(self) -> str:
+        answer = f"HTTP {self.status} {self.code}".rstrip() if self.status else "no answer"
+        return f"{self.provider} ({self.account}) {self.operation}: {answer}: {self.message}"
+
+
+class BadRequest(ProviderError):
+    """A 400 or 422: the provider refused what was asked."""
+
+
+class Unauthorized(ProviderError):
+    """The account's API key was refused (401), or may not do this (403)."""
+
+
+class NotFound(ProviderError):
+    pass
+
+
+class Conflict(ProviderError):
+    """Another change to the same thing was in flight."""
+
+
+class RateLimited(ProviderError):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after  # seconds, when the provider said
+
+
+class ServerError(ProviderError):
+    """A 5xx answer; after a write the change may have been made before the failure."""
+
+
+class Unavailable(ProviderError):
+    """No answer: a connection that could not be made (`reached` false), broke or timed out."""
+
+    def __init__(self, message: str, *, reached: bool = True, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.reached = reached
+
+
+class MalformedResponse(ProviderError):
+    """An answer that is not what the provider documents."""

@@ -1,0 +1,46 @@
+"""The Pipecat Cloud clients of the configured accounts.
+
+`pipecat_clients()` builds them from the settings `PIPECAT_ACCOUNTS` and `PIPECAT_TIMEOUTS`.
+Tests point them elsewhere with two more settings, read when they are built and never set in
+production: `PIPECAT_TRANSPORT` (an `httpx.BaseTransport`, e.g. an emulator's) and
+`PIPECAT_SLEEP` (what waits between retries, e.g. an emulator clock's `sleep`).
+"""
+
+import time
+from collections.abc import Callable, Iterable
+
+import httpx
+from django.conf import settings
+
+from ..clients import Clients, ProcessClients
+from .client import DEFAULT_RETRY, PipecatClient
+from .config import PipecatAccount, PipecatTimeouts
+from .retry import RetryPolicy
+
+
+class PipecatClients(Clients[PipecatAccount, PipecatClient]):
+    def __init__(
+        self,
+        accounts: Iterable[PipecatAccount],
+        timeouts: PipecatTimeouts,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        def build(account: PipecatAccount) -> PipecatClient:
+            return PipecatClient(account, timeouts, transport=transport, retry=retry, sleep=sleep)
+
+        super().__init__("Pipecat Cloud", accounts, build)
+
+
+def _from_settings() -> PipecatClients:
+    return PipecatClients(
+        settings.PIPECAT_ACCOUNTS,
+        settings.PIPECAT_TIMEOUTS,
+        transport=getattr(settings, "PIPECAT_TRANSPORT", None),
+        sleep=getattr(settings, "PIPECAT_SLEEP", time.sleep),
+    )
+
+
+pipecat_clients = ProcessClients("PIPECAT_", _from_settings)
