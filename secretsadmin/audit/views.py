@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.actors import actor_of
 from secretsadmin.accounts.roles import Role
+from secretsadmin.core.htmx import render_page
 
 from . import export, fingerprints, selectors, services, value_checks
 from .forms import EventFilterForm, ValueCheckForm
@@ -28,8 +29,7 @@ def index(request):
         page = selectors.page(selectors.events(**form.filters()), **cursors)
     context = {"form": form, "page": page, "head": selectors.head()}
     # Bad filters come back as a page with the form's messages, which htmx swaps in like any page.
-    template = "audit/index.html#results" if request.htmx else "audit/index.html"
-    return render(request, template, context)
+    return render_page(request, "audit/index.html", context, fragment="results")
 
 
 @require_GET

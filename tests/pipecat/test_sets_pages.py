@@ -96,3 +96,21 @@ def test_a_provider_failure_while_listing_is_explained(viewer, pipecat, status, 
     response = viewer.get("/pipecat/prod/")
     assert response.status_code == 502
     assert message in response.content.decode()
+
+
+def test_htmx_gets_the_table_alone_and_caches_are_told_it_differs(viewer, pipecat):
+    put(pipecat, "voice-prod")
+    fragment = viewer.get("/pipecat/prod/?q=voice", HTTP_HX_REQUEST="true")
+    assert fragment.text.lstrip().startswith('<div id="sets">')
+    assert "HX-Request" in fragment["Vary"]
+    page = viewer.get("/pipecat/prod/?q=voice")
+    assert "<!doctype html>" in page.text and "HX-Request" in page["Vary"]
+
+
+def test_a_history_restore_gets_the_whole_page(viewer, pipecat):
+    """htmx 2 asks with HX-Request when the page is no longer in its history cache."""
+    put(pipecat, "voice-prod")
+    response = viewer.get(
+        "/pipecat/prod/?q=voice", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<!doctype html>" in response.text and "voice-prod" in response.text
