@@ -9,6 +9,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, overload
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +52,10 @@ class Config:
     def _raw(self, name: str) -> str | None:
         return self.environ.get(name)
 
+    @overload
+    def string(self, name: str, default: str) -> str: ...
+    @overload
+    def string(self, name: str, default: None = None) -> str | None: ...
     def string(self, name: str, default: str | None = None) -> str | None:
         value = self._raw(name)
         return default if value is None else value.strip()
@@ -61,6 +66,10 @@ class Config:
             raise ImproperlyConfigured(f"{name} must be set.")
         return value
 
+    @overload
+    def secret(self, name: str, default: str) -> Secret: ...
+    @overload
+    def secret(self, name: str, default: None = None) -> Secret | None: ...
     def secret(self, name: str, default: str | None = None) -> Secret | None:
         """`NAME`, or the contents of the file named by `NAME_FILE`; not both."""
         value = self._raw(name)
@@ -150,7 +159,9 @@ class Config:
             )
         return value
 
-    def networks(self, name: str, default: list[str]) -> list:
+    def networks(
+        self, name: str, default: list[str]
+    ) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         networks = []
         for item in self.strings(name, default):
             try:
@@ -161,10 +172,10 @@ class Config:
                 ) from None
         return networks
 
-    def database(self, name: str, default: str) -> dict:
+    def database(self, name: str, default: str) -> dict[str, Any]:
         url = self._url(name, default)
         try:
-            config = environ.Env.db_url_config(url)
+            config: dict[str, Any] = environ.Env.db_url_config(url)
         except (ImproperlyConfigured, KeyError, ValueError) as exc:
             raise ImproperlyConfigured(
                 f"{name} is not a database URL Django can use ({_scheme(url)}): {exc}."
@@ -173,14 +184,15 @@ class Config:
             raise ImproperlyConfigured(f"{name} has an unknown database scheme {_scheme(url)}.")
         return config
 
-    def cache(self, name: str, default: str) -> dict:
+    def cache(self, name: str, default: str) -> dict[str, Any]:
         url = self._url(name, default)
         try:
-            return environ.Env.cache_url_config(url)
+            config: dict[str, Any] = environ.Env.cache_url_config(url)
         except (ImproperlyConfigured, KeyError, ValueError) as exc:
             raise ImproperlyConfigured(
                 f"{name} is not a cache URL Django can use ({_scheme(url)}): {exc}."
             ) from None
+        return config
 
     def _url(self, name: str, default: str) -> str:
         secret = self.secret(name)  # URLs may carry passwords

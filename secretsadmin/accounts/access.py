@@ -1,31 +1,36 @@
 """How a view demands a role: every refusal is recorded and explained in a sentence."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
 from .denials import forbidden
 from .roles import Role, has_role
 
+type View = Callable[..., HttpResponse]
 
-def role_required(role: Role):
-    """Lets the view run only for users holding `role`; records every refusal in the audit log."""
 
-    def decorator(view):
+def role_required(role: Role) -> Callable[[View], View]:
+    """Lets the view run only for users holding `role`; records every refusal in the audit log.
+    The view says which role it needs as `required_role` (checked for every URL by a test)."""
+
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, role):
                 return deny(request, f"requires the {role} role")
             return view(request, *args, **kwargs)
 
-        wrapped.required_role = role
+        wrapped.required_role = role  # type: ignore[attr-defined]  # read by the URL checks
         return wrapped
 
     return decorator
 
 
-def deny(request, why: str) -> HttpResponseForbidden:
+def deny(request: HttpRequest, why: str) -> HttpResponseForbidden:
     return forbidden(request, message=why, shown=f"This {why}.")

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 
 class TrustedHeaderBackend(ModelBackend):
@@ -8,5 +11,11 @@ class TrustedHeaderBackend(ModelBackend):
     local login turned off no password is accepted by any backend.
     """
 
-    def authenticate(self, request, **credentials):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         return None

@@ -1,7 +1,9 @@
+from django.http import HttpRequest
+
 from .roles import Role, has_role, roles_of
 
 
-def roles(request) -> dict:
+def roles(request: HttpRequest) -> dict[str, object]:
     """What the signed-in user may do, so templates can hide what the server would refuse."""
     user = request.user
     return {

@@ -2,7 +2,7 @@
 
 import logging
 
-from django.http import HttpResponseForbidden
+from django.http import HttpRequest, HttpResponseForbidden
 from django.template.loader import render_to_string
 
 from secretsadmin.audit import services as audit
@@ -12,7 +12,7 @@ from .actors import actor_of
 logger = logging.getLogger(__name__)
 
 
-def record_denial(request, *, message: str, code: str = "") -> None:
+def record_denial(request: HttpRequest, *, message: str, code: str = "") -> None:
     try:
         audit.record(
             actor_of(request),
@@ -27,7 +27,9 @@ def record_denial(request, *, message: str, code: str = "") -> None:
         logger.error("could not record a refusal (%s) of %s %s", code, request.method, request.path)
 
 
-def forbidden(request, *, message: str, shown: str, code: str = "") -> HttpResponseForbidden:
+def forbidden(
+    request: HttpRequest, *, message: str, shown: str, code: str = ""
+) -> HttpResponseForbidden:
     record_denial(request, message=message, code=code)
     body = render_to_string("403.html", {"message": shown}, request=request)
     return HttpResponseForbidden(body)

@@ -1,7 +1,11 @@
 """OpenID Connect login (mozilla-django-oidc), with roles from a groups claim."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
@@ -10,11 +14,13 @@ from .models import ExternalIdentity
 from .provisioning import Identity, IdentityRefused, provision
 
 
-class OIDCBackend(OIDCAuthenticationBackend):
+class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # an untyped library
     """Finds people by their ID token's issuer and subject, the only claims the specification
     promises are stable and unique; `preferred_username` and email only name a new account."""
 
-    def get_or_create_user(self, access_token, id_token, payload):
+    def get_or_create_user(
+        self, access_token: str, id_token: str, payload: Mapping[str, Any]
+    ) -> User | None:
         claims = self.get_userinfo(access_token, id_token, payload)
         identity = self._identity(payload, claims)
         try:
@@ -24,7 +30,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
             messages.error(self.request, refused.shown)
             return None
 
-    def _identity(self, token, claims) -> Identity:
+    def _identity(self, token: Mapping[str, Any], claims: Mapping[str, Any]) -> Identity:
         if not token.get("iss") or not token.get("sub"):
             raise SuspiciousOperation("the ID token names no issuer or no subject")
         # OpenID Connect Core 5.3.2: userinfo about another subject must not be used.

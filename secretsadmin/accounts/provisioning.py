@@ -1,11 +1,14 @@
 """People who sign in through SSO or OIDC: found by the key their identity provider knows them
 by, created on first sight, and their roles kept in step with its groups."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import CharField, Model
+from django.http import HttpRequest
 
 from secretsadmin.audit import services as audit
 
@@ -33,7 +36,9 @@ class IdentityRefused(Exception):
 
     code = "identity_not_owner"
 
-    def __init__(self, identity: Identity, why: str = "that account was not created for it"):
+    def __init__(
+        self, identity: Identity, why: str = "that account was not created for it"
+    ) -> None:
         self.identity = identity
         issuer = f" of {identity.issuer}" if identity.issuer else ""
         super().__init__(
@@ -62,13 +67,13 @@ class IdentityUnusable(IdentityRefused):
         )
 
 
-def roles_for_groups(groups) -> set[Role]:
+def roles_for_groups(groups: Iterable[str]) -> set[Role]:
     """Roles granted by the identity provider's groups, per `<ROLE>_GROUPS` settings."""
     return {role for role in Role if set(settings.ROLE_GROUPS[role]) & set(groups)}
 
 
 @transaction.atomic
-def provision(request, identity: Identity) -> User:
+def provision(request: HttpRequest, identity: Identity) -> User:
     """The user the identity provider vouches for, as it describes them now; raises
     `IdentityRefused` rather than hand over an account that is not theirs. A change of their
     roles is recorded as made by themselves, through their identity provider."""
@@ -87,7 +92,9 @@ def provision(request, identity: Identity) -> User:
     return user
 
 
-def _themself(request, user: User, identity: Identity, roles) -> audit.Actor:
+def _themself(
+    request: HttpRequest, user: User, identity: Identity, roles: Iterable[Role]
+) -> audit.Actor:
     """The person signing in, as the actor of what their sign-in changes: the request may still
     belong to nobody, or to whoever the proxy named before."""
     return replace(
@@ -140,8 +147,10 @@ def _adoptable(user: User) -> bool:
     )
 
 
-def _max_length(model, field: str) -> int:
-    return model._meta.get_field(field).max_length
+def _max_length(model: type[Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, CharField) and field.max_length is not None  # asked of text columns
+    return field.max_length
 
 
 def _email(email: str) -> str:
@@ -149,7 +158,7 @@ def _email(email: str) -> str:
     return email if len(email) <= _max_length(User, "email") else ""
 
 
-def sync_roles(user: User, groups) -> None:
+def sync_roles(user: User, groups: Iterable[str]) -> None:
     granted = roles_for_groups(groups)
     role_groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
     user.groups.remove(*[g for role, g in role_groups.items() if role not in granted])

@@ -1,12 +1,14 @@
 """Every change of someone's roles goes to the audit log, whichever way it was made."""
 
+from django.contrib.auth.models import User
+
 from secretsadmin.audit import services as audit
 
 from .roles import Role
 
 
 def record_roles_change(
-    actor: audit.Actor, user, before: frozenset[Role], after: frozenset[Role]
+    actor: audit.Actor, user: User, before: frozenset[Role], after: frozenset[Role]
 ) -> None:
     """Appends `auth.roles_changed` if the roles differ. Call it in the transaction that changes
     them: if the event cannot be written, `AuditUnavailable` undoes the change with it."""

@@ -7,6 +7,10 @@ a role cannot do.
 
 from enum import StrEnum
 
+from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+type AnyUser = AbstractUser | AnonymousUser
+
 
 class Role(StrEnum):
     VIEWER = "viewer"  # reads sets, keys, statuses
@@ -28,7 +32,7 @@ IMPLIES = {
 MEMO = "_secretsadmin_roles"
 
 
-def roles_of(user) -> frozenset[Role]:
+def roles_of(user: AnyUser) -> frozenset[Role]:
     """The roles a user holds, as granted (not expanded)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
@@ -42,10 +46,10 @@ def roles_of(user) -> frozenset[Role]:
     return cached
 
 
-def forget_roles(user) -> None:
+def forget_roles(user: AnyUser) -> None:
     """Drops what roles_of() remembered, once the user's groups have changed."""
     user.__dict__.pop(MEMO, None)
 
 
-def has_role(user, role: Role) -> bool:
+def has_role(user: AnyUser, role: Role) -> bool:
     return any(role in IMPLIES[held] for held in roles_of(user))

@@ -5,7 +5,10 @@ import logging
 from django.conf import settings
 from django.contrib import auth
 from django.core.exceptions import MiddlewareNotUsed
+from django.http import HttpRequest, HttpResponseForbidden
+from django.http.response import HttpResponseBase
 
+from secretsadmin.core.middleware import GetResponse
 from secretsadmin.core.proxies import from_trusted_proxy
 
 from .denials import forbidden, record_denial
@@ -29,7 +32,7 @@ class HeaderSSOMiddleware:
     to an account the header did not create (a local one) is refused, and ends the session too.
     """
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: GetResponse) -> None:
         if not settings.SSO_USER_HEADER:
             raise MiddlewareNotUsed
         self.get_response = get_response
@@ -39,7 +42,7 @@ class HeaderSSOMiddleware:
             meta_key(settings.SSO_GROUPS_HEADER) if settings.SSO_GROUPS_HEADER else None
         )
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if from_trusted_proxy(request):
             try:
                 self._apply(request)
@@ -52,7 +55,7 @@ class HeaderSSOMiddleware:
                 self._end_session_off_the_proxy(request)
         return self.get_response(request)
 
-    def _apply(self, request) -> None:
+    def _apply(self, request: HttpRequest) -> None:
         username = request.META.get(self.user_key, "").strip()
         sso_session = request.session.get("auth_method") == METHOD
         if not username:
@@ -87,13 +90,13 @@ class HeaderSSOMiddleware:
         auth.login(request, user, backend=BACKEND)
         request.session["sso_groups"] = groups
 
-    def _refuse(self, request, refused: IdentityRefused):
+    def _refuse(self, request: HttpRequest, refused: IdentityRefused) -> HttpResponseForbidden:
         # Whoever was signed in here, the proxy now vouches for someone else.
         if request.user.is_authenticated:
             auth.logout(request)
         return forbidden(request, message=str(refused), shown=refused.shown, code=refused.code)
 
-    def _end_session_off_the_proxy(self, request) -> None:
+    def _end_session_off_the_proxy(self, request: HttpRequest) -> None:
         """The proxy vouches for an SSO session at every request (and ends it with an empty
         header): the same cookie sent around it would escape both, so it is ended here."""
         record_denial(
@@ -104,7 +107,7 @@ class HeaderSSOMiddleware:
         )
         auth.logout(request)
 
-    def _ignore_untrusted(self, request) -> None:
+    def _ignore_untrusted(self, request: HttpRequest) -> None:
         logger.warning(
             "ignored the %s header from %s, which is not a trusted proxy",
             settings.SSO_USER_HEADER,

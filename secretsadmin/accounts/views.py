@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.decorators import method_decorator
 
 from .denials import forbidden
@@ -13,7 +16,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.LOCAL_LOGIN:
             # The name tried says who reached for break-glass; the password is never read.
             tried = request.POST.get("username", "")[:150]
@@ -25,7 +28,7 @@ class LoginView(auth_views.LoginView):
             )
         return super().post(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {
             **super().get_context_data(**kwargs),
             "local_login": settings.LOCAL_LOGIN,
@@ -38,6 +41,6 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_not_required
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponseForbidden:
     shown = "The form was too old or came from another site. Reload the page and try again."
     return forbidden(request, message=reason, shown=shown, code="csrf")

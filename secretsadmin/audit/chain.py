@@ -8,6 +8,7 @@ it from a JSON Lines export without this code.
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -55,7 +56,7 @@ def plain_time(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, datetime):
         return plain_time(value)
     if isinstance(value, UUID):
@@ -63,16 +64,16 @@ def _plain(value):
     return value
 
 
-def plain(row: dict) -> dict:
+def plain(row: Mapping[str, object]) -> dict[str, object]:
     """A row with every value as JSON has it (as written to an export)."""
     return {name: _plain(value) for name, value in row.items()}
 
 
-def dumps(content: dict) -> str:
+def dumps(content: object) -> str:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def canonical(row: dict) -> bytes:
+def canonical(row: Mapping[str, object]) -> bytes:
     """The bytes that are hashed, from a mapping holding at least FIELDS."""
     content = {name: row[name] for name in SORTED_FIELDS}
     # Only these two are not JSON already, from the database; from an export they are strings.
@@ -81,17 +82,17 @@ def canonical(row: dict) -> bytes:
     return _encode(content)
 
 
-def digest(row: dict) -> str:
+def digest(row: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical(row)).hexdigest()
 
 
-def digest_prepared(content: dict) -> str:
+def digest_prepared(content: dict[str, object]) -> str:
     """`digest` of a dict already holding exactly SORTED_FIELDS, in that order, as plain JSON
     values: verify's fast path, which builds it straight from database rows."""
     return hashlib.sha256(_encode(content)).hexdigest()
 
 
-def _encode(content: dict) -> bytes:
+def _encode(content: dict[str, object]) -> bytes:
     fingerprints = content["fingerprints"]
     # The one nested object. Anything else there was put in behind the app's back: it is
     # encoded as found, so that its hash fails to match instead of verify failing to run.
@@ -100,6 +101,6 @@ def _encode(content: dict) -> bytes:
     return _ENCODER.encode(content).encode()
 
 
-def content_of(event) -> dict:
+def content_of(event: object) -> dict[str, object]:
     """An event's fields as the chain sees them (attribute names, plain JSON values)."""
     return {name: _plain(getattr(event, name)) for name in FIELDS}

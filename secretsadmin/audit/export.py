@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from . import chain
+from .models import AuditEvent
 
 CHUNK = 2000
 COLUMNS = (*chain.FIELDS, "hash")
@@ -17,12 +18,12 @@ COLUMNS = (*chain.FIELDS, "hash")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _rows(events: QuerySet) -> Iterator[dict]:
+def _rows(events: QuerySet[AuditEvent]) -> Iterator[dict[str, object]]:
     for row in events.values_list(*COLUMNS).iterator(chunk_size=CHUNK):
         yield dict(zip(COLUMNS, row, strict=True))
 
 
-def jsonl(events: QuerySet) -> Iterator[str]:
+def jsonl(events: QuerySet[AuditEvent]) -> Iterator[str]:
     for row in _rows(events):
         yield chain.dumps(chain.plain(row)) + "\n"
 
@@ -34,14 +35,14 @@ class _Line:
         return text
 
 
-def csv_lines(events: QuerySet) -> Iterator[str]:
+def csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(COLUMNS)
     for row in _rows(events):
         yield writer.writerow(_cell(value) for value in chain.plain(row).values())
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list | dict):

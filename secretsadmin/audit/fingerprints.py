@@ -34,7 +34,7 @@ def fingerprints(values: Mapping[str, str]) -> dict[str, str]:
     return {name: _fingerprint(secret, name, value) for name, value in sorted(values.items())}
 
 
-def check(stored: str, name: str, candidate: str) -> Verdict:
+def check(stored: object, name: str, candidate: str) -> Verdict:
     """Whether `candidate` is the value that `stored` fingerprinted under the key `name`."""
     if not isinstance(stored, str):
         return Verdict.UNREADABLE

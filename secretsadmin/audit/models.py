@@ -5,6 +5,9 @@ lock); this module refuses every other way of changing them that goes through Dj
 PostgreSQL, triggers (migration 0002) refuse UPDATE, DELETE and TRUNCATE from anywhere.
 """
 
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -23,17 +26,19 @@ class Outcome(models.TextChoices):
     UNKNOWN = "unknown"
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnly("audit events cannot be updated")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnly("audit events cannot be deleted")
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(
+        self, objs: Iterable["AuditEvent"], fields: Iterable[str], batch_size: int | None = None
+    ) -> NoReturn:
         raise AppendOnly("audit events cannot be updated")
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Iterable["AuditEvent"], *args: Any, **kwargs: Any) -> NoReturn:
         # Rows inserted in bulk would skip the append lock and fork the chain.
         raise AppendOnly("audit events are appended one at a time by audit.services")
 
@@ -109,7 +114,7 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.outcome}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnly("audit events cannot be updated")
         if not self.hash or self.hash != chain.digest(chain.content_of(self)):
@@ -117,5 +122,5 @@ class AuditEvent(models.Model):
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnly("audit events cannot be deleted")

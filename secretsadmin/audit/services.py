@@ -8,6 +8,7 @@ the outcome, linked to the attempt. Everything else that happens is one `record(
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -199,7 +200,7 @@ def conclude(
     )
 
 
-def _clean(fields: dict, values: Iterable[str]) -> dict:
+def _clean(fields: dict[str, Any], values: Iterable[str]) -> dict[str, Any]:
     """Makes every event writable and free of secrets.
 
     The values being set are masked wherever they turn up (an upstream error echoing one, a
@@ -236,7 +237,7 @@ def hold_appends() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_ID])
 
 
-def _append(fields: dict) -> AuditEvent:
+def _append(fields: dict[str, Any]) -> AuditEvent:
     """Inserts the next event of the chain. Runs inside the caller's transaction."""
     # Either way the sequence is the primary key, so a missed lock would fail an insert, never
     # fork the chain.

@@ -1,11 +1,13 @@
 """Checking the hash chain, from the first event to the head, in constant memory."""
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
+from django.db.models import Field
 
 from . import chain
 from .models import AuditEvent
@@ -46,13 +48,13 @@ def verify(anchor: tuple[int, str] | None = None) -> Verification:
 Link = tuple[int, str, str, str]
 
 
-def links(rows: Iterable[dict]) -> Iterator[Link]:
+def links(rows: Iterable[Mapping[str, Any]]) -> Iterator[Link]:
     """Links of rows holding every field, e.g. the lines of a JSON Lines export."""
     for row in rows:
         yield row["sequence"], row["prev_hash"], row["hash"], chain.digest(row)
 
 
-def stored_links() -> Iterator[Link]:
+def stored_links() -> Generator[Link]:
     """Links of every stored event, oldest first, a chunk at a time.
 
     Read with a plain cursor: Django's per-value converters cost more than the hashing itself.
@@ -61,14 +63,17 @@ def stored_links() -> Iterator[Link]:
     databases.
     """
     names = [*chain.SORTED_FIELDS, "hash"]
-    fields = [AuditEvent._meta.get_field(name) for name in names]
+    concrete = {field.attname: field for field in AuditEvent._meta.concrete_fields}
+    fields = [concrete[name] for name in names]
     json_at = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
     if connection.vendor == "postgresql":
         return _links_of(_postgresql_rows(fields), names, json_at)
     return _links_of(_sqlite_rows(fields), names, json_at)
 
 
-def _links_of(rows: Iterable[Sequence], names: list[str], json_at: list[int]) -> Iterator[Link]:
+def _links_of(
+    rows: Iterable[Sequence[Any]], names: list[str], json_at: list[int]
+) -> Generator[Link]:
     """Links of rows holding `names` (content in SORTED_FIELDS order, then the stored hash),
     every value in plain form but JSON still as text."""
     content_names = chain.SORTED_FIELDS
@@ -94,14 +99,14 @@ def _links_of(rows: Iterable[Sequence], names: list[str], json_at: list[int]) ->
         )
 
 
-def _json(text: str):
+def _json(text: str) -> object:
     try:
         return json.loads(text)
     except ValueError:  # not JSON: written behind the app's back; its hash will not match
         return text
 
 
-def _sqlite_rows(fields: list) -> Iterator[tuple]:
+def _sqlite_rows(fields: list["Field[Any, Any]"]) -> Iterator[tuple[Any, ...]]:
     with connection.chunked_cursor() as cursor:
         cursor.execute(_plain_select(fields, SQLITE_PLAIN))
         while chunk := cursor.fetchmany(CHUNK):
@@ -129,16 +134,17 @@ SQLITE_PLAIN = {
 }
 
 
-def _plain_select(fields: list, plain: dict[str, str]) -> str:
+def _plain_select(fields: list["Field[Any, Any]"], plain: dict[str, str]) -> str:
     quote = connection.ops.quote_name
-    columns = [
-        plain.get(field.get_internal_type(), "{0}").format(quote(field.column)) for field in fields
-    ]
+    columns = []
+    for field in fields:
+        assert field.column is not None  # the stubs' None is for fields without a column
+        columns.append(plain.get(field.get_internal_type(), "{0}").format(quote(field.column)))
     table, order = quote(AuditEvent._meta.db_table), quote("sequence")
     return f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"  # noqa: S608 (our names)
 
 
-def _postgresql_rows(fields: list) -> Iterator[tuple]:
+def _postgresql_rows(fields: list["Field[Any, Any]"]) -> Iterator[tuple[Any, ...]]:
     """Streams the rows in chunks (libpq 17+): the server keeps sending while they are hashed,
     on the other core, where a server-side cursor would wait for each FETCH."""
     import psycopg
@@ -189,7 +195,7 @@ def check(chain_links: Iterable[Link], *, anchor: tuple[int, str] | None = None)
             anchor_seen = True
         checked, expected_sequence, prev_hash = checked + 1, sequence + 1, stored_hash
 
-    if not anchor_seen:
+    if anchor is not None and not anchor_seen:
         return broken(
             anchor[0], f"the log ends at #{expected_sequence - 1}: events after it were removed"
         )

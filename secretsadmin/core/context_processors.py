@@ -1,7 +1,8 @@
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def providers(request) -> dict:
+def providers(request: HttpRequest) -> dict[str, object]:
     """Which providers have a token, so every page can say plainly when none has."""
     configured = {
         "pipecat": bool(settings.PIPECAT_ACCOUNTS),

@@ -3,9 +3,12 @@
 import json
 import logging
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.conf import settings
+
+from secretsadmin.config import Secret
 
 from . import request_id
 
@@ -36,7 +39,7 @@ TOKEN_PATTERNS = [
 ]
 
 
-def redact(text: str, values) -> str:
+def redact(text: str, values: Iterable[Secret]) -> str:
     # Longest first: a value that contains another would otherwise stay partly visible.
     for raw in sorted((value.reveal() for value in values), key=len, reverse=True):
         if len(raw) >= 4:
@@ -46,7 +49,7 @@ def redact(text: str, values) -> str:
     return text
 
 
-def _mask_match(match: re.Match) -> str:
+def _mask_match(match: re.Match[str]) -> str:
     if "secret" not in match.re.groupindex:
         return MASK
     start, end = match.span("secret")

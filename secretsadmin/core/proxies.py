@@ -3,6 +3,7 @@
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 # The forwarded headers read without asking who sent them: the scheme (Django's
 # SECURE_PROXY_SSL_HEADER) and the client's address. The SSO identity headers are not among them:
@@ -10,7 +11,7 @@ from django.conf import settings
 FORWARDED_META_KEYS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR")
 
 
-def from_trusted_proxy(request) -> bool:
+def from_trusted_proxy(request: HttpRequest) -> bool:
     remote = request.META.get("REMOTE_ADDR", "")
     if remote == "":
         # gunicorn on a Unix socket: only processes allowed to open the socket file connect,
@@ -20,7 +21,7 @@ def from_trusted_proxy(request) -> bool:
     return peer is not None and any(peer in network for network in settings.TRUSTED_PROXIES)
 
 
-def _address(text: str):
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address, with an IPv4 client of an IPv6 socket (`::ffff:10.1.2.3`) as plain IPv4, as
     TRUSTED_PROXIES names it."""
     try:
@@ -30,7 +31,7 @@ def _address(text: str):
     return getattr(address, "ipv4_mapped", None) or address
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The client's address: the proxy's `X-Forwarded-For` entry when the peer is a trusted proxy.
 
     The right-most address not itself a trusted proxy is the one our proxy saw; anything left of

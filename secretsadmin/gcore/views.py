@@ -1,3 +1,4 @@
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -7,5 +8,5 @@ from secretsadmin.accounts.roles import Role
 
 @require_GET
 @role_required(Role.VIEWER)
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     return render(request, "gcore/index.html")

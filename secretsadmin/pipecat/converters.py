@@ -3,11 +3,19 @@ may be anything but "." and "..". Anything else is a 404 before a view runs, so 
 crafted URL becomes another request upstream (`.` in a key's place would turn "remove this key"
 into "delete the whole set")."""
 
+from abc import ABC, abstractmethod
+
 from secretsadmin.providers.pipecat import set_name_problem
 
 
-class _Name:
+class _Name(ABC):
     """Accepts what the subclass's `problem` finds nothing wrong with."""
+
+    regex: str
+
+    @staticmethod
+    @abstractmethod
+    def problem(value: str, /) -> object: ...
 
     def to_python(self, value: str) -> str:
         if self.problem(value):

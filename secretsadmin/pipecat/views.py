@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.roles import Role
-from secretsadmin.core.htmx import render_page
+from secretsadmin.core.htmx import render_page, wants_fragment
 from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.core.provider_pages import apply_change, provider_errors
 from secretsadmin.providers.errors import ProviderError
@@ -222,7 +222,7 @@ def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpR
     )
     if done:
         messages.success(request, f"Key {key} removed from {name}.")
-    if request.htmx:
+    if wants_fragment(request):
         response = HttpResponse("")
         if not done:  # the row stays; the toast says why
             response["HX-Reswap"] = "none"

@@ -3,7 +3,7 @@ all threads; and the process-wide set of them, rebuilt when its settings change 
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.core.signals import setting_changed
 
@@ -56,7 +56,7 @@ class Clients[A: Named, C: Closable]:
             self._clients.clear()
 
 
-class ProcessClients[R: Clients]:
+class ProcessClients[R: Clients[Any, Any]]:
     """Builds `R` from the settings on first call; any setting starting with `prefix` changing
     (pytest-django's `settings` fixture, `override_settings`) closes it and builds anew."""
 

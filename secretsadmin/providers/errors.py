@@ -6,6 +6,8 @@ code, words and request id, and whether a change may have been made anyway (`may
 the audit outcome is then unknown, not failed). No error ever holds an API key.
 """
 
+from typing import Any
+
 
 class ProviderError(Exception):
     provider = "The provider"  # its name as people know it; each provider's base class sets it
@@ -52,7 +54,7 @@ class Conflict(ProviderError):
 
 
 class RateLimited(ProviderError):
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after  # seconds, when the provider said
 
@@ -64,7 +66,7 @@ class ServerError(ProviderError):
 class Unavailable(ProviderError):
     """No answer: a connection that could not be made (`reached` false), broke or timed out."""
 
-    def __init__(self, message: str, *, reached: bool = True, **kwargs) -> None:
+    def __init__(self, message: str, *, reached: bool = True, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.reached = reached
 

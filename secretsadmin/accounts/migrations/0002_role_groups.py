@@ -1,9 +1,11 @@
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 ROLES = ("viewer", "editor", "auditor", "admin")
 
 
-def create_role_groups(apps, schema_editor):
+def create_role_groups(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Local users get roles as these groups, from their user page; the groups themselves are not
     editable in the admin (their names are the roles)."""
     Group = apps.get_model("auth", "Group")

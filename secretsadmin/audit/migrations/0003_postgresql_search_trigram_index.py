@@ -21,6 +21,8 @@ action makes, are not blocked while it builds over an existing log.
 import sys
 
 from django.db import DatabaseError, migrations, transaction
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 INDEX = "audit_search_trgm_idx"
 
@@ -40,7 +42,7 @@ CREATE = (
 DROP = f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}"
 
 
-def install(apps, schema_editor):
+def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
         return
@@ -65,7 +67,7 @@ def install(apps, schema_editor):
     schema_editor.execute("ANALYZE audit_auditevent", params=None)
 
 
-def remove(apps, schema_editor):
+def remove(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP, params=None)
 

@@ -138,7 +138,9 @@ class PipecatClient:
 
     # -- the calls --------------------------------------------------------------------------------
 
-    def _upsert(self, operation: str, name: str, body: dict, region: str | None) -> Accepted:
+    def _upsert(
+        self, operation: str, name: str, body: dict[str, Any], region: str | None
+    ) -> Accepted:
         if region is not None:
             body["region"] = region
         response = self._call(operation, "PUT", _path(name), body=body)
@@ -152,7 +154,7 @@ class PipecatClient:
         path: str,
         read: Callable[[Any], T],
         *,
-        body: dict | None = None,
+        body: dict[str, Any] | None = None,
     ) -> T:
         return self._read(operation, method, self._call(operation, method, path, body=body), read)
 
@@ -176,7 +178,7 @@ class PipecatClient:
             ) from None
 
     def _call(
-        self, operation: str, method: str, path: str, *, body: dict | None = None
+        self, operation: str, method: str, path: str, *, body: dict[str, Any] | None = None
     ) -> httpx.Response:
         attempt = 0
         while True:

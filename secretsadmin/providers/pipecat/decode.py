@@ -2,7 +2,7 @@
 says what was wrong (never a value: the API sends none, but a proxy might)."""
 
 import json
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 from .models import Region, SecretSet, SetDetail, SetType, Status
 
@@ -72,7 +72,7 @@ def _secret_set(item: Any) -> SecretSet:
         raise ValueError(f"unknown set type {set_type!r}")
     return SecretSet(
         name=_text(_field(item, "name"), "name"),
-        type=set_type,
+        type=cast(SetType, set_type),
         region=_text(_field(item, "region"), "region"),
         status=_status(item),
         error_message=_error_message(item),
@@ -83,10 +83,10 @@ def _status(item: Any) -> Status:
     status = _text(_field(item, "status"), "status")
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    return status
+    return cast(Status, status)
 
 
-def _error_message(item: dict) -> str | None:
+def _error_message(item: dict[str, Any]) -> str | None:
     message = item.get("errorMessage")
     if message is not None and not isinstance(message, str):
         raise ValueError("errorMessage is not text")
@@ -101,7 +101,7 @@ def _field(body: Any, name: str) -> Any:
     return body[name]
 
 
-def _list(value: Any, name: str) -> list:
+def _list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
         raise ValueError(f"{name!r} is not a list")
     return value

@@ -32,7 +32,7 @@ class RetryPolicy:
         return rng.uniform(0, self.ceiling(retry))
 
     def ceiling(self, retry: int) -> float:
-        return min(self.max_delay, self.base_delay * 2 ** (retry - 1))
+        return min(self.max_delay, self.base_delay * 2.0 ** (retry - 1))
 
     def delay_after_answer(
         self, method: str, response: httpx.Response, attempt: int, rng: random.Random

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
@@ -10,7 +12,7 @@ PASSWORD = "demo"  # noqa: S105 - demo mode only, on the loopback; the command r
 class Command(BaseCommand):
     help = "Creates demo-viewer, demo-editor, demo-auditor, demo-admin (password demo)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("Refused: demo users with a known password exist only in DEMO_MODE.")
         for role in Role:

@@ -1,7 +1,8 @@
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
 from secretsadmin.audit.selectors import UNKNOWN_AFTER, pending_attempts
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         "current state; lists those it cannot conclude yet."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than",
             type=int,
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             metavar="MINUTES",
         )
 
-    def handle(self, *args, older_than, **options):
+    def handle(self, *args: Any, older_than: int, **options: Any) -> None:
         reconcilers = {
             provider: import_string(path) for provider, path in settings.AUDIT_RECONCILERS.items()
         }

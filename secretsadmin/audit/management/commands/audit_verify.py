@@ -1,7 +1,8 @@
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from secretsadmin.audit import services
 from secretsadmin.audit.models import Outcome
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         "Prints the number of events checked and the head hash: keep it outside the database."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--anchor",
             type=anchor,
@@ -34,7 +35,13 @@ class Command(BaseCommand):
             help="verify a full JSON Lines export instead of the database (nothing is recorded)",
         )
 
-    def handle(self, *args, anchor=None, file=None, **options):
+    def handle(
+        self,
+        *args: Any,
+        anchor: tuple[int, str] | None = None,
+        file: Path | None = None,
+        **options: Any,
+    ) -> None:
         if file is not None:
             with file.open(encoding="utf-8") as lines:
                 result = check(links(json.loads(line) for line in lines), anchor=anchor)
