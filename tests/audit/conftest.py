@@ -37,3 +37,8 @@ def behind_the_apps_back(db):
             cursor.execute(sql, params)
 
     return run
+
+
+def csrf_headers(client) -> dict:
+    client.get("/audit/")
+    return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}

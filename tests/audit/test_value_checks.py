@@ -12,7 +12,7 @@ from django.test import override_settings
 from secretsadmin.audit import services, value_checks
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
-from tests.audit.test_views import csrf_headers
+from tests.audit.conftest import csrf_headers
 
 pytestmark = pytest.mark.django_db
 

@@ -9,17 +9,13 @@ from django.utils import timezone
 
 from secretsadmin.audit import chain, services
 from secretsadmin.audit.models import AuditEvent
+from tests.audit.conftest import csrf_headers
 
 pytestmark = pytest.mark.django_db
 
 
 def shown(response) -> list[int]:
     return [event.sequence for event in response.context["page"].events]
-
-
-def csrf_headers(client) -> dict:
-    client.get("/audit/")
-    return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
 
 
 @pytest.fixture

@@ -58,3 +58,13 @@ def events(action: str | None = None) -> list[AuditEvent]:
 def token_of(client) -> str:
     client.get("/")
     return client.cookies["csrftoken"].value
+
+
+def post(client, path, data=None, **headers):
+    return client.post(path, {**(data or {}), "csrfmiddlewaretoken": token_of(client)}, **headers)
+
+
+def preview(editor, env: str, name: str = "voice-prod") -> str:
+    """The preview an editor gets in place for a pasted `.env` block."""
+    path = f"/pipecat/prod/sets/{name}/keys/preview/"
+    return post(editor, path, {"env": env}, HTTP_HX_REQUEST="true").content.decode()

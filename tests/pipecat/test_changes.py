@@ -8,19 +8,9 @@ import pytest
 from emulators.faults import Fault
 from secretsadmin.pipecat.messages import describe
 from secretsadmin.providers.pipecat import PipecatError, pipecat_clients
-from tests.pipecat.conftest import events, fail_next, put, state, token_of
+from tests.pipecat.conftest import events, fail_next, post, preview, put, state
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client, path, data=None, **headers):
-    return client.post(path, {**(data or {}), "csrfmiddlewaretoken": token_of(client)}, **headers)
-
-
-def preview(editor, env: str, name: str = "voice-prod") -> str:
-    """The preview an editor gets in place for a pasted `.env` block."""
-    path = f"/pipecat/prod/sets/{name}/keys/preview/"
-    return post(editor, path, {"env": env}, HTTP_HX_REQUEST="true").content.decode()
 
 
 def new_set(editor, name="voice-prod", region="eu-central", **extra):

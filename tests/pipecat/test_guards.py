@@ -9,8 +9,7 @@ from emulators.faults import Fault
 from secretsadmin.core import shared_reads
 from secretsadmin.pipecat import selectors
 from secretsadmin.providers.pipecat import pipecat_clients
-from tests.pipecat.conftest import events, fail_next, put, upstream
-from tests.pipecat.test_changes import post
+from tests.pipecat.conftest import events, fail_next, post, put, upstream
 
 pytestmark = pytest.mark.django_db
 VALUE = "sk-live-Zq81-echoed-back"

@@ -13,8 +13,7 @@ from emulators.clock import Clock
 from emulators.faults import Fault
 from secretsadmin.pipecat import selectors
 from secretsadmin.providers.pipecat import NotFound
-from tests.pipecat.conftest import put, upstream
-from tests.pipecat.test_changes import post, preview
+from tests.pipecat.conftest import post, preview, put, upstream
 
 pytestmark = pytest.mark.django_db
 PAGE = "/pipecat/prod/sets/voice-prod/"
