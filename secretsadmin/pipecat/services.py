@@ -95,7 +95,7 @@ def _upsert_keys(
     )
 
 
-def create_image_pull_secret(
+def save_image_pull_secret(
     actor: Actor,
     *,
     account: str,
@@ -104,32 +104,12 @@ def create_image_pull_secret(
     username: str,
     token: str,
     region: str,
+    new: bool,
     reason: str = "",
 ) -> Accepted:
-    _require_free_name(account, name)
-    return replace_image_pull_secret(
-        actor,
-        account=account,
-        name=name,
-        host=host,
-        username=username,
-        token=token,
-        region=region,
-        reason=reason,
-    )
-
-
-def replace_image_pull_secret(
-    actor: Actor,
-    *,
-    account: str,
-    name: str,
-    host: str,
-    username: str,
-    token: str,
-    region: str,
-    reason: str = "",
-) -> Accepted:
+    """Creates (`new`: under a name that must be free) or replaces registry credentials."""
+    if new:
+        _require_free_name(account, name)
     client = pipecat_clients().get(account)
     return _change(
         actor,

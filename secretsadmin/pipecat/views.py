@@ -282,13 +282,10 @@ def _image_pull(request: HttpRequest, account: str, *, existing: SecretSet | Non
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        change = (
-            services.replace_image_pull_secret if existing else services.create_image_pull_secret
-        )
         if _applied(
             request,
             form,
-            change,
+            services.save_image_pull_secret,
             instead="pick another name",
             account=account,
             name=data["name"],
@@ -296,6 +293,7 @@ def _image_pull(request: HttpRequest, account: str, *, existing: SecretSet | Non
             username=data["username"],
             token=data["token"],
             region=data["region"],
+            new=existing is None,
             reason=data["reason"],
         ):
             note = expiry_note(data["host"])
