@@ -294,3 +294,25 @@ def test_removing_a_key_already_gone_says_which_key(editor, pipecat):
     )
     assert response["HX-Reswap"] == "none"  # the row stays where it is
     assert "Key GONE is already gone from set voice-prod." in response.content.decode()
+
+
+def test_a_provider_error_while_removing_a_key_says_it_answered_and_may_have_removed_it(
+    editor, pipecat
+):
+    put(pipecat, "voice-prod", KEEP="1", OLD="2")
+    fail_next(pipecat, "delete_key", 500)
+    response = post(
+        editor, "/pipecat/prod/sets/voice-prod/keys/OLD/delete/", HTTP_HX_REQUEST="true"
+    )
+    text = response.content.decode()
+    assert "Pipecat Cloud answered with an error: HTTP 500 Internal Server Error" in text
+    assert "The change to key OLD of set voice-prod may have been made" in text
+    assert "did not answer in time" not in text
+    assert events("pipecat.secret_key.delete")[1].outcome == "unknown"
+
+
+def test_a_404_while_creating_a_set_is_an_error_of_the_provider_not_already_gone(editor, pipecat):
+    fail_next(pipecat, "put_set", 404)
+    text = new_set(editor, name="brand-new").content.decode()
+    assert "Pipecat Cloud answered with an error: HTTP 404 Not Found" in text
+    assert "already gone" not in text and "Nothing was changed." in text

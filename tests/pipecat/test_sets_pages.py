@@ -1,5 +1,8 @@
+from dataclasses import replace
+
 import pytest
 
+from tests.conftest import free_port
 from tests.pipecat.conftest import fail_next, put
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +117,24 @@ def test_a_history_restore_gets_the_whole_page(viewer, pipecat):
         "/pipecat/prod/?q=voice", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
     assert "<!doctype html>" in response.text and "voice-prod" in response.text
+
+
+def test_a_provider_nobody_answers_for_is_said_to_be_unreachable(viewer, pipecat, settings):
+    [account] = settings.PIPECAT_ACCOUNTS
+    settings.PIPECAT_ACCOUNTS = (replace(account, api_url=f"http://127.0.0.1:{free_port()}"),)
+    settings.PIPECAT_TRANSPORT = None  # a real connection, refused
+    response = viewer.get("/pipecat/prod/")
+    assert response.status_code == 502
+    page = response.text
+    assert "<h1>Pipecat Cloud could not be reached</h1>" in page
+    assert f"Request id <code>{response['X-Request-ID']}</code>" in page
+    assert 'href="/pipecat/prod/">Try again' in page
+
+
+def test_a_failure_while_searching_is_a_toast_and_the_table_stays(viewer, pipecat):
+    fail_next(pipecat, "list_sets", 500, times=5)
+    response = viewer.get("/pipecat/prod/?q=voice", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Reswap"] == "none"
+    assert 'hx-swap-oob="beforeend"' in response.text
+    assert "Pipecat Cloud answered with an error: HTTP 500 Internal Server Error." in response.text
+    assert f"(request id {response['X-Request-ID']})" in response.text
