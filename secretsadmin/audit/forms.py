@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from .models import Outcome
 
@@ -21,7 +22,12 @@ class EventFilterForm(forms.Form):
         error_messages={"invalid": "Enter a date and time, e.g. 2026-01-31 14:00."},
     )
     actor = forms.CharField(required=False, max_length=254, help_text="Username or email")
-    action = forms.CharField(required=False, max_length=100, help_text="e.g. auth.denied")
+    action = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="A name or its beginning, e.g. pipecat or auth.denied",
+        widget=forms.TextInput(attrs={"list": "action-names", "autocomplete": "off"}),
+    )
     provider = forms.ChoiceField(
         required=False, choices=[("", "Any"), ("pipecat", "Pipecat"), ("gcore", "Gcore")]
     )
@@ -36,6 +42,13 @@ class EventFilterForm(forms.Form):
 
     CURSORS = ("before", "after")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A time typed here is read in the current time zone, which the label names.
+        zone = timezone.get_current_timezone_name()
+        self.fields["since"].label = f"From ({zone})"
+        self.fields["until"].label = f"Until ({zone})"
+
     def clean(self):
         data = super().clean()
         for name in ("since", "until"):
@@ -46,7 +59,7 @@ class EventFilterForm(forms.Form):
                 data[name] = None
         since, until = data.get("since"), data.get("until")
         if since and until and since >= until:
-            self.add_error("until", "Must be later than “From”.")
+            self.add_error("until", f"Must be later than “{self.fields['since'].label}”.")
         if data.get("before") and data.get("after"):
             raise forms.ValidationError("Give “before” or “after”, not both.")
         for name, value in data.items():

@@ -8,6 +8,7 @@ from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from . import actions
 from .models import AuditEvent, Outcome
 
 PAGE_SIZE = 50
@@ -80,7 +81,8 @@ def events(
     request_id: str = "",
     q: str = "",
 ) -> QuerySet[AuditEvent]:
-    """Events matching every filter given; exact matches, so each one can use its index."""
+    """Events matching every filter given; exact matches, so each one can use its index. An
+    `action` may be a name's beginning (`pipecat`): it selects the names `actions.matching`."""
     found = AuditEvent.objects.order_by("-sequence")
     if since:
         found = found.filter(time__gte=since)
@@ -90,7 +92,9 @@ def events(
         found = found.filter(Q(actor_username=actor) | Q(actor_email=actor))
     if target:
         found = found.filter(Q(target=target) | Q(target_id=target))
-    exact = {"action": action, "provider": provider, "account": account, "request_id": request_id}
+    if action:
+        found = found.filter(action__in=actions.matching(action, actions.held(found.db)))
+    exact = {"provider": provider, "account": account, "request_id": request_id}
     found = found.filter(**{name: value for name, value in exact.items() if value})
     if outcome == Outcome.UNKNOWN:
         found = found.filter(Q(outcome=Outcome.UNKNOWN) | _pending(UNKNOWN_AFTER))

@@ -6,6 +6,7 @@ the log cannot record, and a person gets only so many an hour. They are counted 
 itself, which every worker and host shares and no restart forgets.
 """
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from .fingerprints import Verdict
 from .models import AuditEvent, Outcome
 
 ACTION = "audit.value_check"
+TARGET = re.compile(r"event #(\d+)")  # the checked event, as `check_value` records it
 
 
 class TooManyChecks(Exception):
@@ -62,6 +64,23 @@ def check_value(
     if refused:
         raise TooManyChecks(limit)
     return verdict
+
+
+def checked_sequence(check: AuditEvent) -> int | None:
+    """The sequence of the event a value check was about; None for any other event."""
+    found = TARGET.fullmatch(check.target) if check.action == ACTION else None
+    return int(found[1]) if found else None
+
+
+def verdict_of(check: AuditEvent) -> Verdict | None:
+    """The verdict a value check recorded (in its target_id); None for any other event and for
+    a check that was refused, which has none."""
+    if check.action != ACTION or check.outcome != Outcome.SUCCEEDED:
+        return None
+    try:
+        return Verdict(check.target_id)
+    except ValueError:  # not a verdict this dashboard writes: nothing can be told from it
+        return Verdict.UNREADABLE
 
 
 def _answered_this_hour(actor: services.Actor) -> int:

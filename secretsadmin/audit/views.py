@@ -8,7 +8,7 @@ from secretsadmin.accounts.actors import actor_of
 from secretsadmin.accounts.roles import Role
 from secretsadmin.core.htmx import render_page
 
-from . import export, fingerprints, selectors, services, value_checks
+from . import actions, export, fingerprints, selectors, services, value_checks
 from .forms import EventFilterForm, ValueCheckForm
 from .models import AuditEvent, Outcome
 from .verify import verify as verify_chain
@@ -27,9 +27,14 @@ def index(request):
     if form.is_valid():
         cursors = {name: form.cleaned_data[name] for name in form.CURSORS}
         page = selectors.page(selectors.events(**form.filters()), **cursors)
-    context = {"form": form, "page": page, "head": selectors.head()}
+    context = _index_context(form, page)
     # Bad filters come back as a page with the form's messages, which htmx swaps in like any page.
     return render_page(request, "audit/index.html", context, fragment="results")
+
+
+def _index_context(form: EventFilterForm, page: selectors.Page | None) -> dict:
+    # The action names are a callable: read only when the form is rendered, not for the results.
+    return {"form": form, "page": page, "head": selectors.head(), "action_names": actions.offered}
 
 
 @require_GET
@@ -101,8 +106,7 @@ def export_events(request, fmt: str):
     """The events matching the filters, oldest first, streamed as they are read."""
     form = EventFilterForm(request.GET)
     if not form.is_valid():
-        context = {"form": form, "page": None, "head": selectors.head()}
-        return render(request, "audit/index.html", context, status=400)
+        return render(request, "audit/index.html", _index_context(form, None), status=400)
     content_type, lines = FORMATS[fmt]
     # The export covers what existed when it was asked for, not the events it appends itself.
     head = selectors.head()

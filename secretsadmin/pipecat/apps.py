@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class PipecatConfig(AppConfig):
     name = "secretsadmin.pipecat"
     label = "pipecat"
+
+    def ready(self) -> None:
+        from secretsadmin.audit import links
+
+        from . import selectors
+
+        links.register("pipecat", "pipecat:set", accounts=selectors.account_names)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 
@@ -42,3 +44,15 @@ def behind_the_apps_back(db):
 def csrf_headers(client) -> dict:
     client.get("/audit/")
     return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+
+
+@pytest.fixture
+def row_of():
+    """The audit list's row of one event, as HTML: `row_of(response, sequence)`."""
+
+    def find(response, sequence: int) -> str:
+        rows = re.findall(r"<tr>.*?</tr>", response.text, flags=re.DOTALL)
+        first_cell = re.compile(f'^<tr>\\s*<td><a href="[^"]*/audit/{sequence}/">{sequence}</a>')
+        return next(row for row in rows if first_cell.match(row))
+
+    return find

@@ -258,3 +258,37 @@ def test_checks_sent_at_once_get_no_more_answers_than_the_ration(system):
     assert sorted(outcomes) == ["answered"] + ["refused"] * 7
     recorded = AuditEvent.objects.filter(action="audit.value_check")
     assert sorted(recorded.values_list("outcome", flat=True)) == ["denied"] * 7 + ["succeeded"]
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY)
+def test_the_log_shows_each_checks_verdict_not_a_green_succeeded(auditor, change, row_of):
+    checks = {}
+    for verdict, value in (("match", VALUE), ("no match", "a guess")):
+        check(auditor, change, value)
+        checks[verdict] = last_event().sequence
+    with override_settings(AUDIT_HMAC_KEY=ROTATED_KEY):
+        check(auditor, change, VALUE)
+    checks["cannot tell"] = last_event().sequence
+
+    listed = auditor.get("/audit/")
+    badges = {
+        "match": 'class="badge outcome-match"',
+        "no match": 'class="badge outcome-no-match"',
+        "cannot tell": 'class="badge outcome-cannot-tell"',
+    }
+    for verdict, sequence in checks.items():
+        row = row_of(listed, sequence)
+        assert badges[verdict] in row and f">{verdict}</span>" in row
+        assert "succeeded" not in row
+        page = auditor.get(f"/audit/{sequence}/").text
+        assert badges[verdict] in page.split("</h1>")[0]
+        assert f"<dt>Verdict</dt><dd>{verdict.capitalize()}: " in page
+    assert 'class="badge outcome-succeeded">succeeded<' in row_of(listed, change.sequence)
+
+
+@override_settings(AUDIT_HMAC_KEY=AUDIT_KEY, AUDIT_VALUE_CHECKS_PER_HOUR=0)
+def test_a_check_refused_for_the_ration_shows_as_denied(auditor, change, row_of):
+    check(auditor, change, VALUE)
+    refused = last_event()
+    row = row_of(auditor.get("/audit/"), refused.sequence)
+    assert 'class="badge outcome-denied">denied<' in row

@@ -1,7 +1,7 @@
 """The review pages, as auditors and everyone else meet them."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -294,3 +294,17 @@ def test_verify_button_shows_where_the_chain_breaks(auditor, log, behind_the_app
 
 def test_verify_without_csrf_token_is_refused(auditor, log):
     assert auditor.post("/audit/verify").status_code == 403
+
+
+@pytest.mark.parametrize(("zone", "local"), [("UTC", "09:30"), ("Europe/Paris", "10:30")])
+def test_the_date_filters_say_which_time_zone_they_read(auditor, system, settings, zone, local):
+    settings.TIME_ZONE = zone
+    at = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        event = services.record(system, action="gcore.secret.create", outcome="succeeded")
+    page = auditor.get("/audit/").text
+    assert f'<label for="id_since">From ({zone})</label>' in page
+    assert f'<label for="id_until">Until ({zone})</label>' in page
+    # 09:30 UTC is 10:30 in Paris in January: the time typed is read as the label says.
+    assert event.sequence in shown(auditor.get(f"/audit/?since=2026-01-15T{local}"))
+    assert event.sequence not in shown(auditor.get(f"/audit/?until=2026-01-15T{local}"))

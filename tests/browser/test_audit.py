@@ -1,5 +1,7 @@
 """The audit log in Debian's Chromium: htmx filters under the CSP, and the Verify button."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -60,3 +62,60 @@ def test_an_auditor_checks_a_value_against_its_fingerprint(signed_in, live_serve
     assert page.url.endswith(f"/audit/{event.sequence}/")  # answered in place
     assert page.get_by_label("Candidate value").input_value() == ""
     assert page.console_errors == []
+
+
+def test_an_auditor_picks_a_family_of_actions_and_opens_the_set_an_event_names(
+    signed_in, live_server, pipecat_prod
+):
+    system = audit.Actor.system("tests")
+    for action in ("pipecat.secret_set.upsert", "pipecat.secret_key.delete"):
+        audit.record(
+            system,
+            action=action,
+            outcome="succeeded",
+            provider="pipecat",
+            account="prod",
+            target="voice-prod",
+            keys=["API_KEY"],
+        )
+    audit.record(system, action="audit.export", outcome="succeeded", target="csv (all events)")
+    page = signed_in
+    page.goto(f"{live_server.url}/audit/")
+    offered = page.locator("#action-names option").evaluate_all("os => os.map(o => o.value)")
+    assert {"pipecat", "pipecat.secret_set", "pipecat.secret_set.upsert"} <= set(offered)
+
+    page.get_by_label("Action").fill("pipecat")
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(2)
+    assert "action=pipecat" in page.url
+    rows.first.get_by_role("link", name="voice-prod").click()
+    expect(page.locator("h1")).to_contain_text("voice-prod")
+    expect(page.get_by_text("API_KEY")).to_be_visible()
+    assert page.console_errors == []
+
+
+def test_value_checks_show_their_verdict_in_the_colour_of_its_meaning(signed_in, live_server):
+    system = audit.Actor.system("tests")
+    checked = audit.record(system, action="pipecat.secret_set.upsert", outcome="succeeded")
+    for verdict in ("match", "different", "other key"):
+        audit.record(
+            system,
+            action="audit.value_check",
+            outcome="succeeded",
+            target=f"event #{checked.sequence}",
+            target_id=verdict,
+            keys=["API_KEY"],
+        )
+    audit.record(system, action="auth.denied", outcome="denied")
+    audit.attempt(system, action="gcore.secret.create", target="tls-cert")
+    page = signed_in
+    page.goto(f"{live_server.url}/audit/")
+
+    def colour(text: str) -> str:
+        badge = page.locator("#results .badge", has_text=re.compile(f"^{text}$")).first
+        return badge.evaluate("element => getComputedStyle(element).backgroundColor")
+
+    assert colour("match") == colour("succeeded")
+    assert colour("no match") == colour("denied")
+    assert colour("cannot tell") == colour("attempted")
+    assert len({colour("match"), colour("no match"), colour("cannot tell")}) == 3
