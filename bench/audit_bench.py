@@ -372,7 +372,7 @@ def main() -> None:
             distinct = timed(lambda: list(everyone.distinct()), repeat=3)
             report(
                 "action names (the filter's list)",
-                f"{listed * 1000:.1f} ms",
+                f"{listed * 1000:.2f} ms",
                 f"(a DISTINCT over the log: {distinct * 1000:.0f} ms, x{distinct / listed:.0f})",
             )
             deep = timed(lambda: selectors.page(selectors.events(), before=middle))
