@@ -5,12 +5,12 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponseBase, HttpResponseForbidden
 
 from .denials import forbidden
 from .roles import Role, has_role
 
-type View = Callable[..., HttpResponse]
+type View = Callable[..., HttpResponseBase]  # a page, or a stream (the audit export)
 
 
 def role_required(role: Role) -> Callable[[View], View]:
@@ -19,7 +19,7 @@ def role_required(role: Role) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, role):

@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
 
@@ -42,15 +45,16 @@ class EventFilterForm(forms.Form):
 
     CURSORS = ("before", "after")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A time typed here is read in the current time zone, which the label names.
         zone = timezone.get_current_timezone_name()
         self.fields["since"].label = f"From ({zone})"
         self.fields["until"].label = f"Until ({zone})"
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for name in ("since", "until"):
             # Near year 1 or 9999, converting to UTC overflows inside the query: a 500.
             value = data.get(name)
@@ -67,7 +71,7 @@ class EventFilterForm(forms.Form):
                 data[name] = value.strip()
         return data
 
-    def filters(self) -> dict:
+    def filters(self) -> dict[str, Any]:
         """The cleaned filters, without the paging cursors."""
         return {k: v for k, v in self.cleaned_data.items() if k not in self.CURSORS}
 
@@ -89,12 +93,13 @@ class ValueCheckForm(forms.Form):
     )
     file = forms.FileField(label="or from a file", required=False)
 
-    def __init__(self, *args, keys, **kwargs):
+    def __init__(self, *args: Any, keys: Iterable[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["key"].choices = [(key, key) for key in keys]
+        cast(forms.ChoiceField, self.fields["key"]).choices = [(key, key) for key in keys]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         typed, upload = data.get("value", ""), data.get("file")
         if bool(typed) == bool(upload):
             raise forms.ValidationError("Type a value or choose a file, one of the two.")

@@ -46,14 +46,13 @@ def register(
     _pages[provider] = TargetPage(url_name, accounts, arguments)
 
 
-def target_url(event: AuditEvent, *, providers_readable: bool) -> str:
-    """The URL of what `event` names, or "" when there is nothing to open. A provider's page
-    only if `providers_readable`: a link would otherwise end in a refusal, itself recorded."""
+def target_url(event: AuditEvent) -> str:
+    """The URL of what `event` names, or "" when there is nothing to open."""
     checked = value_checks.checked_sequence(event)
     if checked is not None:
         return reverse("audit:detail", args=[checked])
     page = _pages.get(event.provider)
-    if page is None or not providers_readable or not event.target:
+    if page is None or not event.target:
         return ""
     if event.account not in page.accounts():
         return ""

@@ -97,6 +97,9 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
+    # Not a column: the outcome `selectors.page` shows for each row it reads.
+    shown_outcome: str
+
     class Meta:
         ordering = ["-sequence"]
         indexes = [

@@ -1,7 +1,9 @@
 """Reading the audit log: filtered, newest first, a page at a time."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import connections
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
@@ -10,6 +12,9 @@ from django.utils import timezone
 
 from . import actions
 from .models import AuditEvent, Outcome
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 50
 # An attempt this old without an outcome is shown as `unknown`: the request that made it is over.
@@ -40,9 +45,13 @@ class SearchText(Func):
     arg_joiner = " || E'\\x1f' || "
     output_field = TextField()
 
-    def __init__(self):
+    def __init__(self) -> None:
         fields = [F(name) for name in TEXT_FIELDS if name != "keys_text"]
         super().__init__(*fields, Cast("keys", TextField()))
+
+
+class Concluded(TypedDict):
+    concluded: bool  # the `concluded()` annotation
 
 
 def concluded() -> Exists:
@@ -54,7 +63,7 @@ def _pending(older_than: timedelta) -> Q:
     settled = AuditEvent.objects.filter(attempt=OuterRef("pk")).filter(
         ~Q(outcome=Outcome.UNKNOWN) | Q(error_code=RECONCILED)
     )
-    return Q(outcome=Outcome.ATTEMPTED, time__lt=timezone.now() - older_than) & ~Exists(settled)
+    return Q(~Exists(settled), outcome=Outcome.ATTEMPTED, time__lt=timezone.now() - older_than)
 
 
 def pending_attempts(older_than: timedelta = UNKNOWN_AFTER) -> QuerySet[AuditEvent]:
@@ -83,7 +92,7 @@ def events(
 ) -> QuerySet[AuditEvent]:
     """Events matching every filter given; exact matches, so each one can use its index. An
     `action` may be a name's beginning (`pipecat`): it selects the names `actions.matching`."""
-    found = AuditEvent.objects.order_by("-sequence")
+    found: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-sequence")
     if since:
         found = found.filter(time__gte=since)
     if until:
@@ -122,7 +131,7 @@ def _search(found: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
 
 @dataclass(frozen=True)
 class Page:
-    events: list[AuditEvent]
+    events: Sequence[AuditEvent]
     newer: int | None  # pass as `after` to see the events just newer than this page
     older: int | None  # pass as `before` to see the events just older
 
@@ -135,16 +144,17 @@ def page(
     size: int = PAGE_SIZE,
 ) -> Page:
     """One page, found by keyset on the sequence: no OFFSET, no COUNT, at any depth."""
-    rows = found.annotate(concluded=concluded())
+    annotated = found.annotate(concluded=concluded())
+    rows: list[WithAnnotations[AuditEvent, Concluded]]
     if after is not None:
-        rows = list(rows.filter(sequence__gt=after).order_by("sequence")[: size + 1])
+        rows = list(annotated.filter(sequence__gt=after).order_by("sequence")[: size + 1])
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
         more_older = bool(rows) and found.filter(sequence__lt=rows[-1].sequence).exists()
     else:
         if before is not None:
-            rows = rows.filter(sequence__lt=before)
-        rows = list(rows.order_by("-sequence")[: size + 1])
+            annotated = annotated.filter(sequence__lt=before)
+        rows = list(annotated.order_by("-sequence")[: size + 1])
         more_older = len(rows) > size
         rows = rows[:size]
         more_newer = bool(rows) and found.filter(sequence__gt=rows[0].sequence).exists()
@@ -158,14 +168,18 @@ def page(
     )
 
 
-def shown_outcome(event: AuditEvent, now: datetime) -> str:
-    """The outcome to show: an attempt left without one for long is `unknown`, not `attempted`.
-
-    `event.concluded` is the `concluded()` annotation."""
+def shown_outcome(event: "WithAnnotations[AuditEvent, Concluded]", now: datetime) -> str:
+    """The outcome to show: an attempt left without one for long is `unknown`, not `attempted`."""
     waiting = event.outcome == Outcome.ATTEMPTED and not event.concluded
     if waiting and now - event.time > UNKNOWN_AFTER:
         return Outcome.UNKNOWN
     return event.outcome
+
+
+def event(sequence: int) -> "WithAnnotations[AuditEvent, Concluded] | None":
+    """One event, with its `concluded()` annotation."""
+    every: QuerySet[AuditEvent] = AuditEvent.objects.all()
+    return every.annotate(concluded=concluded()).filter(sequence=sequence).first()
 
 
 def head() -> AuditEvent | None:

@@ -1,4 +1,7 @@
-from django.http import StreamingHttpResponse
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -6,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.actors import actor_of
 from secretsadmin.accounts.roles import Role
-from secretsadmin.core.htmx import render_page
+from secretsadmin.core.htmx import render_page, wants_fragment
 
 from . import actions, export, fingerprints, selectors, services, value_checks
 from .forms import EventFilterForm, ValueCheckForm
@@ -21,7 +24,7 @@ FORMATS = {
 
 @require_GET
 @role_required(Role.AUDITOR)
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET)
     page = None
     if form.is_valid():
@@ -32,20 +35,23 @@ def index(request):
     return render_page(request, "audit/index.html", context, fragment="results")
 
 
-def _index_context(form: EventFilterForm, page: selectors.Page | None) -> dict:
+def _index_context(form: EventFilterForm, page: selectors.Page | None) -> dict[str, Any]:
     # The action names are a callable: read only when the form is rendered, not for the results.
     return {"form": form, "page": page, "head": selectors.head(), "action_names": actions.offered}
 
 
 @require_GET
 @role_required(Role.AUDITOR)
-def detail(request, sequence: int):
+def detail(request: HttpRequest, sequence: int) -> HttpResponse:
     return _detail_page(request, sequence)
 
 
-def _detail_page(request, sequence: int, check: dict | None = None, status: int = 200):
-    found = AuditEvent.objects.annotate(concluded=selectors.concluded())
-    event = get_object_or_404(found, sequence=sequence)
+def _detail_page(
+    request: HttpRequest, sequence: int, check: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    event = selectors.event(sequence)
+    if event is None:
+        raise Http404(f"No audit event #{sequence}.")
     context = {
         "event": event,
         "shown_outcome": selectors.shown_outcome(event, timezone.now()),
@@ -57,29 +63,31 @@ def _detail_page(request, sequence: int, check: dict | None = None, status: int 
     return render(request, "audit/detail.html", context, status=status)
 
 
-def _fingerprints(event: AuditEvent) -> dict:
+def _fingerprints(event: AuditEvent) -> dict[str, str]:
     # Anything but an object here was written behind the app's back: nothing to check against.
     return event.fingerprints if isinstance(event.fingerprints, dict) else {}
 
 
-def _can_check() -> dict:
+def _can_check() -> dict[str, Any]:
     return {"can_check": fingerprints.configured(), "key_id": fingerprints.current_key_id()}
 
 
 @require_POST
 @role_required(Role.AUDITOR)
-def check_value(request, sequence: int):
+def check_value(request: HttpRequest, sequence: int) -> HttpResponse:
     """Was this the value of that key at this event? The answer, recorded, in place."""
     event = get_object_or_404(AuditEvent, sequence=sequence)
     form = ValueCheckForm(request.POST, request.FILES, keys=_fingerprints(event))
     check, status = _check(request, event, form)
-    if request.htmx:  # a refusal is shown in place too: htmx swaps only a 2xx answer
+    if wants_fragment(request):  # a refusal is shown in place too: htmx swaps only a 2xx answer
         context = {"event": event, **_can_check(), **check}
         return render(request, "audit/detail.html#check", context)
     return _detail_page(request, sequence, check, status=status)
 
 
-def _check(request, event: AuditEvent, form: ValueCheckForm) -> tuple[dict, int]:
+def _check(
+    request: HttpRequest, event: AuditEvent, form: ValueCheckForm
+) -> tuple[dict[str, Any], int]:
     """The check's part of the page, and the status it answers with."""
     if not form.is_valid():
         return {"check_form": form}, 400
@@ -102,7 +110,7 @@ def _check(request, event: AuditEvent, form: ValueCheckForm) -> tuple[dict, int]
 
 @require_GET
 @role_required(Role.AUDITOR)
-def export_events(request, fmt: str):
+def export_events(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The events matching the filters, oldest first, streamed as they are read."""
     form = EventFilterForm(request.GET)
     if not form.is_valid():
@@ -128,7 +136,7 @@ def export_events(request, fmt: str):
     return response
 
 
-def _concluded_after(lines, started):
+def _concluded_after(lines: Iterator[str], started: AuditEvent) -> Iterator[str]:
     """Streams the export, then records that it was sent in full. A download cut short leaves
     the attempt without an outcome, which is the truth."""
     yield from lines
@@ -137,7 +145,7 @@ def _concluded_after(lines, started):
 
 @require_POST
 @role_required(Role.AUDITOR)
-def verify(request):
+def verify(request: HttpRequest) -> HttpResponse:
     result = verify_chain()
     try:
         services.record(
@@ -150,14 +158,14 @@ def verify(request):
             error_message=result.problem,
         )
     except services.AuditUnavailable:
-        if request.htmx:  # htmx swaps only a 2xx answer into the page
+        if wants_fragment(request):  # htmx swaps only a 2xx answer into the page
             return render(request, "audit/index.html#verification", {"unavailable": True})
         return _unavailable(request)
     # A broken chain is a finding, not an error of the request: 200, so htmx shows it.
-    template = "audit/index.html#verification" if request.htmx else "audit/verified.html"
+    template = "audit/index.html#verification" if wants_fragment(request) else "audit/verified.html"
     return render(request, template, {"result": result})
 
 
-def _unavailable(request):
+def _unavailable(request: HttpRequest) -> HttpResponse:
     """Nothing is done that the log cannot record."""
     return render(request, "audit/unavailable.html", status=503)

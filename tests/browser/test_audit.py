@@ -73,12 +73,16 @@ def test_an_auditor_picks_a_family_of_actions_and_opens_the_set_an_event_names(
             system,
             action=action,
             outcome="succeeded",
-            provider="pipecat",
-            account="prod",
-            target="voice-prod",
-            keys=["API_KEY"],
+            subject=audit.Subject(
+                provider="pipecat", account="prod", target="voice-prod", keys=("API_KEY",)
+            ),
         )
-    audit.record(system, action="audit.export", outcome="succeeded", target="csv (all events)")
+    audit.record(
+        system,
+        action="audit.export",
+        outcome="succeeded",
+        subject=audit.Subject(target="csv (all events)"),
+    )
     page = signed_in
     page.goto(f"{live_server.url}/audit/")
     offered = page.locator("#action-names option").evaluate_all("os => os.map(o => o.value)")
@@ -102,12 +106,12 @@ def test_value_checks_show_their_verdict_in_the_colour_of_its_meaning(signed_in,
             system,
             action="audit.value_check",
             outcome="succeeded",
-            target=f"event #{checked.sequence}",
-            target_id=verdict,
-            keys=["API_KEY"],
+            subject=audit.Subject(
+                target=f"event #{checked.sequence}", target_id=verdict, keys=("API_KEY",)
+            ),
         )
     audit.record(system, action="auth.denied", outcome="denied")
-    audit.attempt(system, action="gcore.secret.create", target="tls-cert")
+    audit.attempt(system, action="gcore.secret.create", subject=audit.Subject(target="tls-cert"))
     page = signed_in
     page.goto(f"{live_server.url}/audit/")
 

@@ -10,8 +10,8 @@ register = template.Library()
 
 
 @register.filter
-def target_url(event: AuditEvent, providers_readable: bool) -> str:
-    return links.target_url(event, providers_readable=providers_readable)
+def target_url(event: AuditEvent) -> str:
+    return links.target_url(event)
 
 
 @register.filter
