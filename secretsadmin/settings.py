@@ -36,11 +36,12 @@ CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS")
 TRUSTED_PROXIES = env.networks("TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "secretsadmin.accounts.apps.AdminConfig",  # Django's admin, for the admin role
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",

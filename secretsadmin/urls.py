@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from secretsadmin.core import views as core
+from secretsadmin.overview import views as overview
 
 urlpatterns = [
-    path("", core.home, name="home"),
+    path("", overview.home, name="home"),
+    path("overview/pipecat/<slug:account>/", overview.pipecat_account, name="overview_pipecat"),
     path("healthz", core.healthz, name="healthz"),
     path("favicon.ico", core.favicon, name="favicon"),
     path("pipecat/", include("secretsadmin.pipecat.urls")),

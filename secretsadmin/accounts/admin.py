@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from typing import Any, Concatenate
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
@@ -12,10 +13,11 @@ from django.shortcuts import render
 
 from secretsadmin.audit import services as audit
 
+from .access import deny
 from .actors import actor_of
 from .models import ExternalIdentity
 from .role_changes import record_roles_change
-from .roles import forget_roles, roles_of
+from .roles import Role, forget_roles, has_role, roles_of
 
 admin.site.unregister(User)
 # Roles are the groups' names: renaming or deleting a group would change everyone's roles at
@@ -37,19 +39,72 @@ def _unless_unrecorded[**P](
         return render(request, "audit/unavailable.html", status=503)
 
 
+# What someone holding the admin role, but no superuser, sees of a user: their roles are theirs
+# to tick, the rest is shown as it is.
+ROLE_MANAGER_FIELDSETS = (
+    (None, {"fields": ("username", "email", "first_name", "last_name")}),
+    ("Access", {"fields": ("groups", "is_active")}),
+    ("Important dates", {"fields": ("last_login", "date_joined")}),
+)
+ROLES_HELP = (
+    "viewer: reads sets, keys and statuses. editor: also changes them. auditor: reads, exports "
+    "and verifies the audit log. admin: all of these, and manages roles here."
+)
+ROLE_MANAGER_READ_ONLY = (
+    "username", "email", "first_name", "last_name", "is_active", "last_login", "date_joined",
+)  # fmt: skip
+
+
 @admin.register(User)
 class UserAdmin(auth_admin.UserAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     """Django's user admin, where every change of someone's roles is recorded in the audit log.
+
+    Anyone holding the admin role ticks the roles of local users here. Only a superuser may do
+    more: set a password (whoever sets one can sign in as that person, and act in their name in
+    the audit log, a superuser's too), make someone staff or superuser, add or delete users.
     The roles of people from an identity provider come from its groups alone: nobody here can
     make them staff, superuser or a member of a group."""
+
+    filter_horizontal = ("user_permissions",)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, Role.ADMIN)
+
+    def has_view_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return has_role(request.user, Role.ADMIN)
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return has_role(request.user, Role.ADMIN)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if obj is not None and not request.user.is_superuser:
+            return ROLE_MANAGER_FIELDSETS
+        return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: User | None = None
     ) -> list[str] | tuple[str, ...]:
         fields = super().get_readonly_fields(request, obj)
+        if not request.user.is_superuser:
+            fields = (*fields, *ROLE_MANAGER_READ_ONLY)
         if obj is not None and ExternalIdentity.objects.filter(user=obj).exists():
             return (*fields, "is_staff", "is_superuser", "groups", "user_permissions")
         return fields
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField | None:
+        if db_field.name == "groups":  # the roles, ticked as the README says
+            kwargs |= {"widget": forms.CheckboxSelectMultiple, "label": "Roles"}
+            kwargs["help_text"] = ROLES_HELP
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        if not request.user.is_superuser:
+            return deny(request, "is for superusers only")
+        return super().user_change_password(request, id, form_url)
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return _unless_unrecorded(super().changeform_view, request, *args, **kwargs)
