@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import ManyToManyField, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -47,8 +47,8 @@ ROLE_MANAGER_FIELDSETS = (
     ("Important dates", {"fields": ("last_login", "date_joined")}),
 )
 ROLES_HELP = (
-    "viewer: reads sets, keys and statuses. editor: also changes them. auditor: reads, exports "
-    "and verifies the audit log. admin: all of these, and manages roles here."
+    "viewer: reads sets, keys and statuses. editor: also changes them. auditor: reads them too, "
+    "and reads, exports and verifies the audit log. admin: all of these, and manages roles here."
 )
 ROLE_MANAGER_READ_ONLY = (
     "username", "email", "first_name", "last_name", "is_active", "last_login", "date_joined",
@@ -92,8 +92,8 @@ class UserAdmin(auth_admin.UserAdmin):  # type: ignore[type-arg]  # not subscrip
         return fields
 
     def formfield_for_manytomany(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.ModelMultipleChoiceField | None:
+        self, db_field: "ManyToManyField[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelMultipleChoiceField[Any] | None":  # not subscriptable at run time
         if db_field.name == "groups":  # the roles, ticked as the README says
             kwargs |= {"widget": forms.CheckboxSelectMultiple, "label": "Roles"}
             kwargs["help_text"] = ROLES_HELP

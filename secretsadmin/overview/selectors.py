@@ -10,19 +10,18 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from secretsadmin.accounts.roles import Role, has_role
+from secretsadmin.accounts.roles import AnyUser, Role, has_role
 from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.selectors import concluded, shown_outcome
 from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.pipecat.selectors import list_sets
 from secretsadmin.providers.pipecat import PipecatError
+from secretsadmin.providers.pipecat.models import Status
 
-STATUSES = ("ready", "pending", "failed")
+STATUSES: tuple[Status, ...] = ("ready", "pending", "failed")
 ACTIVITY_DAYS = 7
 RECENT = 5
 # A change sent to a provider is recorded as an attempt naming it (its outcome follows); other
@@ -43,7 +42,7 @@ class AccountState:
     sentence, why there is no list."""
 
     account: str
-    counts: dict[str, int]
+    counts: dict[Status, int]
     problem: str = ""
     provider_request_id: str = ""
 
@@ -52,7 +51,7 @@ class AccountState:
         return sum(self.counts.values())
 
     @property
-    def tally(self) -> list[tuple[str, int]]:
+    def tally(self) -> list[tuple[Status, int]]:
         return [(status, self.counts.get(status, 0)) for status in STATUSES]
 
 
@@ -94,7 +93,7 @@ class Activity:
     everyone: bool  # the changes listed are everyone's, not only the person's own
 
 
-def activity(user: AbstractBaseUser | AnonymousUser) -> Activity | None:
+def activity(user: AnyUser) -> Activity | None:
     """What `user` may see of the recent changes; None for someone holding no role."""
     everyone = has_role(user, Role.AUDITOR)
     if not everyone and not has_role(user, Role.VIEWER):
