@@ -1,7 +1,17 @@
-"""Validation of what people type; bad input gets a clear message and changes nothing."""
+"""Validation of what people type, and how each field is offered: its widget's attributes live
+here, its markup in the one field template (`templates/django/forms/field.html`).
+
+Bad input gets a clear message and changes nothing.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from secretsadmin.providers.envfile import parse_env
 from secretsadmin.providers.pipecat import key_name_problem, set_name_problem
@@ -10,22 +20,81 @@ from secretsadmin.providers.pipecat.container_registries import (
     InvalidRegistry,
     normalise_registry_host,
 )
+from secretsadmin.providers.pipecat.models import Region
+from secretsadmin.providers.pipecat.names import (
+    MAX_KEY_NAME,
+    SET_NAME,
+    SET_NAME_LENGTH,
+    SET_NAME_RULE,
+)
 
-ROWS = 3
-SECRET_INPUT = forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+ROWS = 3  # the key rows a page offers; with JavaScript a person adds more, up to MAX_ROWS
+MAX_ROWS = 50
+ROW_FIELD = re.compile(r"(?:key|value)_(\d{1,3})")
+PLAIN = {"autocomplete": "off", "spellcheck": "false"}  # no autofill, no spell-checker upload
+MONO = {**PLAIN, "class": "mono"}
+OTHER_REGISTRY = "other"
+
+
+class SecretInput(forms.PasswordInput):
+    """A secret value: never sent back, even with errors (`render_value` stays off)."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs=dict(PLAIN))
 
 
 class SecretTextarea(forms.Textarea):
     """A block of secret values: like a password field, never sent back, even with errors."""
 
-    def format_value(self, value):
+    def format_value(self, value: Any) -> None:
         return None
+
+
+class SetNameField(forms.CharField):
+    """A set's name under the API's rule (`providers.pipecat.names`): the browser gets the same
+    pattern and lengths the server checks, and the rule in words as the field's help."""
+
+    announces_help = True  # the help is where the as-you-type check answers
+
+    def __init__(self, **kwargs: Any) -> None:
+        shortest, longest = SET_NAME_LENGTH
+        attrs = {
+            **PLAIN,
+            "minlength": str(shortest),
+            "maxlength": str(longest),
+            "pattern": SET_NAME.pattern.removeprefix("^").removesuffix("$"),
+        }
+        super().__init__(
+            validators=[validate_set_name],
+            help_text=SET_NAME_RULE,
+            widget=forms.TextInput(attrs=attrs),
+            **kwargs,
+        )
 
 
 def validate_set_name(value: str) -> None:
     problem = set_name_problem(value)
     if problem:
         raise ValidationError(problem)
+
+
+def check_name_as_you_type(form: forms.Form, account: str) -> None:
+    """Asks the server about the name while it is typed; the answer replaces the field's help,
+    which the input is described by and which is announced."""
+    bound = form["name"]
+    form.fields["name"].widget.attrs.update(
+        {
+            "hx-get": reverse("pipecat:check_name", args=[account]),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": f"#{bound.auto_id}_helptext",
+            "hx-swap": "innerHTML",
+            "hx-indicator": "this",  # a courtesy check: not the page's loading indicator
+        }
+    )
+
+
+def region_choices(regions: Iterable[Region]) -> list[tuple[str, str]]:
+    return [(r.code, f"{r.display_name} ({r.code})") for r in regions]
 
 
 class ReasonForm(forms.Form):
@@ -40,50 +109,67 @@ class ReasonForm(forms.Form):
 
 
 class KeysForm(ReasonForm):
-    """New keys as rows of name and value, or as a pasted `.env` block, or both."""
+    """New keys as rows of name and value, or as a pasted `.env` block, or both.
+
+    Rows are `key_N`/`value_N`: the page offers ROWS of them, a script adds more, and the form
+    takes every row posted, up to MAX_ROWS.
+    """
+
+    max_rows = MAX_ROWS
 
     env = forms.CharField(
         required=False,
         label="Or paste a .env block",
-        widget=SecretTextarea(
-            attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false", "class": "mono"}
-        ),
+        help_text="Comments, blank lines, export and quoted values are understood. "
+        "Values are never shown again.",
+        widget=SecretTextarea(attrs={"rows": 6, **MONO}),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for i in range(ROWS):
+        posted = sorted(set(range(ROWS)) | self._posted_rows())
+        self.too_many_rows = len(posted) > MAX_ROWS
+        self.rows: list[tuple[forms.BoundField, forms.BoundField]] = []
+        for i in posted[:MAX_ROWS]:
             self.fields[f"key_{i}"] = forms.CharField(
                 required=False,
-                max_length=64,
+                max_length=MAX_KEY_NAME,
                 label="Key",
-                widget=forms.TextInput(
-                    attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}
-                ),
+                widget=forms.TextInput(attrs=dict(MONO)),
             )
             self.fields[f"value_{i}"] = forms.CharField(
-                required=False, label="Value", strip=False, widget=SECRET_INPUT
+                required=False, label="Value", strip=False, widget=SecretInput()
             )
-        self.rows = [(self[f"key_{i}"], self[f"value_{i}"]) for i in range(ROWS)]
+            self.rows.append((self[f"key_{i}"], self[f"value_{i}"]))
 
-    def clean(self):
-        data = super().clean()
+    def _posted_rows(self) -> set[int]:
+        if not self.is_bound:
+            return set()
+        return {int(match[1]) for name in self.data if (match := ROW_FIELD.fullmatch(name))}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.too_many_rows:
+            raise ValidationError(
+                f"At most {MAX_ROWS} key rows at once: paste more as a .env block. "
+                "Nothing was saved."
+            )
         pairs: dict[str, str] = {}
-        for i in range(ROWS):
-            key, value = data.get(f"key_{i}", "").strip(), data.get(f"value_{i}", "")
+        for key_field, value_field in self.rows:
+            key, value = data.get(key_field.name, "").strip(), data.get(value_field.name, "")
             if not key and not value:
                 continue
             if not key:
-                self.add_error(f"key_{i}", "Name this key, or clear its value.")
+                self.add_error(key_field.name, "Name this key, or clear its value.")
             elif problem := key_name_problem(key):
-                self.add_error(f"key_{i}", problem)
+                self.add_error(key_field.name, problem)
             elif not value:
-                self.add_error(f"value_{i}", f"{key} needs a value.")
+                self.add_error(value_field.name, f"{key} needs a value.")
             else:
                 pairs[key] = value
         block = parse_env(data.get("env", ""), key_problem=key_name_problem)
-        for problem in block.errors:
-            self.add_error("env", str(problem))
+        for line_problem in block.errors:
+            self.add_error("env", str(line_problem))
         for key, value in block.pairs:
             pairs[key] = value
         if not pairs and not self.errors:
@@ -94,75 +180,132 @@ class KeysForm(ReasonForm):
 
 
 class NewSetForm(KeysForm):
-    name = forms.CharField(
-        max_length=63,
-        validators=[validate_set_name],
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text="3 to 63 characters: lower-case letters, digits, - and .",
+    name = SetNameField()
+    region = forms.ChoiceField(
+        choices=(), help_text="A set's region cannot change after it is created."
     )
-    region = forms.ChoiceField(choices=())
 
     field_order = ["name", "region"]
 
-    def __init__(self, *args, regions: list, **kwargs) -> None:
+    def __init__(self, *args: Any, account: str, regions: list[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [(r.code, f"{r.display_name} ({r.code})") for r in regions]
+        self.fields["region"].choices = region_choices(regions)  # type: ignore[attr-defined]
+        check_name_as_you_type(self, account)
+
+
+class DeleteKeyForm(ReasonForm):
+    """Asks before a key is removed; the reason is all it takes."""
+
+    def __init__(self, *args: Any, set_name: str, key: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_name, self.key = set_name, key
+        self.submit_label = f"Remove {key}"
 
 
 class DeleteSetForm(ReasonForm):
-    confirm = forms.CharField(label="Type the set's name to confirm")
+    """Asks before a set is deleted: its name, typed, confirms."""
 
-    def __init__(self, *args, set_name: str, **kwargs) -> None:
+    confirm = forms.CharField(widget=forms.TextInput(attrs=dict(MONO)))
+
+    field_order = ["confirm"]
+
+    def __init__(self, *args: Any, set_name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.set_name = set_name
+        self.set_name, self.key = set_name, ""
+        self.submit_label = f"Delete {set_name}"
+        self.fields["confirm"].label = f"Type {set_name} to confirm"
 
-    def clean_confirm(self):
-        if self.cleaned_data["confirm"].strip() != self.set_name:
+    def clean_confirm(self) -> str:
+        confirm: str = self.cleaned_data["confirm"]
+        if confirm.strip() != self.set_name:
             raise ValidationError(f"Type {self.set_name} exactly to delete this set.")
-        return self.cleaned_data["confirm"]
+        return confirm
+
+
+@dataclass(frozen=True)
+class RegistryHint:
+    """What to type for one registry, shown while it is the one chosen."""
+
+    key: str
+    label: str
+    username: str
+    token: str
+    host: str  # the host pattern to fill in, or "" when the registry's host is known
+    note: str | None
+
+    @property
+    def literal_username(self) -> bool:
+        """Whether the user name is the very word to type (`AWS`), not a description of it."""
+        return " " not in self.username
+
+
+REGISTRY_HINTS = (
+    *(
+        RegistryHint(
+            p.key,
+            p.label,
+            p.username_hint,
+            p.token_hint,
+            p.host if "<" in p.host else "",
+            p.note,
+        )
+        for p in PRESETS
+    ),
+    RegistryHint(
+        OTHER_REGISTRY,
+        "Another registry",
+        "the registry's user name",
+        "its password or access token",
+        "registry.example.com/",
+        None,
+    ),
+)
 
 
 class ImagePullForm(ReasonForm):
-    name = forms.CharField(
-        label="Set name",
-        max_length=63,
-        validators=[validate_set_name],
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
+    name = SetNameField(label="Set name")
+    region = forms.ChoiceField(choices=())
     registry = forms.ChoiceField(
-        choices=[(p.key, p.label) for p in PRESETS] + [("other", "Another registry")],
+        choices=[(hint.key, hint.label) for hint in REGISTRY_HINTS],
         initial="dockerhub",
+        widget=forms.Select(attrs={"data-registry-choice": ""}),
     )
     host = forms.CharField(
         required=False,
         label="Registry host",
-        help_text="For ECR, Artifact Registry or another registry, e.g. "
-        "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Amazon ECR, Artifact Registry and other registries: the host your images "
+        "are pulled from, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+        widget=forms.TextInput(attrs=dict(MONO)),
     )
     username = forms.CharField(
         label="Registry user name",
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    token = forms.CharField(label="Password or token", strip=False, widget=SECRET_INPUT)
-    region = forms.ChoiceField(choices=())
+    token = forms.CharField(label="Password or token", strip=False, widget=SecretInput())
 
-    def __init__(self, *args, regions: list, existing: bool = False, **kwargs) -> None:
+    field_order = ["name", "region", "registry", "host", "username", "token"]
+    hints = REGISTRY_HINTS
+
+    def __init__(
+        self, *args: Any, account: str, regions: list[Region], existing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [(r.code, f"{r.display_name} ({r.code})") for r in regions]
+        self.fields["region"].choices = region_choices(regions)  # type: ignore[attr-defined]
         if existing:
             self.fields["name"].disabled = True
             self.fields["region"].disabled = True
+        else:
+            check_name_as_you_type(self, account)
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
         if ":" in username:
             raise ValidationError("A registry user name cannot contain a colon.")
         return username
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         preset = next((p for p in PRESETS if p.key == data.get("registry")), None)
         typed = (data.get("host") or "").strip()
         if preset and "<" not in preset.host and not typed:

@@ -23,9 +23,10 @@ from secretsadmin.core.provider_pages import apply_change, provider_errors
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import NotFound, SecretSet, set_name_problem
 from secretsadmin.providers.pipecat.container_registries import expiry_note
+from secretsadmin.providers.pipecat.names import SET_NAME_RULE
 
 from . import selectors, services
-from .forms import DeleteSetForm, ImagePullForm, KeysForm, NewSetForm, ReasonForm
+from .forms import DeleteKeyForm, DeleteSetForm, ImagePullForm, KeysForm, NewSetForm, ReasonForm
 
 FILTERS = ("q", "type", "region", "status")
 
@@ -88,6 +89,7 @@ def _detail_page(
         "set": secret_set,
         "detail": detail,
         "keys_form": keys_form,
+        "remove_form": ReasonForm(auto_id="remove_%s"),
         "poll_seconds": settings.PIPECAT_POLL_SECONDS,
     }
     return render(request, "pipecat/set_detail.html", context, status=status)
@@ -125,7 +127,7 @@ def check_name(request: HttpRequest, account: str) -> HttpResponse:
         except ProviderError:
             taken = None  # the check is a courtesy; the form checks again on submit
     context = {"name": name, "problem": problem, "taken": taken, "account": account}
-    return render(request, "pipecat/set_new.html#name-check", context)
+    return render(request, "pipecat/name_check.html", {**context, "rule": SET_NAME_RULE})
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,6 +137,7 @@ def set_new(request: HttpRequest, account: str) -> HttpResponse:
     account = _account(account)
     form = NewSetForm(
         request.POST or None,
+        account=account,
         regions=selectors.regions(account),
         initial={"region": selectors.default_region(account)},
     )
@@ -208,10 +211,10 @@ def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
 def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpResponse:
     """GET asks first (the page without JavaScript); POST removes, in place for htmx."""
     account = _account(account)
-    form = ReasonForm(request.POST if request.method == "POST" else None)  # htmx posts nothing
+    data = request.POST if request.method == "POST" else None
+    form = DeleteKeyForm(data, set_name=name, key=key)
     if not form.is_bound or not form.is_valid():
-        context = {"account": account, "name": name, "key": key, "form": form}
-        return render(request, "pipecat/key_delete.html", context)
+        return render(request, "pipecat/confirm_delete.html", {"account": account, "form": form})
     done = apply_change(
         request,
         services.delete_key,
@@ -246,9 +249,7 @@ def set_delete(request: HttpRequest, account: str, name: str) -> HttpResponse:
             messages.success(request, f"Set {name} deleted.")
             return redirect("pipecat:sets", account=account)
         return redirect("pipecat:set", account=account, name=name)
-    return render(
-        request, "pipecat/set_delete.html", {"account": account, "name": name, "form": form}
-    )
+    return render(request, "pipecat/confirm_delete.html", {"account": account, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -278,7 +279,11 @@ def _image_pull(request: HttpRequest, account: str, *, existing: SecretSet | Non
     if existing:
         initial["name"] = existing.name
     form = ImagePullForm(
-        request.POST or None, regions=regions, existing=bool(existing), initial=initial
+        request.POST or None,
+        account=account,
+        regions=regions,
+        existing=bool(existing),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

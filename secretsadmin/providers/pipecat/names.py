@@ -1,9 +1,22 @@
-"""The API's rules for set and key names, with the reason a name breaks them in plain words."""
+"""The API's rules for set and key names, with the reason a name breaks them in plain words.
+
+These are the one statement of the set-name rule: the dashboard's forms take the browser's
+`pattern`, the lengths and the hint from here, so what is checked as you type, what the page says
+and what the server refuses cannot drift apart.
+"""
 
 import re
 
-SET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# `\-`, not a bare `-`, inside the classes: browsers compile a `pattern` attribute with the `v`
+# flag, which refuses an unescaped `-` there (and the pattern would then be ignored).
+SET_NAME = re.compile(r"^[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)*$")
 SET_NAME_LENGTH = (3, 63)
+_LENGTH = f"{SET_NAME_LENGTH[0]} to {SET_NAME_LENGTH[1]} characters"
+_CHARACTERS = (
+    "lower-case letters, digits, '-' and '.', "
+    "and each part between dots must start and end with a letter or digit"
+)
+SET_NAME_RULE = f"{_LENGTH}: {_CHARACTERS}."
 KEY_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 MAX_KEY_NAME = 64
 
@@ -12,12 +25,9 @@ def set_name_problem(name: str) -> str | None:
     """Why the API would refuse `name` as a set name, or None when it is fine."""
     shortest, longest = SET_NAME_LENGTH
     if not shortest <= len(name) <= longest:
-        return f"a set name has {shortest} to {longest} characters"
+        return f"a set name has {_LENGTH}"
     if SET_NAME.fullmatch(name) is None:
-        return (
-            "a set name may only contain lower-case letters, digits, '-' and '.', "
-            "and each part between dots must start and end with a letter or digit"
-        )
+        return f"a set name may only contain {_CHARACTERS}"
     return None
 
 
