@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls made by fixtures
 # there are still synchronous and safe.
@@ -46,3 +47,24 @@ def signed_in(page, live_server, transactional_db):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
     return page
+
+
+@pytest.fixture
+def emulator(settings, pipecat_server):
+    """The Pipecat emulator over HTTP behind the account `prod`, polled every second."""
+    from secretsadmin.config import Secret
+    from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
+    from tests.fixtures.pipecat import PIPECAT_TOKEN
+
+    settings.PIPECAT_ACCOUNTS = (PipecatAccount("prod", pipecat_server.url, Secret(PIPECAT_TOKEN)),)
+    settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=2.0, read=5.0)
+    settings.PIPECAT_POLL_SECONDS = 1
+    cache.clear()
+    yield pipecat_server.app
+    cache.clear()
+
+
+@pytest.fixture
+def sets_page(signed_in, live_server, emulator):
+    signed_in.goto(f"{live_server.url}/pipecat/prod/")
+    return signed_in

@@ -3,38 +3,22 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from emulators.faults import Fault
-from secretsadmin.config import Secret
-from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
-from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
+from secretsadmin.audit.models import AuditEvent
+from tests.fixtures.pipecat import PIPECAT_ORG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def emulator(settings, pipecat_server):
-    settings.PIPECAT_ACCOUNTS = (PipecatAccount("prod", pipecat_server.url, Secret(PIPECAT_TOKEN)),)
-    settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=2.0, read=5.0)
-    settings.PIPECAT_POLL_SECONDS = 1
-    cache.clear()
-    yield pipecat_server.app
-    cache.clear()
-
-
-@pytest.fixture
-def sets_page(signed_in, live_server, emulator):
-    signed_in.goto(f"{live_server.url}/pipecat/prod/")
-    return signed_in
 
 
 def test_create_a_set_and_watch_its_badge_turn_ready_without_reloading(sets_page, emulator):
     page = sets_page
     page.get_by_role("link", name="New secret set").click()
     page.get_by_label("Name").fill("voice-prod")
-    expect(page.locator("#name-check")).to_have_text(re.compile("voice-prod is free"))
+    expect(page.get_by_label("Name")).to_have_accessible_description(
+        re.compile("voice-prod is free")
+    )
     page.get_by_label("Region").select_option("eu-central")
     page.locator("[name=key_0]").fill("OPENAI_API_KEY")
     page.locator("[name=value_0]").fill("sk-browser")
@@ -54,6 +38,7 @@ def test_add_keys_by_pasting_an_env_block_with_a_preview(sets_page, emulator, li
     _put(emulator, "voice-prod", KEEP="1", OVERWRITE="1")
     page = sets_page
     page.goto(f"{live_server.url}/pipecat/prod/sets/voice-prod/")
+    page.locator("summary", has_text="the .env box").click()
     page.get_by_label("Or paste a .env block").fill(
         "# from 1Password\nexport OVERWRITE='2'\nNEW_ONE=\"3\"\n"
     )
@@ -66,15 +51,37 @@ def test_add_keys_by_pasting_an_env_block_with_a_preview(sets_page, emulator, li
     assert emulator.store.get(PIPECAT_ORG, "voice-prod").values["OVERWRITE"] == "2"
 
 
-def test_remove_a_key_in_place_after_confirming(sets_page, emulator, live_server):
+def test_remove_a_key_in_place_with_a_reason_and_focus_back_in_the_list(
+    sets_page, emulator, live_server
+):
     _put(emulator, "voice-prod", KEEP="1", GONE="2")
     page = sets_page
     page.goto(f"{live_server.url}/pipecat/prod/sets/voice-prod/")
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("row", name="GONE").get_by_role("button", name="Remove").click()
+    dialog = page.get_by_role("dialog", name="Remove key GONE from voice-prod?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Reason").fill("rotated out, OPS-7")
+    dialog.get_by_role("button", name="Remove key").click()
     expect(page.get_by_role("row", name="GONE")).to_have_count(0)
     expect(page.locator(".toast")).to_contain_text("Key GONE removed from voice-prod.")
+    expect(
+        page.get_by_role("row", name="KEEP").get_by_role("button", name="Remove")
+    ).to_be_focused()
     assert page.url.endswith("/pipecat/prod/sets/voice-prod/")
+    assert set(emulator.store.get(PIPECAT_ORG, "voice-prod").values) == {"KEEP"}
+    attempt = AuditEvent.objects.get(action="pipecat.secret_key.delete", outcome="attempted")
+    assert attempt.reason == "rotated out, OPS-7"
+
+
+def test_cancelling_the_removal_dialog_removes_nothing(sets_page, emulator, live_server):
+    _put(emulator, "voice-prod", KEEP="1")
+    page = sets_page
+    page.goto(f"{live_server.url}/pipecat/prod/sets/voice-prod/")
+    remove = page.get_by_role("row", name="KEEP").get_by_role("button", name="Remove")
+    remove.click()
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(remove).to_be_focused()
     assert set(emulator.store.get(PIPECAT_ORG, "voice-prod").values) == {"KEEP"}
 
 

@@ -1,5 +1,7 @@
 """The dashboard's Pipecat pages, pointed at the in-process emulator for each test."""
 
+from html.parser import HTMLParser
+
 import httpx
 import pytest
 
@@ -68,3 +70,40 @@ def preview(editor, env: str, name: str = "voice-prod") -> str:
     """The preview an editor gets in place for a pasted `.env` block."""
     path = f"/pipecat/prod/sets/{name}/keys/preview/"
     return post(editor, path, {"env": env}, HTTP_HX_REQUEST="true").content.decode()
+
+
+class Elements(HTMLParser):
+    """A page's elements, each as its tag, its attributes and the text inside it."""
+
+    VOID = frozenset({"input", "br", "hr", "img", "meta", "link"})
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.found: list[dict] = []
+        self._open: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, "text": "", **{k: v or "" for k, v in attrs}}
+        self.found.append(element)
+        if tag not in self.VOID:
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        while self._open and self._open.pop()["tag"] != tag:
+            pass
+
+    def handle_data(self, data):
+        for element in self._open:
+            element["text"] += data
+
+    def all(self, tag: str, **attributes: str) -> list[dict]:
+        return [
+            e
+            for e in self.found
+            if e["tag"] == tag and all(e.get(k) == v for k, v in attributes.items())
+        ]
+
+    def one(self, tag: str, **attributes: str) -> dict:
+        (element,) = self.all(tag, **attributes)
+        return element
