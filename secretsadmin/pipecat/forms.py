@@ -12,6 +12,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from secretsadmin.providers.envfile import parse_env
 from secretsadmin.providers.pipecat import key_name_problem, set_name_problem
@@ -213,7 +215,7 @@ class DeleteSetForm(ReasonForm):
         super().__init__(*args, **kwargs)
         self.set_name, self.key = set_name, ""
         self.submit_label = f"Delete {set_name}"
-        self.fields["confirm"].label = f"Type {set_name} to confirm"
+        self.fields["confirm"].label = format_html("Type <code>{}</code> to confirm", set_name)
 
     def clean_confirm(self) -> str:
         confirm: str = self.cleaned_data["confirm"]
@@ -237,6 +239,25 @@ class RegistryHint:
     def literal_username(self) -> bool:
         """Whether the user name is the very word to type (`AWS`), not a description of it."""
         return " " not in self.username
+
+    @property
+    def token_html(self) -> SafeString:
+        return code_spans(self.token)
+
+    @property
+    def note_html(self) -> SafeString:
+        return code_spans(self.note or "")
+
+
+def code_spans(text: str) -> SafeString:
+    """`text` with its `backticked` commands as code, the rest escaped."""
+    parts = text.split("`")
+    return mark_safe(  # noqa: S308 -- every part is escaped
+        "".join(
+            format_html("<code>{}</code>", part) if odd else escape(part)
+            for odd, part in ((i % 2 == 1, p) for i, p in enumerate(parts))
+        )
+    )
 
 
 REGISTRY_HINTS = (
@@ -273,8 +294,8 @@ class ImagePullForm(ReasonForm):
     host = forms.CharField(
         required=False,
         label="Registry host",
-        help_text="Amazon ECR, Artifact Registry and other registries: the host your images "
-        "are pulled from, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+        help_text="The host your images are pulled from, "
+        "e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com",
         widget=forms.TextInput(attrs=dict(MONO)),
     )
     username = forms.CharField(
