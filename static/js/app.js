@@ -129,14 +129,14 @@
       dialog.showModal();
       return;
     }
-    var confirm = event.target.closest("[data-remove-key-form]");
-    if (confirm && removing) {
+    var answer = event.target.closest("[data-remove-key-form]");
+    if (answer && removing) {
       event.preventDefault();
       var asked = removing;
       var row = asked.closest("tr");
       var after = row.nextElementSibling || row.previousElementSibling;
-      confirm.closest("dialog").close("sent");
-      htmx.ajax("POST", asked.action, { source: confirm, target: row, swap: "outerHTML" }).then(function () {
+      answer.closest("dialog").close("sent");
+      htmx.ajax("POST", asked.action, { source: answer, target: row, swap: "outerHTML" }).then(function () {
         if (row.isConnected) {
           asked.querySelector("button").focus();
         } else if (after) {
