@@ -13,6 +13,10 @@ Run by hand, not by the test suite:
    count (one list call per badge request). Goal: <= 1 per account per interval.
 3. The sets partial against the official CLI's `pipecat cloud secrets list` on the same emulator.
    Goal: >= 10x faster.
+4. The sets list of an organisation of 2,000 sets (issue 9; `--only list`, seeded in the
+   emulator): the first page's size and server time, sorting, loading more, paging to the end,
+   searching and filtering over all sets, against a bare GET of /healthz in the same run.
+   Goals: first page <= 150 KiB and <= 30 ms p50; a search keystroke <= 15 ms p50.
 """
 
 import argparse
@@ -33,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TOKEN = "pk_bench_token"
 SETS = 200
+LIST_SETS = 2000
 ORG = "bench-org"
 
 
@@ -234,6 +239,76 @@ def bench_cli(server, n: int) -> None:
     )
 
 
+def bench_list(app, n: int) -> None:
+    """Server time: Django's WSGI handler called in process, every middleware and the session
+    included, no network and no test client. The cases take turns, round after round, so a
+    neighbour's load on this machine falls on all of them alike; CPU time (this thread's) is
+    given beside the wall time, as it hardly moves with that load. The shared list is warm
+    except in "list fetched"; the emulator answers at once, so that shows our side of a fetch
+    (2,000 sets parsed), which a real API adds its latency to, once per interval."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    from emulators.pipecat import seed_many
+    from secretsadmin.core import shared_reads
+
+    seed_many(app, LIST_SETS - len(app.store.sets(ORG)), org=ORG, pending_for=3600)
+    session = signed_in_client().cookies["sessionid"].value
+    handler = WSGIHandler()
+    factory = RequestFactory(HTTP_HOST="localhost", HTTP_COOKIE=f"sessionid={session}")
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "sets"}
+    more = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "more-sets"}
+    sizes: dict[str, int] = {}
+
+    def get(path: str, headers: dict[str, str], *, fetch: bool = False) -> tuple[float, float]:
+        environ = factory.get(path, **headers).environ
+        if fetch:
+            shared_reads.forget("pipecat:prod:sets")
+        statuses = []
+        wall, cpu = time.perf_counter(), time.thread_time()
+        body = b"".join(handler(environ, lambda status, _headers: statuses.append(status)))
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+        assert statuses[0].startswith("200"), (path, statuses)
+        sizes[path] = len(body)
+        return wall, cpu
+
+    cases = [
+        ("first page", "/pipecat/prod/", {}, "goal <= 150 KiB, <= 30 ms"),
+        ("first page, list fetched", "/pipecat/prod/", {"fetch": True}, "once per interval"),
+        ("sorted by status, descending", "/pipecat/prod/?sort=-status", {}, ""),
+        ("load more (htmx, rows 51-100)", "/pipecat/prod/?page=2", more, ""),
+        ("last page", "/pipecat/prod/?page=40", {}, ""),
+        ("search keystroke (htmx)", "/pipecat/prod/?q=voice-ag", htmx, "goal <= 15 ms"),
+        ("search, one match (htmx)", "/pipecat/prod/?q=1234", htmx, ""),
+        ("filter region+status (htmx)", "/pipecat/prod/?region=eu-central&status=ready", htmx, ""),
+        ("a row's key count (shared)", "/pipecat/prod/sets/voice-agent-0000/keys-count/", htmx, ""),
+    ]
+    baseline = ("/healthz", {})
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label, *_ in cases}
+    health: list[tuple[float, float]] = []
+    for path, headers in [baseline] + [(path, headers) for _, path, headers, _ in cases]:
+        get(path, {k: v for k, v in headers.items() if k != "fetch"})  # warm
+    for _ in range(n):
+        health.append(get(*baseline))
+        for label, path, headers, _goal in cases:
+            options = {k: v for k, v in headers.items() if k != "fetch"}
+            samples[label].append(get(path, options, fetch="fetch" in headers))
+
+    def medians(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+        return p50([w for w, _ in pairs]) * 1000, p50([c for _, c in pairs]) * 1000
+
+    wall0, cpu0 = medians(health)
+    print(f"\n4. the sets list, {len(app.store.sets(ORG)):,} sets, server time p50 in process")
+    print(f"   {'':33} {'wall':>8} {'ratio':>6} {'CPU':>8} {'ratio':>6} {'size':>10}")
+    print(f"   {'baseline: GET /healthz':<33} {wall0:6.2f}ms {'':6} {cpu0:6.2f}ms")
+    for label, path, _headers, goal in cases:
+        wall, cpu = medians(samples[label])
+        print(
+            f"   {label:<33} {wall:6.2f}ms {wall / wall0:5.1f}x {cpu:6.2f}ms {cpu / cpu0:5.1f}x "
+            f"{sizes[path] / 1024:6.1f} KiB  {goal}"
+        )
+
+
 def _put(app, name: str) -> None:
     with httpx.Client(
         base_url=f"{app.bench_url}/v1", headers={"Authorization": f"Bearer {TOKEN}"}
@@ -246,7 +321,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=50, help="samples per measurement")
     parser.add_argument("--watch", type=float, default=10, help="seconds of the watching scenario")
-    parser.add_argument("--only", default="detail,cli,watch", help="which of detail,cli,watch")
+    parser.add_argument(
+        "--only", default="detail,cli,watch,list", help="which of detail,cli,watch,list"
+    )
     args = parser.parse_args()
     only = args.only.split(",")
 
@@ -267,6 +344,8 @@ def main() -> None:
         app.latency = 0.0
         if "watch" in only:
             bench_watchers(app, args.watch)
+        if "list" in only:
+            bench_list(app, args.n)
 
 
 if __name__ == "__main__":

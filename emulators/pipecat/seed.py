@@ -1,7 +1,7 @@
 """Believable demo data: one organisation's sets in every state, with placeholder values."""
 
 from .app import PipecatEmulator
-from .store import SecretSet, SetType
+from .store import DEFAULT_FAILURE_MESSAGE, SecretSet, SetType
 
 DEMO_ORG = "acme-voice"
 PLACEHOLDER = "placeholder-not-a-real-secret"
@@ -49,3 +49,39 @@ def seed_demo(app: PipecatEmulator, org: str = DEMO_ORG, pending_for: float = 60
             pull = SecretSet(name, SetType.IMAGE_PULL, region, changed, ends[state], host=host)
             pull.credentials = PULL_PLACEHOLDER
             app.store.add(org, pull)
+
+
+_TEAMS = ("voice", "support", "billing", "telephony", "analytics", "search", "ops", "growth")
+_PURPOSES = ("agent", "webhooks", "export", "llm", "stt", "tts", "crm")
+_REGIONS = ("us-west", "us-east", "eu-central", "ap-south")
+
+
+def seed_many(
+    app: PipecatEmulator, count: int, org: str = DEMO_ORG, pending_for: float = 600.0
+) -> list[str]:
+    """Adds `count` sets to `org`, a large organisation's worth: every region, one in ten an image
+    pull secret, one in 25 pending and one in 41 failed, one to five keys each. Names are
+    deterministic (`voice-agent-0000`, `growth-pull-0009`), so a test or bench can search for
+    them. Returns the names in creation order."""
+    now = app.clock.now()
+    changed = now - 3600
+    names = []
+    with app.state_lock:
+        for n in range(count):
+            pull = n % 10 == 9
+            purpose = "pull" if pull else _PURPOSES[n // len(_TEAMS) % len(_PURPOSES)]
+            name = f"{_TEAMS[n % len(_TEAMS)]}-{purpose}-{n:04}"
+            region = _REGIONS[n % len(_REGIONS)]
+            ends = now + pending_for if n % 25 == 7 else changed
+            failure = DEFAULT_FAILURE_MESSAGE if n % 41 == 13 else None
+            if pull:
+                secret_set = SecretSet(name, SetType.IMAGE_PULL, region, changed, ends, failure)
+                secret_set.host, secret_set.credentials = "ghcr.io/", PULL_PLACEHOLDER
+            else:
+                values = {f"KEY_{k}": PLACEHOLDER for k in range(1 + n % 5)}
+                secret_set = SecretSet(
+                    name, SetType.REGULAR, region, changed, ends, failure, values=values
+                )
+            app.store.add(org, secret_set)
+            names.append(name)
+    return names

@@ -42,14 +42,14 @@ def account_names() -> tuple[str, ...]:
     return pipecat_clients().names
 
 
-def list_sets(account: str, *, fresh: bool = False) -> list[SecretSet]:
+def list_sets(account: str, *, fresh: bool = False) -> tuple[SecretSet, ...]:
     key = _key(account, "sets")
     return _shared(key, lambda: _by_name(pipecat_clients().get(account)), fresh=fresh)
 
 
-def _by_name(client: PipecatClient) -> list[SecretSet]:
+def _by_name(client: PipecatClient) -> tuple[SecretSet, ...]:
     # Sorted once per fetch: the API lists sets in no promised order.
-    return sorted(client.list_sets(), key=lambda secret_set: secret_set.name)
+    return tuple(sorted(client.list_sets(), key=lambda secret_set: secret_set.name))
 
 
 def forget(account: str, name: str) -> None:
@@ -132,17 +132,3 @@ def regions(account: str) -> list[Region]:
 def default_region(account: str) -> str:
     fetch = pipecat_clients().get(account).default_region
     return shared_reads.shared(_key(account, "default-region"), fetch, seconds=REGIONS_SECONDS)
-
-
-def filter_sets(
-    sets: list[SecretSet], *, q: str, type: str, region: str, status: str
-) -> list[SecretSet]:
-    q = q.strip().lower()
-    return [
-        s
-        for s in sets
-        if (not q or q in s.name)
-        and (not type or s.type == type)
-        and (not region or s.region == region)
-        and (not status or s.status == status)
-    ]

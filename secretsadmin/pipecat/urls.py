@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:account>/image-pull/new/", views.image_pull_new, name="image_pull_new"),
     path("<slug:account>/sets/<setname:name>/", views.set_detail, name="set"),
     path("<slug:account>/sets/<setname:name>/badge/", views.set_badge, name="badge"),
+    path("<slug:account>/sets/<setname:name>/keys-count/", views.set_keys_count, name="keys_count"),
     path(
         "<slug:account>/sets/<setname:name>/keys/preview/", views.keys_preview, name="keys_preview"
     ),

@@ -10,8 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -27,8 +28,9 @@ from secretsadmin.providers.pipecat.names import SET_NAME_RULE
 
 from . import selectors, services
 from .forms import DeleteKeyForm, DeleteSetForm, ImagePullForm, KeysForm, NewSetForm, ReasonForm
+from .listing import SetQuery, sets_page
 
-FILTERS = ("q", "type", "region", "status")
+MORE_ROWS = "more-sets"  # the id of the row that loads the next page as it scrolls into view
 
 
 def _account(account: str) -> str:
@@ -54,19 +56,53 @@ def index(request: HttpRequest) -> HttpResponse:
 @role_required(Role.VIEWER)
 @provider_errors
 def set_list(request: HttpRequest, account: str) -> HttpResponse:
+    """A page of the account's sets. htmx asks for the table (search, filters, a header's order:
+    the address it pushes is the query without empty values) or, as the last row scrolls into
+    view, for the next page's rows; a plain request with anything more in its query is sent to
+    the address without it."""
     account = _account(account)
     sets = selectors.list_sets(account)
-    filters = {name: request.GET.get(name, "") for name in FILTERS}
+    listing = sets_page(sets, SetQuery.from_params(request.GET))
+    here = reverse("pipecat:sets", args=[account])
+    loading_more = wants_fragment(request) and request.headers.get("HX-Target") == MORE_ROWS
+    if not wants_fragment(request) and QueryDict(listing.canonical_query[1:]) != request.GET:
+        return redirect(here + listing.canonical_query)
     context = {
         "account": account,
         "accounts": selectors.account_names(),
-        "sets": selectors.filter_sets(sets, **filters),
-        "total": len(sets),
-        "filters": filters,
+        "listing": listing,
+        # Rows link to their set by this prefix: a `{% url %}` per link was half a page's time.
+        # tests/pipecat/test_sets_list.py holds the links to what `reverse` gives.
+        "set_url_prefix": reverse("pipecat:set", args=[account, "x"]).removesuffix("x/"),
         "region_choices": sorted({s.region for s in sets}),
         "poll_seconds": settings.PIPECAT_POLL_SECONDS,
     }
-    return render_page(request, "pipecat/sets.html", context, fragment="table")
+    response = render_page(
+        request, "pipecat/sets.html", context, fragment="more" if loading_more else "table"
+    )
+    if wants_fragment(request) and not loading_more:
+        response["HX-Push-Url"] = here + listing.canonical_query
+    return response
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def set_keys_count(request: HttpRequest, account: str, name: str) -> HttpResponse:
+    """A row's key count, asked for by the row once it is on screen. The list API gives no key
+    counts, so each costs a `GET /secrets/{name}`: only the rows someone sees ask, and through
+    the set's shared read (`selectors.read_set`), so it is at most one interval old like the rest
+    of the page, and one read per set and interval serves every viewer and the set's own page."""
+    account = _account(account)
+    try:
+        _, detail = selectors.read_set(account, name)
+    except NotFound:
+        detail, problem = None, "gone"
+    except ProviderError:
+        detail, problem = None, "not read"  # a courtesy: the set's page says what failed
+    else:
+        problem = "" if detail else "not listed"
+    context = {"detail": detail, "problem": problem}
+    return render(request, "pipecat/sets.html#keys-count", context)
 
 
 @require_GET

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from emulators.faults import Fault
+from emulators.pipecat import seed_many
 from secretsadmin.audit.models import AuditEvent
 from tests.fixtures.pipecat import PIPECAT_ORG
 
@@ -140,8 +141,44 @@ def test_search_as_you_type_and_filter_without_reloading(signed_in, emulator, li
     expect(rows).to_have_count(3)
     page.get_by_label("Search").fill("voice")
     expect(rows).to_have_count(2)
-    expect(page.locator("#sets .count")).to_have_text("2 of 3 sets")
-    assert "q=voice" in page.url
+    expect(page.locator("#sets .count")).to_have_text("1–2 of 2 matching sets, out of 3")
+    assert page.url == f"{live_server.url}/pipecat/prod/?q=voice"  # no empty type, region, status
     page.get_by_label("Search").fill("")
     page.get_by_label("Type").select_option("imagePullSecret")
     expect(page.get_by_text("No set matches")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_scrolling_down_the_list_loads_the_next_sets(signed_in, emulator, live_server, width):
+    seed_many(emulator, 120, org=PIPECAT_ORG)
+    page = signed_in
+    page.set_viewport_size({"width": width, "height": 844 if width < 1000 else 900})
+    page.goto(f"{live_server.url}/pipecat/prod/")
+    rows = page.locator("#sets tbody tr:not(#more-sets)")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#sets .count")).to_have_text("1–50 of 120 sets")
+    expect(rows.first.locator(".set-keys")).to_have_text(re.compile(r"^\d+ keys?$"))
+    page.locator("#more-sets").scroll_into_view_if_needed()
+    expect(rows).to_have_count(100)
+    expect(page.locator("#sets .count")).to_have_text("1–100 of 120 sets")
+    page.locator("#more-sets").scroll_into_view_if_needed()
+    expect(rows).to_have_count(120)
+    expect(page.locator("#sets .count")).to_have_text("1–120 of 120 sets")
+    expect(page.locator("#more-sets")).to_have_count(0)
+    assert page.url == f"{live_server.url}/pipecat/prod/"
+    assert page.console_errors == []
+
+
+def test_a_header_sorts_the_list_in_place(signed_in, emulator, live_server):
+    seed_many(emulator, 120, org=PIPECAT_ORG)
+    page = signed_in
+    page.goto(f"{live_server.url}/pipecat/prod/")
+    page.get_by_role("link", name="Name").click()
+    name = page.get_by_role("columnheader", name="Name")
+    expect(name).to_have_attribute("aria-sort", "descending")
+    expect(page.locator("#sets tbody tr").first).to_contain_text("voice-webhooks-0064")
+    assert page.url == f"{live_server.url}/pipecat/prod/?sort=-name"
+    page.get_by_label("Search").fill("support")
+    expect(page.locator("#sets .count")).to_have_text("1–15 of 15 matching sets, out of 120")
+    expect(page.locator("#sets tbody tr").first).to_contain_text("support-webhooks-0065")
+    assert page.url == f"{live_server.url}/pipecat/prod/?q=support&sort=-name"

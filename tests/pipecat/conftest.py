@@ -6,11 +6,12 @@ import httpx
 import pytest
 
 from emulators.faults import Fault
+from emulators.pipecat import seed_many
 from emulators.transport import EmulatorTransport
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
 from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
-from tests.fixtures.pipecat import API_HOST, PIPECAT_TOKEN
+from tests.fixtures.pipecat import API_HOST, PIPECAT_ORG, PIPECAT_TOKEN
 
 ACCOUNT = "prod"
 
@@ -107,3 +108,8 @@ class Elements(HTMLParser):
     def one(self, tag: str, **attributes: str) -> dict:
         (element,) = self.all(tag, **attributes)
         return element
+
+
+def seed(app, count: int) -> list[str]:
+    """`count` sets in every state, put straight into the emulator's store; their names sorted."""
+    return sorted(seed_many(app, count, org=PIPECAT_ORG))

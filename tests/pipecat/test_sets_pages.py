@@ -36,7 +36,7 @@ def test_search_as_you_type_returns_only_the_table(viewer, pipecat):
     html = response.content.decode()
     assert "<html" not in html and 'id="sets"' in html
     assert "voice-prod" in html and "voice-staging" in html and "billing" not in html
-    assert "2 of 3 sets" in html
+    assert "2 of 2 matching sets, out of 3" in html
 
 
 def test_filters_by_type_region_and_status(viewer, pipecat):
