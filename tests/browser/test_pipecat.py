@@ -148,12 +148,18 @@ def test_search_as_you_type_and_filter_without_reloading(signed_in, emulator, li
     expect(page.get_by_text("No set matches")).to_be_visible()
 
 
-@pytest.mark.parametrize("width", [390, 1400])
-def test_scrolling_down_the_list_loads_the_next_sets(signed_in, emulator, live_server, width):
+@pytest.fixture(params=[390, 1400], ids=lambda width: f"{width}px")
+def long_list(request, signed_in, emulator, live_server):
+    """The list of 120 sets, in a window as wide as a phone or a desktop."""
     seed_many(emulator, 120, org=PIPECAT_ORG)
-    page = signed_in
-    page.set_viewport_size({"width": width, "height": 844 if width < 1000 else 900})
-    page.goto(f"{live_server.url}/pipecat/prod/")
+    width = request.param
+    signed_in.set_viewport_size({"width": width, "height": 844 if width < 1000 else 900})
+    signed_in.goto(f"{live_server.url}/pipecat/prod/")
+    return signed_in
+
+
+def test_scrolling_down_the_list_loads_the_next_sets(long_list, live_server):
+    page = long_list
     rows = page.locator("#sets tbody tr:not(#more-sets)")
     expect(rows).to_have_count(50)
     expect(page.locator("#sets .count")).to_have_text("1–50 of 120 sets")
@@ -169,14 +175,11 @@ def test_scrolling_down_the_list_loads_the_next_sets(signed_in, emulator, live_s
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("width", [390, 1400])
-def test_a_header_sorts_the_list_in_place(signed_in, emulator, live_server, width):
+def test_a_header_sorts_the_list_in_place(long_list, live_server):
     """In a narrow window the rows are blocks without a header row: a line of links sorts."""
-    seed_many(emulator, 120, org=PIPECAT_ORG)
-    page = signed_in
-    page.set_viewport_size({"width": width, "height": 844 if width < 1000 else 900})
-    page.goto(f"{live_server.url}/pipecat/prod/")
-    links = page.get_by_role("navigation", name="Order of the sets") if width < 1000 else page
+    page = long_list
+    narrow = page.viewport_size["width"] < 1000
+    links = page.get_by_role("navigation", name="Order of the sets") if narrow else page
     links.get_by_role("link", name="Name").click()
     name = page.get_by_role("columnheader", name="Name")
     expect(name).to_have_attribute("aria-sort", "descending")
