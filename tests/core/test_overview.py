@@ -69,7 +69,7 @@ def test_an_account_that_answers_shows_its_sets_by_status(viewer, demo_sets):
 
 def test_the_pending_link_opens_the_sets_list_filtered_to_pending(viewer, demo_sets):
     sets = viewer.get("/pipecat/prod/", {"status": "pending"}).content.decode()
-    assert "3 of 8 sets" in sets
+    assert "3 of 3 matching sets, out of 8" in sets
 
 
 def test_the_card_shares_the_sets_list_every_page_reads(viewer, demo_sets):
