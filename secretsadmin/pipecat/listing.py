@@ -8,6 +8,7 @@ page holds `PAGE_SIZE` sets and the page loads more as it is scrolled.
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Self
 from urllib.parse import urlencode
 
@@ -131,7 +132,7 @@ class SetsPage:
         last = min(number * paginator.per_page, paginator.count)
         return f"{first:,}" if first == last else f"{first:,}–{last:,}"
 
-    @property
+    @cached_property  # the header row and the narrow windows' sort links both show them
     def columns(self) -> list[Column]:
         """Each header links to its column ascending, or descending when already ascending;
         a new order starts at the first page."""
