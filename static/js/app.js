@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var TOAST_SECONDS = 8;
+  var COPIED_SECONDS = 2;
 
   function arm(toast) {
     if (toast.dataset.armed) return;
@@ -165,4 +166,129 @@
   }
   document.addEventListener("DOMContentLoaded", function () { armForms(document); });
   document.addEventListener("htmx:afterSettle", function (event) { armForms(event.target); });
+
+  // Copy buttons (templates/core/copy.html). The clipboard API needs a secure context: on plain
+  // http the older copy command still works, and when neither does the value is offered selected
+  // in a prompt, to be copied by hand.
+  var announcer;
+
+  function announce(words) {
+    if (!announcer) {
+      announcer = document.createElement("p");
+      announcer.className = "visually-hidden";
+      announcer.setAttribute("role", "status");
+      document.body.appendChild(announcer);
+    }
+    announcer.textContent = words;
+  }
+
+  function copyByCommand(text) {
+    var scratch = document.createElement("textarea");
+    scratch.value = text;
+    scratch.className = "copy-scratch";
+    scratch.setAttribute("readonly", "");
+    document.body.appendChild(scratch);
+    scratch.select();
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (error) {
+      copied = false;
+    }
+    scratch.remove();
+    return copied;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () {
+        if (!copyByCommand(text)) throw new Error("not copied");
+      });
+    }
+    return copyByCommand(text) ? Promise.resolve() : Promise.reject(new Error("not copied"));
+  }
+
+  function showCopied(button) {
+    var label = button.querySelector(".copy-label");
+    label.textContent = "Copied";
+    button.classList.add("copied");
+    announce(button.textContent);  // "Copied request id"
+    clearTimeout(Number(button.dataset.copiedTimer));
+    button.dataset.copiedTimer = setTimeout(function () {
+      label.textContent = "Copy";
+      button.classList.remove("copied");
+    }, COPIED_SECONDS * 1000);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) return;
+    copyText(button.dataset.copy).then(function () {
+      button.focus();  // the copy command moves focus to its scratch field
+      showCopied(button);
+    }, function () {
+      window.prompt("Copy with Ctrl+C (⌘C on a Mac):", button.dataset.copy);
+    });
+  });
+
+  // Work in progress: the button that sent a request is disabled and shows a spinner until the
+  // answer arrives, so that a second click cannot send the same change twice.
+  function busy(button) {
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+  }
+
+  function idle(button) {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+
+  function submitterOf(elt, triggeringEvent) {
+    if (elt.matches("button, input[type=submit]")) return elt;
+    if (elt.tagName === "FORM" && triggeringEvent && triggeringEvent.type === "submit") {
+      return triggeringEvent.submitter;
+    }
+    return null;  // typing in a search box or a poll: no button to hold
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var button = submitterOf(event.detail.elt, event.detail.requestConfig.triggeringEvent);
+    if (!button || button.disabled) return;
+    busy(button);
+    // Ends however the request ends (answer, error, timeout, abort), even once the button's
+    // element has been swapped out, when htmx's own events no longer reach the document.
+    event.detail.xhr.addEventListener("loadend", function () { idle(button); });
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.method !== "post") return;  // htmx sends its forms itself
+    if (form.hasAttribute("data-sending")) {
+      event.preventDefault();  // Enter in a field, or another button, while the first post runs
+      return;
+    }
+    form.setAttribute("data-sending", "");
+    var button = event.submitter;
+    if (!button) return;
+    if (button.name) {
+      // A disabled button is left out of what its form sends: its name and value go in a copy.
+      var copy = document.createElement("input");
+      copy.type = "hidden";
+      copy.name = button.name;
+      copy.value = button.value;
+      copy.className = "submitter-copy";
+      form.appendChild(copy);
+    }
+    busy(button);
+  });
+
+  // Back and forward restore a page as it was left, with its buttons still disabled.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      form.removeAttribute("data-sending");
+      form.querySelectorAll(".submitter-copy").forEach(function (copy) { copy.remove(); });
+      form.querySelectorAll("[aria-busy=true]").forEach(idle);
+    });
+  });
 })();
