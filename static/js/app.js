@@ -231,15 +231,16 @@
     });
   });
 
-  // Work in progress: the button that sent a request is disabled and shows a spinner until the
-  // answer arrives, so that a second click cannot send the same change twice.
-  function busy(button) {
+  // Work in progress: while a request runs, its button is disabled and shows a spinner, and a
+  // plain post's other submit buttons are disabled too: nothing can send the change a second time.
+  function hold(button) {
     button.disabled = true;
-    button.setAttribute("aria-busy", "true");
+    button.setAttribute("data-held", "");
   }
 
-  function idle(button) {
+  function release(button) {
     button.disabled = false;
+    button.removeAttribute("data-held");
     button.removeAttribute("aria-busy");
   }
 
@@ -248,47 +249,42 @@
     if (elt.tagName === "FORM" && triggeringEvent && triggeringEvent.type === "submit") {
       return triggeringEvent.submitter;
     }
-    return null;  // typing in a search box or a poll: no button to hold
+    return null;  // typing in a search box, or a poll: no button to hold
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var button = submitterOf(event.detail.elt, event.detail.requestConfig.triggeringEvent);
     if (!button || button.disabled) return;
-    busy(button);
-    // Ends however the request ends (answer, error, timeout, abort), even once the button's
-    // element has been swapped out, when htmx's own events no longer reach the document.
-    event.detail.xhr.addEventListener("loadend", function () { idle(button); });
+    hold(button);
+    button.setAttribute("aria-busy", "true");
+    // Ends however the request ends (answer, error, timeout, abort), even once the button has
+    // been swapped out of the page, when htmx's own events no longer reach the document.
+    event.detail.xhr.addEventListener("loadend", function () { release(button); });
   });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || form.method !== "post") return;  // htmx sends its forms itself
-    if (form.hasAttribute("data-sending")) {
-      event.preventDefault();  // Enter in a field, or another button, while the first post runs
-      return;
-    }
-    form.setAttribute("data-sending", "");
-    var button = event.submitter;
-    if (!button) return;
-    if (button.name) {
+    var submitter = event.submitter;
+    if (submitter && submitter.name) {
       // A disabled button is left out of what its form sends: its name and value go in a copy.
       var copy = document.createElement("input");
       copy.type = "hidden";
-      copy.name = button.name;
-      copy.value = button.value;
+      copy.name = submitter.name;
+      copy.value = submitter.value;
       copy.className = "submitter-copy";
       form.appendChild(copy);
     }
-    busy(button);
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (element.type === "submit" && !element.disabled) hold(element);
+    });
+    if (submitter) submitter.setAttribute("aria-busy", "true");
   });
 
-  // Back and forward restore a page as it was left, with its buttons still disabled.
+  // Back and forward restore a page as it was left: with its buttons still held.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
-    document.querySelectorAll("form[data-sending]").forEach(function (form) {
-      form.removeAttribute("data-sending");
-      form.querySelectorAll(".submitter-copy").forEach(function (copy) { copy.remove(); });
-      form.querySelectorAll("[aria-busy=true]").forEach(idle);
-    });
+    document.querySelectorAll(".submitter-copy").forEach(function (copy) { copy.remove(); });
+    document.querySelectorAll("[data-held]").forEach(release);
   });
 })();

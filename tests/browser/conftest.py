@@ -2,6 +2,19 @@ import os
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
+
+from emulators.clock import Clock
+from emulators.pipecat import PipecatEmulator
+from emulators.pipecat.seed import seed_demo
+from emulators.pipecat.store import SecretSet, SetType
+from emulators.server import EmulatorServer
+from secretsadmin.accounts.roles import Role
+from secretsadmin.audit import services as audit
+from secretsadmin.config import Secret
+from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
+from tests.fixtures.personas import make_user
+from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls made by fixtures
 # there are still synchronous and safe.
@@ -11,17 +24,51 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
+def playwright():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, chromium_path):
+    browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def bfcache_browser(playwright, chromium_path):
+    """Chromium as people run it, with its back/forward cache, which Playwright turns off."""
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path,
+        args=CHROMIUM_FLAGS,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
 def page(browser):
+    yield from _watched_page(browser)
+
+
+@pytest.fixture
+def signed_in(page, live_server, transactional_db):
+    """A page signed in through the login form as an admin."""
+    return _signed_in(page, live_server)
+
+
+@pytest.fixture
+def bfcache_signed_in(bfcache_browser, live_server, transactional_db):
+    for page in _watched_page(bfcache_browser):
+        yield _signed_in(page, live_server)
+
+
+def _watched_page(browser):
+    """A page in a context of its own, collecting the console's errors."""
     context = browser.new_context()
     page = context.new_page()
     page.console_errors = []
@@ -34,12 +81,7 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def signed_in(page, live_server, transactional_db):
-    """A page signed in through the login form as an admin."""
-    from secretsadmin.accounts.roles import Role
-    from tests.fixtures.personas import make_user
-
+def _signed_in(page, live_server):
     make_user("ada", Role.ADMIN)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("ada")
@@ -52,15 +94,25 @@ def signed_in(page, live_server, transactional_db):
 @pytest.fixture
 def emulator(settings, pipecat_server):
     """The Pipecat emulator over HTTP behind the account `prod`, polled every second."""
-    from secretsadmin.config import Secret
-    from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
-    from tests.fixtures.pipecat import PIPECAT_TOKEN
+    yield from _serving(settings, pipecat_server)
 
-    settings.PIPECAT_ACCOUNTS = (PipecatAccount("prod", pipecat_server.url, Secret(PIPECAT_TOKEN)),)
+
+@pytest.fixture
+def slow_emulator(settings):
+    """The Pipecat emulator on the real clock, so that a fault's delay really keeps the dashboard
+    waiting; seeded with the demo's sets."""
+    app = PipecatEmulator({PIPECAT_TOKEN: PIPECAT_ORG}, clock=Clock(), provisioning_delay=0.0)
+    seed_demo(app, PIPECAT_ORG)
+    with EmulatorServer(app) as server:
+        yield from _serving(settings, server)
+
+
+def _serving(settings, server):
+    settings.PIPECAT_ACCOUNTS = (PipecatAccount("prod", server.url, Secret(PIPECAT_TOKEN)),)
     settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=2.0, read=5.0)
     settings.PIPECAT_POLL_SECONDS = 1
     cache.clear()
-    yield pipecat_server.app
+    yield server.app
     cache.clear()
 
 
@@ -68,3 +120,41 @@ def emulator(settings, pipecat_server):
 def sets_page(signed_in, live_server, emulator):
     signed_in.goto(f"{live_server.url}/pipecat/prod/")
     return signed_in
+
+
+LONG_SET = "speechtotextcredentialsofthecustomersupportvoiceagentsineurope1"
+LONG_KEY = "SPEECH_TO_TEXT_PROVIDER_SERVICE_ACCOUNT_CREDENTIALS_JSONFILEPATH"
+
+
+@pytest.fixture
+def lived_in(signed_in, live_server, emulator, settings):
+    """The admin's page on a dashboard in use: the demo's sets in every state, one more whose name
+    and key are as long as Pipecat allows (no dash to break at), an audit log holding a change
+    with fingerprints of long key names, and a verification of the chain, which names its hash."""
+    assert len(LONG_SET) == 63 and len(LONG_KEY) == 64
+    seed_demo(emulator, PIPECAT_ORG)
+    now = emulator.clock.now()
+    with emulator.state_lock:
+        emulator.store.add(
+            PIPECAT_ORG,
+            SecretSet(LONG_SET, SetType.REGULAR, "eu-central", now, now, values={LONG_KEY: "v"}),
+        )
+    settings.AUDIT_HMAC_KEY = Secret("audit-key-for-the-browser-" + "k" * 20)
+    change = audit.record(
+        audit.Actor.system("tests"),
+        action="pipecat.secret_set.upsert",
+        outcome="succeeded",
+        provider="pipecat",
+        account="prod",
+        region="eu-central",
+        target=LONG_SET,
+        keys=[LONG_KEY, "OPENAI_API_KEY", "DEEPGRAM_API_KEY"],
+        values={LONG_KEY: "v1", "OPENAI_API_KEY": "v2", "DEEPGRAM_API_KEY": "v3"},
+    )
+    page = signed_in
+    page.goto(f"{live_server.url}/audit/")
+    page.get_by_role("button", name="Verify the chain").click()
+    expect(page.locator("#verification")).to_contain_text("every hash matches")
+    page.change_url = f"{live_server.url}/audit/{change.sequence}/"
+    page.set_url = f"{live_server.url}/pipecat/prod/sets/{LONG_SET}/"
+    return page

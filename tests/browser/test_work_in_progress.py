@@ -1,0 +1,96 @@
+"""With a slow provider, the button that sent a change is disabled and shows progress until the
+answer arrives, so that a second click cannot send the change again."""
+
+import pytest
+from playwright.sync_api import expect
+
+from emulators.faults import Fault
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SLOW = 1.5  # seconds the emulator takes to answer a change
+SET = "/pipecat/prod/sets/prod-voice-agent/"
+
+# Reports each change of the button's state on the console: while a post is on its way the page
+# cannot be inspected from outside, only from within.
+WATCH = """button => new MutationObserver(() => console.log(
+  button.disabled && button.getAttribute("aria-busy") === "true" ? "watch busy" : "watch idle"
+)).observe(button, {attributes: true})"""
+
+
+@pytest.fixture
+def set_page(signed_in, slow_emulator, live_server):
+    signed_in.goto(live_server.url + SET)
+    return signed_in
+
+
+def fill_a_key(page) -> None:
+    page.locator("[name=key_0]").fill("NEW_KEY")
+    page.locator("[name=value_0]").fill("v")
+
+
+def test_a_slow_save_holds_its_button_until_the_answer_and_a_double_click_sends_once(
+    set_page, slow_emulator
+):
+    page = set_page
+    reports = []
+    page.on(
+        "console",
+        lambda message: (
+            message.text.startswith("watch ")
+            and reports.append(message.text.removeprefix("watch "))
+        ),
+    )
+    slow_emulator.faults.add(Fault("put_set", delay=SLOW))
+    fill_a_key(page)
+    save = page.get_by_role("button", name="Save keys")
+    save.evaluate(WATCH)
+    save.dblclick(no_wait_after=True)
+    expect(page.locator(".toast")).to_contain_text("1 key saved")
+    assert reports == ["busy"]  # and never idle before the answer
+    assert slow_emulator.calls("put_set") == 1
+    expect(page.get_by_role("button", name="Save keys")).to_be_enabled()
+    assert page.console_errors == []
+
+
+def test_a_held_button_still_sends_its_name_and_value(set_page):
+    page = set_page
+    save = page.get_by_role("button", name="Save keys")
+    save.evaluate("button => { button.name = 'intent'; button.value = 'save'; }")
+    fill_a_key(page)
+    with page.expect_request(lambda request: request.method == "POST") as sent:
+        save.click()
+    assert "intent=save" in sent.value.post_data.split("&")
+
+
+def test_a_slow_removal_with_htmx_holds_its_button_until_it_is_answered(set_page, slow_emulator):
+    page = set_page
+    slow_emulator.faults.add(Fault("delete_key", delay=SLOW))
+    page.once("dialog", lambda dialog: dialog.accept())
+    row = page.locator(".keys-table tbody tr").first
+    remove = row.get_by_role("button", name="Remove")
+    remove.click()
+    expect(remove).to_be_disabled()
+    expect(remove).to_have_attribute("aria-busy", "true")
+    expect(page.locator(".toast")).to_contain_text("removed from")
+    expect(row).not_to_contain_text("CARTESIA_API_KEY")
+    assert slow_emulator.calls("delete_key") == 1
+    assert page.console_errors == []
+
+
+def test_a_page_left_while_saving_has_its_buttons_released_when_back_restores_it(
+    bfcache_signed_in, slow_emulator, live_server
+):
+    page = bfcache_signed_in
+    page.goto(live_server.url + SET)
+    fill_a_key(page)
+    page.evaluate("addEventListener('pageshow', event => { window.restored = event.persisted; })")
+    slow_emulator.faults.add(Fault("put_set", delay=SLOW))
+    with page.expect_request(lambda request: request.method == "POST"):
+        page.get_by_role("button", name="Save keys").click(no_wait_after=True)
+    page.goto(live_server.url + "/audit/", wait_until="commit")  # tired of waiting, goes elsewhere
+    page.go_back(wait_until="commit")  # a page from the cache fires no load event
+    assert page.evaluate("window.restored") is True  # from the cache, as it was left
+    save = page.get_by_role("button", name="Save keys")
+    expect(save).to_be_enabled()
+    expect(save).not_to_have_attribute("aria-busy", "true")
