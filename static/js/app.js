@@ -208,14 +208,20 @@
     return copyByCommand(text) ? Promise.resolve() : Promise.reject(new Error("not copied"));
   }
 
+  // The button is named by an attribute, not by hidden text, so that the page's text (found in
+  // page, copied as a whole row) holds each value once.
+  function label(button, words) {
+    button.querySelector(".copy-label").textContent = words;
+    button.setAttribute("aria-label", button.getAttribute("aria-label").replace(/^\S+/, words));
+  }
+
   function showCopied(button) {
-    var label = button.querySelector(".copy-label");
-    label.textContent = "Copied";
+    label(button, "Copied");
     button.classList.add("copied");
-    announce(button.textContent);  // "Copied request id"
+    announce(button.getAttribute("aria-label"));  // "Copied request id"
     clearTimeout(Number(button.dataset.copiedTimer));
     button.dataset.copiedTimer = setTimeout(function () {
-      label.textContent = "Copy";
+      label(button, "Copy");
       button.classList.remove("copied");
     }, COPIED_SECONDS * 1000);
   }

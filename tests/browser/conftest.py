@@ -144,11 +144,13 @@ def lived_in(signed_in, live_server, emulator, settings):
         audit.Actor.system("tests"),
         action="pipecat.secret_set.upsert",
         outcome="succeeded",
-        provider="pipecat",
-        account="prod",
-        region="eu-central",
-        target=LONG_SET,
-        keys=[LONG_KEY, "OPENAI_API_KEY", "DEEPGRAM_API_KEY"],
+        subject=audit.Subject(
+            provider="pipecat",
+            account="prod",
+            region="eu-central",
+            target=LONG_SET,
+            keys=(LONG_KEY, "OPENAI_API_KEY", "DEEPGRAM_API_KEY"),
+        ),
         values={LONG_KEY: "v1", "OPENAI_API_KEY": "v2", "DEEPGRAM_API_KEY": "v3"},
     )
     page = signed_in
