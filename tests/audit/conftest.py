@@ -52,7 +52,8 @@ def row_of():
 
     def find(response, sequence: int) -> str:
         rows = re.findall(r"<tr>.*?</tr>", response.text, flags=re.DOTALL)
-        first_cell = re.compile(f'^<tr>\\s*<td><a href="[^"]*/audit/{sequence}/">{sequence}</a>')
+        link = f'<a href="[^"]*/audit/{sequence}/">{sequence}</a>'
+        first_cell = re.compile(f"^<tr>\\s*<td[^>]*>{link}")
         return next(row for row in rows if first_cell.match(row))
 
     return find
