@@ -137,7 +137,11 @@
       var row = asked.closest("tr");
       var after = row.nextElementSibling || row.previousElementSibling;
       answer.closest("dialog").close("sent");
-      htmx.ajax("POST", asked.action, { source: answer, target: row, swap: "outerHTML" }).then(function () {
+      var remove = asked.querySelector("button");
+      busy(remove);  // until the answer: the same key cannot be asked to go twice
+      htmx.ajax("POST", asked.action, { source: answer, target: row, swap: "outerHTML" }).finally(function () {
+        release(remove);
+      }).then(function () {
         if (row.isConnected) {
           asked.querySelector("button").focus();
         } else if (after) {
@@ -244,6 +248,11 @@
     button.setAttribute("data-held", "");
   }
 
+  function busy(button) {
+    hold(button);
+    button.setAttribute("aria-busy", "true");
+  }
+
   function release(button) {
     button.disabled = false;
     button.removeAttribute("data-held");
@@ -261,8 +270,7 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var button = submitterOf(event.detail.elt, event.detail.requestConfig.triggeringEvent);
     if (!button || button.disabled) return;
-    hold(button);
-    button.setAttribute("aria-busy", "true");
+    busy(button);
     // Ends however the request ends (answer, error, timeout, abort), even once the button has
     // been swapped out of the page, when htmx's own events no longer reach the document.
     event.detail.xhr.addEventListener("loadend", function () { release(button); });
@@ -270,7 +278,7 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.defaultPrevented || form.method !== "post") return;  // htmx sends its forms itself
+    if (event.defaultPrevented || form.method !== "post") return;  // sent by htmx, or a dialog
     var submitter = event.submitter;
     if (submitter && submitter.name) {
       // A disabled button is left out of what its form sends: its name and value go in a copy.

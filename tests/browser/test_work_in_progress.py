@@ -63,18 +63,31 @@ def test_a_held_button_still_sends_its_name_and_value(set_page):
     assert "intent=save" in sent.value.post_data.split("&")
 
 
-def test_a_slow_removal_with_htmx_holds_its_button_until_it_is_answered(set_page, slow_emulator):
+def test_a_slow_removal_holds_the_key_s_button_until_it_is_answered(set_page, slow_emulator):
     page = set_page
     slow_emulator.faults.add(Fault("delete_key", delay=SLOW))
-    page.once("dialog", lambda dialog: dialog.accept())
-    row = page.locator(".keys-table tbody tr").first
-    remove = row.get_by_role("button", name="Remove")
+    remove = page.get_by_role("button", name="Remove CARTESIA_API_KEY")
     remove.click()
+    page.get_by_role("dialog").get_by_role("button", name="Remove key").click()
     expect(remove).to_be_disabled()
     expect(remove).to_have_attribute("aria-busy", "true")
-    expect(page.locator(".toast")).to_contain_text("removed from")
-    expect(row).not_to_contain_text("CARTESIA_API_KEY")
+    expect(page.locator(".toast")).to_contain_text("Key CARTESIA_API_KEY removed")
+    expect(remove).to_have_count(0)
     assert slow_emulator.calls("delete_key") == 1
+    assert page.console_errors == []
+
+
+def test_a_slow_htmx_request_holds_its_button_until_it_is_answered(set_page, slow_emulator):
+    page = set_page
+    slow_emulator.faults.add(Fault("get_set", delay=SLOW))  # the preview reads the set afresh
+    fill_a_key(page)
+    preview = page.get_by_role("button", name="Preview")
+    preview.click()
+    expect(preview).to_be_disabled()
+    expect(preview).to_have_attribute("aria-busy", "true")
+    expect(page.locator("#preview")).to_contain_text("New keys (1): NEW_KEY")
+    expect(preview).to_be_enabled()
+    expect(preview).not_to_have_attribute("aria-busy", "true")
     assert page.console_errors == []
 
 
