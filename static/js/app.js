@@ -145,7 +145,7 @@
         if (row.isConnected) {
           asked.querySelector("button").focus();
         } else if (after) {
-          after.querySelector("button").focus();
+          after.querySelector("[data-remove-key] button").focus();
         } else {
           document.getElementById("keys-list").focus();
         }
