@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.roles import Role
-from secretsadmin.core.htmx import render_page, wants_fragment
+from secretsadmin.core.htmx import go_to, render_page, wants_fragment
 from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.core.provider_pages import apply_change, provider_errors
 from secretsadmin.providers.errors import ProviderError
@@ -191,8 +191,11 @@ def set_new(request: HttpRequest, account: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         ):
             messages.success(request, f"Set {name} created; Pipecat Cloud is provisioning it.")
-            return redirect("pipecat:set", account=account, name=name)
-    return render(request, "pipecat/set_new.html", {"account": account, "form": form})
+            return go_to(request, reverse("pipecat:set", args=[account, name]))
+    context = {"account": account, "form": form}
+    if request.method == "POST":
+        return _not_applied(request, form, lambda: render(request, "pipecat/set_new.html", context))
+    return render(request, "pipecat/set_new.html", context)
 
 
 @require_POST
@@ -219,8 +222,11 @@ def keys_preview(request: HttpRequest, account: str, name: str) -> HttpResponse:
 def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
     account = _account(account)
     form = KeysForm(request.POST)
+    here = reverse("pipecat:set", args=[account, name])
     if not form.is_valid():
-        return _detail_page(request, account, name, form, status=400)
+        return _not_applied(
+            request, form, lambda: _detail_page(request, account, name, form, status=400)
+        )
     pairs = form.cleaned_data["pairs"]
     try:
         done = apply_change(
@@ -233,13 +239,14 @@ def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
         )
     except services.SetGone:
         messages.error(request, f"Set {name} no longer exists; no key was saved.")
-        return redirect("pipecat:sets", account=account)
+        return go_to(request, reverse("pipecat:sets", args=[account]))
     except services.SetUnreadable as unreadable:
         messages.error(request, f"{describe_read(unreadable.error)} No key was saved.")
-        return redirect("pipecat:set", account=account, name=name)
+        done = False
     if done:
         messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
-    return redirect("pipecat:set", account=account, name=name)
+        return go_to(request, here)
+    return _not_applied(request, form, lambda: redirect(here))
 
 
 @require_http_methods(["GET", "POST"])
@@ -366,6 +373,18 @@ def _applied(
             None, f"{describe_read(uncheckable.error)} The name could not be checked: nothing sent."
         )
     return False
+
+
+def _not_applied(
+    request: HttpRequest, form: Form, page: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """A form refused (its errors) or not applied (a toast says why). htmx gets only what goes
+    beside the form's buttons, with a new one-time token: the fields keep what was typed, which
+    values never do through a page. Without JavaScript, `page`."""
+    if not wants_fragment(request):
+        return page()
+    context = {"form": form, "kept": True}
+    return render(request, "core/form_errors.html", context, status=422 if form.errors else 200)
 
 
 def _count(items: Sized, noun: str) -> str:

@@ -125,6 +125,7 @@
       removing = ask;
       dialog.querySelector("[data-key-name]").textContent = ask.dataset.removeKey;
       dialog.querySelector("form").reset();
+      dialog.querySelector("[data-once]").value = ask.dataset.once;  // each row's removal is sent once
       dialog.returnValue = "";
       dialog.showModal();
       return;
