@@ -39,8 +39,15 @@ def _account(account: str) -> str:
     return account
 
 
-def _no_such_set(account: str, name: str) -> Http404:
-    return Http404(f"There is no set named {name} in account {account}.")
+def _no_such_set(request: HttpRequest, account: str, name: str) -> HttpResponse:
+    """The not-found page, with the way back to the account's sets (deleted, or never there)."""
+    context = {
+        "exception": f"There is no set named {name} in account {account}: it may have been "
+        "deleted.",
+        "back_url": reverse("pipecat:sets", args=[account]),
+        "back_label": f"Back to the sets of {account}",
+    }
+    return render(request, "404.html", context, status=404)
 
 
 @require_GET
@@ -119,14 +126,17 @@ def _detail_page(
     try:
         secret_set, detail = selectors.read_set(account, name)
     except NotFound:
-        raise _no_such_set(account, name) from None
+        return _no_such_set(request, account, name)
     context = {
         "account": account,
+        "name": name,
         "set": secret_set,
         "detail": detail,
+        "history": selectors.history(account, name),
         "keys_form": keys_form,
         "remove_form": ReasonForm(auto_id="remove_%s"),
         "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+        "on_set_page": True,
     }
     return render(request, "pipecat/set_detail.html", context, status=status)
 
@@ -142,7 +152,13 @@ def set_badge(request: HttpRequest, account: str, name: str) -> HttpResponse:
         return HttpResponseStopPolling("")
     except ProviderError:
         return HttpResponse(status=204)  # keep the badge as it is; the next poll may succeed
-    context = {"account": account, "set": secret_set, "poll_seconds": settings.PIPECAT_POLL_SECONDS}
+    context = {
+        "account": account,
+        "set": secret_set,
+        "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+        "on_set_page": request.GET.get("on") == "set",
+        "polled": True,
+    }
     response = render(request, "pipecat/badge.html", context)
     if secret_set.status != "pending":
         response.status_code = HttpResponseStopPolling.status_code
@@ -269,10 +285,11 @@ def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpR
     if done:
         messages.success(request, f"Key {key} removed from {name}.")
     if wants_fragment(request):
-        response = HttpResponse("")
-        if not done:  # the row stays; the toast says why
-            response["HX-Reswap"] = "none"
-        return response
+        if done:
+            return HttpResponse("")
+        # The row stays, with a new one-time token to try again; the toast says why.
+        context = {"account": account, "name": name, "key": key}
+        return render(request, "pipecat/set_detail.html#key-row", context)
     return redirect("pipecat:set", account=account, name=name)
 
 
@@ -310,7 +327,7 @@ def image_pull_edit(request: HttpRequest, account: str, name: str) -> HttpRespon
     try:
         existing = selectors.find_set(account, name)
     except NotFound:
-        raise _no_such_set(account, name) from None
+        return _no_such_set(request, account, name)
     if not existing.is_image_pull_secret:
         raise Http404(f"{name} holds secrets, not registry credentials.")
     return _image_pull(request, account, existing=existing)

@@ -138,8 +138,10 @@
       var after = row.nextElementSibling || row.previousElementSibling;
       answer.closest("dialog").close("sent");
       htmx.ajax("POST", asked.action, { source: answer, target: row, swap: "outerHTML" }).then(function () {
-        if (row.isConnected) {
-          asked.querySelector("button").focus();
+        // A removal that failed answers the row again (with a new one-time token) in its place.
+        var kept = document.querySelector('[data-remove-key="' + CSS.escape(asked.dataset.removeKey) + '"]');
+        if (kept) {
+          kept.querySelector("button").focus();
         } else if (after) {
           after.querySelector("button").focus();
         } else {

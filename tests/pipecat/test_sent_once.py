@@ -150,3 +150,16 @@ def test_two_sends_at_the_same_moment_spend_a_token_once():
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == sorted([once.ALREADY_SENT, "spent"])
+
+
+def test_a_key_that_could_not_be_removed_in_place_can_be_removed_on_a_second_try(editor, pipecat):
+    put(pipecat, "voice-prod", OLD="1", KEEP="1")
+    fail_next(pipecat, "delete_key", 409, times=4)  # the client tries three times
+    path = f"{SET}keys/OLD/delete/"
+    token = once_of(editor.get(SET).text, "<code>OLD</code>")
+    failed = send(editor, path, token, HTTP_HX_REQUEST="true")
+    assert "<code>OLD</code>" in failed.text  # the row again, to swap in for itself
+    assert "Someone else is changing" in failed.text
+    retried = send(editor, path, once_of(failed.text, "<code>OLD</code>"), HTTP_HX_REQUEST="true")
+    assert "<tr>" not in retried.text and "Key OLD removed from voice-prod." in retried.text
+    assert set(pipecat.store.get("test-org", "voice-prod").values) == {"KEEP"}
