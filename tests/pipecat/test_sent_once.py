@@ -1,15 +1,14 @@
 """A change form sent twice (a double click, a reload of the page that posted it) makes its
 change once: one call upstream, one pair of audit events, and the second send is told why."""
 
-import threading
 import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import connection
 
 from secretsadmin.core import once
+from tests.conftest import at_once
 from tests.pipecat.conftest import events, fail_next, once_of, put, token_of
 
 pytestmark = pytest.mark.django_db
@@ -132,24 +131,15 @@ def test_after_a_failed_save_under_htmx_the_form_gets_a_new_token_and_can_be_sen
 @pytest.mark.django_db(transaction=True)
 def test_two_sends_at_the_same_moment_spend_a_token_once():
     token = once.issue()
-    outcomes: list[str] = []
 
-    def spend() -> None:
-        request = mock.Mock(POST={"once": token})
+    def spend() -> str:
         try:
-            once.spend(request)
-            outcomes.append("spent")
+            once.spend(mock.Mock(POST={"once": token}))
         except once.Refused as refused:
-            outcomes.append(refused.message)
-        finally:
-            connection.close()
+            return refused.message
+        return "spent"
 
-    threads = [threading.Thread(target=spend) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == sorted([once.ALREADY_SENT, "spent"])
+    assert at_once(spend, 2) == sorted([once.ALREADY_SENT, "spent"])
 
 
 def test_a_key_that_could_not_be_removed_in_place_can_be_removed_on_a_second_try(editor, pipecat):
