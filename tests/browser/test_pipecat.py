@@ -212,6 +212,7 @@ def test_a_refused_save_keeps_the_pasted_block_and_shows_its_errors_beside_it(
     expect(errors).to_contain_text("Line 3: expected KEY=value")
     expect(errors).to_contain_text("What you typed is still in the form.")
     expect(errors).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Save keys")).to_be_in_viewport()  # to send again
     expect(textarea).to_have_value(block)
     expect(page.locator("[name=value_0]")).to_have_value("row-value")
     assert navigations == []
