@@ -1,9 +1,12 @@
 import os
 import shutil
 import socket
+import threading
+from collections.abc import Callable
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 pytest_plugins = [
@@ -42,3 +45,23 @@ def chromium_path() -> str:
             pytest.fail("CI needs Debian's chromium for the browser tests: .ci/run installs it.")
         pytest.skip("chromium is not installed (apt-get install chromium)")
     return path
+
+
+def at_once(work: Callable[[], str], times: int) -> list[str]:
+    """Runs `work` in `times` threads released together; what they returned, sorted. Each
+    thread closes the database connection it opened."""
+    start, outcomes = threading.Barrier(times), []
+
+    def run() -> None:
+        start.wait()
+        try:
+            outcomes.append(work())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)

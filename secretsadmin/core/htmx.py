@@ -3,8 +3,12 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+# Answers that send htmx elsewhere: the page they lead to shows the messages.
+NAVIGATES = ("HX-Redirect", "HX-Location", "HX-Refresh")
 
 
 def wants_fragment(request: HttpRequest) -> bool:
@@ -27,3 +31,11 @@ def render_page(
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
+
+
+def go_to(request: HttpRequest, url: str) -> HttpResponse:
+    """After a form is applied: a redirect, or for htmx a whole-page load of `url` (a redirect
+    followed by htmx would swap the next page into the form's target)."""
+    if wants_fragment(request):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

@@ -8,6 +8,7 @@ from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 
 from . import request_id
+from .htmx import NAVIGATES
 from .proxies import FORWARDED_META_KEYS, client_address, from_trusted_proxy
 
 access_log = logging.getLogger("secretsadmin.access")
@@ -85,8 +86,8 @@ class AccessLogMiddleware:
 class HtmxMessagesMiddleware:
     """Delivers Django messages to htmx requests as out-of-band toasts.
 
-    A partial swap has no base template to show them, and redirects are left alone: the page
-    they lead to shows the messages itself.
+    A partial swap has no base template to show them, and redirects (htmx's own too) are left
+    alone: the page they lead to shows the messages itself.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -98,6 +99,7 @@ class HtmxMessagesMiddleware:
             not getattr(request, "htmx", False)
             or not isinstance(response, HttpResponse)  # streaming: no content to add to
             or 300 <= response.status_code < 400
+            or any(header in response for header in NAVIGATES)
             or not response.get("Content-Type", "").startswith("text/html")
         ):
             return response

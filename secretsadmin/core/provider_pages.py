@@ -14,6 +14,7 @@ from secretsadmin.accounts.actors import actor_of
 from secretsadmin.audit.changes import ChangeFailed
 from secretsadmin.providers.errors import ProviderError, Unavailable
 
+from . import once
 from .htmx import wants_fragment
 from .provider_errors import describe_read
 
@@ -53,7 +54,13 @@ def unavailable(request: HttpRequest, error: ProviderError) -> HttpResponse:
 
 
 def apply_change(request: HttpRequest, change: Callable[..., object], **arguments: Any) -> bool:
-    """Runs a change as the signed-in person; a refusal or failure becomes an error toast."""
+    """Runs a change as the signed-in person, once per form (`core.once`); a refusal or failure
+    becomes a toast."""
+    try:
+        once.spend(request)
+    except once.Refused as refused:
+        messages.warning(request, refused.message)
+        return False
     try:
         change(actor_of(request), **arguments)
     except ChangeFailed as failure:

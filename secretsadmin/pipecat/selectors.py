@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from secretsadmin.audit.history import History, changes_to
 from secretsadmin.core import shared_reads
 from secretsadmin.providers.pipecat import (
     BadRequest,
@@ -24,6 +25,9 @@ from secretsadmin.providers.pipecat import (
 )
 
 REGIONS_SECONDS = 600
+# The audit actions of `services` that delete a set, and that make it provision anew.
+SET_DELETED = "pipecat.secret_set.delete"
+SET_PROVISIONED = ("pipecat.secret_set.upsert", "pipecat.image_pull_secret.upsert")
 
 
 def _key(account: str, what: str) -> str:
@@ -121,6 +125,14 @@ def preview_keys(account: str, name: str, keys: list[str]) -> KeysPreview:
     return KeysPreview(
         new=[k for k in keys if k not in existing],
         overwritten=[k for k in keys if k in existing],
+    )
+
+
+def history(account: str, name: str) -> History:
+    """The set's changes made through the dashboard since it was last deleted here; other tools'
+    changes are not in the audit log."""
+    return changes_to(
+        "pipecat", account, name, removals=(SET_DELETED,), provisionings=SET_PROVISIONED
     )
 
 

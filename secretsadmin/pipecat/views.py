@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.roles import Role
-from secretsadmin.core.htmx import render_page, wants_fragment
+from secretsadmin.core.htmx import go_to, render_page, wants_fragment
 from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.core.provider_pages import apply_change, provider_errors
 from secretsadmin.providers.errors import ProviderError
@@ -39,8 +39,15 @@ def _account(account: str) -> str:
     return account
 
 
-def _no_such_set(account: str, name: str) -> Http404:
-    return Http404(f"There is no set named {name} in account {account}.")
+def _no_such_set(request: HttpRequest, account: str, name: str) -> HttpResponse:
+    """The not-found page, with the way back to the account's sets (deleted, or never there)."""
+    context = {
+        "exception": f"There is no set named {name} in account {account}: it may have been "
+        "deleted.",
+        "back_url": reverse("pipecat:sets", args=[account]),
+        "back_label": f"Back to the sets of {account}",
+    }
+    return render(request, "404.html", context, status=404)
 
 
 @require_GET
@@ -119,14 +126,17 @@ def _detail_page(
     try:
         secret_set, detail = selectors.read_set(account, name)
     except NotFound:
-        raise _no_such_set(account, name) from None
+        return _no_such_set(request, account, name)
     context = {
         "account": account,
+        "name": name,
         "set": secret_set,
         "detail": detail,
+        "history": selectors.history(account, name),
         "keys_form": keys_form,
         "remove_form": ReasonForm(auto_id="remove_%s"),
         "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+        "on_set_page": True,
     }
     return render(request, "pipecat/set_detail.html", context, status=status)
 
@@ -142,7 +152,13 @@ def set_badge(request: HttpRequest, account: str, name: str) -> HttpResponse:
         return HttpResponseStopPolling("")
     except ProviderError:
         return HttpResponse(status=204)  # keep the badge as it is; the next poll may succeed
-    context = {"account": account, "set": secret_set, "poll_seconds": settings.PIPECAT_POLL_SECONDS}
+    context = {
+        "account": account,
+        "set": secret_set,
+        "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+        "on_set_page": request.GET.get("on") == "set",
+        "polled": True,
+    }
     response = render(request, "pipecat/badge.html", context)
     if secret_set.status != "pending":
         response.status_code = HttpResponseStopPolling.status_code
@@ -191,8 +207,11 @@ def set_new(request: HttpRequest, account: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         ):
             messages.success(request, f"Set {name} created; Pipecat Cloud is provisioning it.")
-            return redirect("pipecat:set", account=account, name=name)
-    return render(request, "pipecat/set_new.html", {"account": account, "form": form})
+            return go_to(request, reverse("pipecat:set", args=[account, name]))
+    context = {"account": account, "form": form}
+    if request.method == "POST":
+        return _not_applied(request, form, lambda: render(request, "pipecat/set_new.html", context))
+    return render(request, "pipecat/set_new.html", context)
 
 
 @require_POST
@@ -219,8 +238,11 @@ def keys_preview(request: HttpRequest, account: str, name: str) -> HttpResponse:
 def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
     account = _account(account)
     form = KeysForm(request.POST)
+    here = reverse("pipecat:set", args=[account, name])
     if not form.is_valid():
-        return _detail_page(request, account, name, form, status=400)
+        return _not_applied(
+            request, form, lambda: _detail_page(request, account, name, form, status=400)
+        )
     pairs = form.cleaned_data["pairs"]
     try:
         done = apply_change(
@@ -233,13 +255,14 @@ def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
         )
     except services.SetGone:
         messages.error(request, f"Set {name} no longer exists; no key was saved.")
-        return redirect("pipecat:sets", account=account)
+        return go_to(request, reverse("pipecat:sets", args=[account]))
     except services.SetUnreadable as unreadable:
         messages.error(request, f"{describe_read(unreadable.error)} No key was saved.")
-        return redirect("pipecat:set", account=account, name=name)
+        done = False
     if done:
         messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
-    return redirect("pipecat:set", account=account, name=name)
+        return go_to(request, here)
+    return _not_applied(request, form, lambda: redirect(here))
 
 
 @require_http_methods(["GET", "POST"])
@@ -262,10 +285,11 @@ def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpR
     if done:
         messages.success(request, f"Key {key} removed from {name}.")
     if wants_fragment(request):
-        response = HttpResponse("")
-        if not done:  # the row stays; the toast says why
-            response["HX-Reswap"] = "none"
-        return response
+        if done:
+            return HttpResponse("")
+        # The row stays, with a new one-time token to try again; the toast says why.
+        context = {"account": account, "name": name, "key": key}
+        return render(request, "pipecat/set_detail.html#key-row", context)
     return redirect("pipecat:set", account=account, name=name)
 
 
@@ -303,7 +327,7 @@ def image_pull_edit(request: HttpRequest, account: str, name: str) -> HttpRespon
     try:
         existing = selectors.find_set(account, name)
     except NotFound:
-        raise _no_such_set(account, name) from None
+        return _no_such_set(request, account, name)
     if not existing.is_image_pull_secret:
         raise Http404(f"{name} holds secrets, not registry credentials.")
     return _image_pull(request, account, existing=existing)
@@ -366,6 +390,18 @@ def _applied(
             None, f"{describe_read(uncheckable.error)} The name could not be checked: nothing sent."
         )
     return False
+
+
+def _not_applied(
+    request: HttpRequest, form: Form, page: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """A form refused (its errors) or not applied (a toast says why). htmx gets only what goes
+    beside the form's buttons, with a new one-time token: the fields keep what was typed, which
+    values never do through a page. Without JavaScript, `page`."""
+    if not wants_fragment(request):
+        return page()
+    context = {"form": form, "kept": True}
+    return render(request, "core/form_errors.html", context, status=422 if form.errors else 200)
 
 
 def _count(items: Sized, noun: str) -> str:

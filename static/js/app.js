@@ -126,6 +126,7 @@
       removing = ask;
       dialog.querySelector("[data-key-name]").textContent = ask.dataset.removeKey;
       dialog.querySelector("form").reset();
+      dialog.querySelector("[data-once]").value = ask.dataset.once;  // each row's removal is sent once
       dialog.returnValue = "";
       dialog.showModal();
       return;
@@ -142,8 +143,10 @@
       htmx.ajax("POST", asked.action, { source: answer, target: row, swap: "outerHTML" }).finally(function () {
         release(remove);
       }).then(function () {
-        if (row.isConnected) {
-          asked.querySelector("button").focus();
+        // A removal that failed answers the row again (with a new one-time token) in its place.
+        var kept = document.querySelector('[data-remove-key="' + CSS.escape(asked.dataset.removeKey) + '"]');
+        if (kept) {
+          kept.querySelector("button").focus();
         } else if (after) {
           after.querySelector("[data-remove-key] button").focus();
         } else {

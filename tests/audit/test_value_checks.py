@@ -1,8 +1,6 @@
 """An auditor checks a candidate value against an event's fingerprint: the verdict is shown and
 recorded, the candidate is neither, and the oracle is rationed."""
 
-import threading
-
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +11,7 @@ from secretsadmin.audit import services, value_checks
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
 from tests.audit.conftest import csrf_headers
+from tests.conftest import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -238,24 +237,15 @@ def test_checks_sent_at_once_get_no_more_answers_than_the_ration(system):
             system, action="pipecat.secret_set.upsert", outcome="succeeded", values={"K": VALUE}
         )
     auditor = services.Actor.system("audrey")
-    start, outcomes = threading.Barrier(8), []
 
-    def one_check():
-        start.wait()
+    def one_check() -> str:
         try:
             value_checks.check_value(auditor, event, "K", [VALUE])
-            outcomes.append("answered")
         except value_checks.TooManyChecks:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+            return "refused"
+        return "answered"
 
-    threads = [threading.Thread(target=one_check) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["answered"] + ["refused"] * 7
+    assert at_once(one_check, 8) == ["answered"] + ["refused"] * 7
     recorded = AuditEvent.objects.filter(action="audit.value_check")
     assert sorted(recorded.values_list("outcome", flat=True)) == ["denied"] * 7 + ["succeeded"]
 

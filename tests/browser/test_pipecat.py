@@ -189,3 +189,61 @@ def test_a_header_sorts_the_list_in_place(long_list, live_server):
     expect(page.locator("#sets .count")).to_have_text("1–15 of 15 matching sets, out of 120")
     expect(page.locator("#sets tbody tr").first).to_contain_text("support-webhooks-0065")
     assert page.url == f"{live_server.url}/pipecat/prod/?q=support&sort=-name"
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_a_refused_save_keeps_the_pasted_block_and_shows_its_errors_beside_it(
+    sets_page, emulator, live_server, width
+):
+    _put(emulator, "voice-prod")
+    page = sets_page
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+    page.goto(f"{live_server.url}/pipecat/prod/sets/voice-prod/")
+    block = "# from the vault\nGOOD=sk-kept\nnot a line\n"
+    page.locator("summary", has_text="the .env box").click()
+    textarea = page.get_by_label("Or paste a .env block")
+    textarea.fill(block)
+    page.locator("[name=key_0]").fill("ROW_KEY")
+    page.locator("[name=value_0]").fill("row-value")
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    page.get_by_role("button", name="Save keys").click()
+    errors = page.locator("#keys-errors .form-errors")
+    expect(errors).to_contain_text("Line 3: expected KEY=value")
+    expect(errors).to_contain_text("What you typed is still in the form.")
+    expect(errors).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Save keys")).to_be_in_viewport()  # to send again
+    expect(textarea).to_have_value(block)
+    expect(page.locator("[name=value_0]")).to_have_value("row-value")
+    assert navigations == []
+    assert emulator.store.get(PIPECAT_ORG, "voice-prod").values == {"API_KEY": "v"}
+
+    textarea.fill("GOOD=sk-kept\n")
+    page.get_by_role("button", name="Save keys").click()
+    expect(page.locator(".toast")).to_contain_text("2 keys saved in voice-prod.")
+    expect(page.locator(".keys-table")).to_contain_text("ROW_KEY")
+    expect(textarea).to_have_value("")  # a new page: the values went to the provider only
+    assert emulator.store.get(PIPECAT_ORG, "voice-prod").values["GOOD"] == "sk-kept"
+    # Chromium notes every 4xx answer in the console; the refused save's 422 is the only line.
+    assert [e for e in page.console_errors if "status of 422" not in e] == []
+
+
+def test_a_pending_set_that_fails_shows_how_to_retry_without_reloading(sets_page, emulator):
+    emulator.fail_next_provisioning(message="No capacity in ap-south. Please retry.")
+    page = sets_page
+    page.get_by_role("link", name="New secret set").click()
+    page.get_by_label("Name").fill("voice-prod")
+    page.locator("summary", has_text="the .env box").click()
+    page.get_by_label("Or paste a .env block").fill("OPENAI_API_KEY=sk-1\n")
+    page.get_by_role("button", name="Create set").click()
+    expect(page.locator("#pending-since")).to_contain_text("since")
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    emulator.clock.advance(emulator.store.provisioning_delay + 1)
+    retry = page.locator("#set-problem")
+    expect(retry).to_contain_text("No capacity in ap-south. Please retry.", timeout=10_000)
+    expect(page.locator("#pending-since")).to_have_count(0)
+    retry.get_by_role("link", name="Save its keys again").click()
+    expect(page.get_by_role("heading", name="Add or overwrite keys")).to_be_in_viewport()
+    assert [url for url in navigations if "#" not in url] == []
+    assert page.console_errors == []

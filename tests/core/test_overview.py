@@ -11,6 +11,7 @@ from django.utils import timezone
 from emulators.faults import Fault
 from emulators.pipecat import seed_demo
 from secretsadmin.accounts.roles import Role
+from secretsadmin.core import once
 from tests.fixtures.personas import client_for, make_user
 from tests.fixtures.pipecat import PIPECAT_ORG
 
@@ -42,6 +43,7 @@ def remove_key(client, name: str, key: str) -> None:
     token = client.cookies["csrftoken"].value
     client.post(
         f"/pipecat/prod/sets/{name}/keys/{key}/delete/",
+        {once.FIELD: once.issue()},  # as the page's Remove button sends it
         HTTP_HX_REQUEST="true",
         HTTP_X_CSRFTOKEN=token,
     )

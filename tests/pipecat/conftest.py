@@ -1,5 +1,7 @@
 """The dashboard's Pipecat pages, pointed at the in-process emulator for each test."""
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 import httpx
@@ -10,6 +12,7 @@ from emulators.pipecat import seed_many
 from emulators.transport import EmulatorTransport
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
+from secretsadmin.core import once
 from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
 from tests.fixtures.pipecat import API_HOST, PIPECAT_ORG, PIPECAT_TOKEN
 
@@ -64,7 +67,9 @@ def token_of(client) -> str:
 
 
 def post(client, path, data=None, **headers):
-    return client.post(path, {**(data or {}), "csrfmiddlewaretoken": token_of(client)}, **headers)
+    """Sends a form as its page would: with the CSRF token and a fresh one-time token."""
+    form = {"csrfmiddlewaretoken": token_of(client), once.FIELD: once.issue(), **(data or {})}
+    return client.post(path, form, **headers)
 
 
 def preview(editor, env: str, name: str = "voice-prod") -> str:
@@ -113,3 +118,10 @@ class Elements(HTMLParser):
 def seed(app, count: int) -> list[str]:
     """`count` sets in every state, put straight into the emulator's store; their names sorted."""
     return sorted(seed_many(app, count, org=PIPECAT_ORG))
+
+
+def once_of(page: str, after: str = "") -> str:
+    """The one-time token of the first form (or htmx button) found after `after` in a page."""
+    found = re.search(r'(?:name="once" value|data-once)="([^"]+)"', page[page.index(after) :])
+    assert found, f"no one-time token after {after!r}"
+    return unescape(found.group(1))

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from tests.pipecat.conftest import put
+from tests.pipecat.conftest import post, put
 
 pytestmark = pytest.mark.django_db
 BADGE = "/pipecat/prod/sets/voice-prod/badge/"
@@ -59,11 +59,7 @@ def test_fifty_watchers_cost_one_list_call_per_interval(viewer, pipecat):
 def test_a_change_is_seen_at_once_not_after_the_interval(editor, pipecat):
     put(pipecat, "voice-prod")
     assert "badge-ready" in editor.get(BADGE, HTTP_HX_REQUEST="true").content.decode()
-    editor.get("/")
-    editor.post(
-        "/pipecat/prod/sets/voice-prod/keys/",
-        {"key_0": "NEW", "value_0": "v", "csrfmiddlewaretoken": editor.cookies["csrftoken"].value},
-    )
+    post(editor, "/pipecat/prod/sets/voice-prod/keys/", {"key_0": "NEW", "value_0": "v"})
     assert "badge-pending" in editor.get(BADGE, HTTP_HX_REQUEST="true").content.decode()
 
 

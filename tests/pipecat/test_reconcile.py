@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent
-from tests.pipecat.conftest import fail_next, put, token_of
+from tests.pipecat.conftest import fail_next, post, put
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +70,7 @@ def test_a_change_that_timed_out_is_reconciled(editor, pipecat, applied, conclud
     """A 500 leaves the outcome unknown; the provider's state settles it later, either way."""
     put(pipecat, "voice-prod", GONE="1", KEEP="1")
     fail_next(pipecat, "delete_key", 500, after_effect=applied)
-    editor.post(
-        "/pipecat/prod/sets/voice-prod/keys/GONE/delete/",
-        {"csrfmiddlewaretoken": token_of(editor)},
-    )
+    post(editor, "/pipecat/prod/sets/voice-prod/keys/GONE/delete/")
     attempt = AuditEvent.objects.get(action="pipecat.secret_key.delete", outcome="attempted")
     assert [e.outcome for e in outcomes_of(attempt)] == ["unknown"]
     assert "1 attempt(s) concluded" in reconcile()
