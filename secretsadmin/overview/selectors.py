@@ -100,7 +100,7 @@ def activity(user: AnyUser) -> Activity | None:
         return None
     recent = _changes_since(timezone.now() - timedelta(days=ACTIVITY_DAYS))
     if everyone:
-        listed = _latest(AuditEvent.objects.filter(CHANGES))
+        listed = _latest(recent)
     elif has_role(user, Role.EDITOR):
         listed = _latest(recent.filter(actor_id=user.pk))
     else:

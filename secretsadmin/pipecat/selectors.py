@@ -61,11 +61,12 @@ def forget(account: str, name: str) -> None:
     shared_reads.forget(_key(account, "sets"), _set_key(account, name))
 
 
-def find_set(account: str, name: str) -> SecretSet:
+def find_set(account: str, name: str, *, fresh: bool = False) -> SecretSet:
     """The set from the shared list; a set missing from it is looked for once more upstream,
-    since another tool may have created it within the last interval."""
-    for fresh in (False, True):
-        for secret_set in list_sets(account, fresh=fresh):
+    since another tool may have created it within the last interval. `fresh` reads upstream
+    at once: before a change that must not act on a set deleted within the interval."""
+    for afresh in (True,) if fresh else (False, True):
+        for secret_set in list_sets(account, fresh=afresh):
             if secret_set.name == name:
                 return secret_set
     raise NotFound(
@@ -92,17 +93,20 @@ def set_exists(account: str, name: str, *, fresh: bool = False) -> bool:
 def read_set(account: str, name: str, *, fresh: bool = False) -> tuple[SecretSet, SetDetail | None]:
     """A set and its key names, for its page: one `GET /secrets/{name}`, shared for the interval.
     An image pull set, which the API cannot read by name, comes from the list, without keys.
-    `fresh` reads upstream: before telling which keys a change would overwrite."""
-    return _shared(_set_key(account, name), lambda: _fetch_set(account, name), fresh=fresh)
+    `fresh` reads upstream (the list too, for an image pull set): before telling which keys a
+    change would overwrite, and before a change to a set that must still exist."""
+    return _shared(
+        _set_key(account, name), lambda: _fetch_set(account, name, fresh=fresh), fresh=fresh
+    )
 
 
-def _fetch_set(account: str, name: str) -> tuple[SecretSet, SetDetail | None]:
+def _fetch_set(account: str, name: str, *, fresh: bool) -> tuple[SecretSet, SetDetail | None]:
     try:
         detail = pipecat_clients().get(account).get_set(name)
     except BadRequest as error:
         if error.reason != BadRequestReason.IMAGE_PULL_NOT_READABLE:
             raise
-        return find_set(account, name), None
+        return find_set(account, name, fresh=fresh), None
     return detail.summary, detail
 
 

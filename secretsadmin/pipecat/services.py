@@ -14,6 +14,7 @@ from secretsadmin.providers.pipecat import (
     Accepted,
     Deleted,
     NotFound,
+    SecretSet,
     image_pull_credentials,
     pipecat_clients,
 )
@@ -64,12 +65,7 @@ def add_keys(
     actor: Actor, *, account: str, name: str, secrets: Mapping[str, str], reason: str = ""
 ) -> Accepted:
     """Adds or overwrites keys of an existing set, in its own region."""
-    try:
-        secret_set, _ = selectors.read_set(account, name, fresh=True)
-    except NotFound:
-        raise SetGone(name) from None
-    except ProviderError as error:
-        raise SetUnreadable(error) from error
+    secret_set = _require_set(account, name)
     return _upsert_keys(
         actor, account=account, name=name, secrets=secrets, region=secret_set.region, reason=reason
     )
@@ -107,9 +103,12 @@ def save_image_pull_secret(
     new: bool,
     reason: str = "",
 ) -> Accepted:
-    """Creates (`new`: under a name that must be free) or replaces registry credentials."""
+    """Creates (`new`: under a name that must be free) or replaces registry credentials (of a
+    set that still exists: the PUT would re-create one deleted since the page was opened)."""
     if new:
         _require_free_name(account, name)
+    else:
+        _require_set(account, name)
     client = pipecat_clients().get(account)
     return _change(
         actor,
@@ -143,6 +142,17 @@ def delete_set(actor: Actor, *, account: str, name: str, reason: str = "") -> De
         call=lambda: client.delete_set(name),
         reason=reason,
     )
+
+
+def _require_set(account: str, name: str) -> SecretSet:
+    """The set as Pipecat Cloud has it now, or `SetGone`."""
+    try:
+        secret_set, _ = selectors.read_set(account, name, fresh=True)
+    except NotFound:
+        raise SetGone(name) from None
+    except ProviderError as error:
+        raise SetUnreadable(error) from error
+    return secret_set
 
 
 def _require_free_name(account: str, name: str) -> None:

@@ -74,6 +74,8 @@ def set_list(request: HttpRequest, account: str) -> HttpResponse:
     loading_more = wants_fragment(request) and request.headers.get("HX-Target") == MORE_ROWS
     if not wants_fragment(request) and QueryDict(listing.canonical_query[1:]) != request.GET:
         return redirect(here + listing.canonical_query)
+    if loading_more and listing.page.number != listing.query.page:
+        return HttpResponse("")  # the list shrank: past its end there is nothing more to show
     context = {
         "account": account,
         "accounts": selectors.account_names(),
@@ -379,12 +381,19 @@ def _applied(
     instead: str,
     **arguments: Any,
 ) -> bool:
-    """Runs a change that creates a set; a taken or uncheckable name becomes a form error."""
+    """Runs a change that creates or replaces a set; a taken or uncheckable name, or a set gone
+    or unreadable, becomes a form error."""
     name = arguments["name"]
     try:
         return apply_change(request, change, **arguments)
     except services.NameTaken:
         form.add_error("name", f"A set named {name} exists already: {instead}.")
+    except services.SetGone:
+        form.add_error(None, f"Set {name} no longer exists: nothing was sent.")
+    except services.SetUnreadable as unreadable:
+        form.add_error(
+            None, f"{describe_read(unreadable.error)} The set could not be read: nothing sent."
+        )
     except services.NameUncheckable as uncheckable:
         form.add_error(
             None, f"{describe_read(uncheckable.error)} The name could not be checked: nothing sent."

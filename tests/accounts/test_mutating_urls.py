@@ -26,7 +26,7 @@ def patterns(resolver=None, prefix=""):
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             if entry.app_name == "admin":
-                continue  # Django's admin: staff only, and the audit model is read-only there
+                continue  # Django's admin: the admin role only (tests/accounts/test_admin.py)
             yield from patterns(entry, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):
             yield prefix + str(entry.pattern), entry

@@ -9,6 +9,7 @@ from emulators.faults import Fault
 from secretsadmin.core import shared_reads
 from secretsadmin.pipecat import selectors
 from secretsadmin.providers.pipecat import pipecat_clients
+from tests.fixtures.pipecat import PIPECAT_ORG
 from tests.pipecat.conftest import events, fail_next, post, put, upstream
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,19 @@ def test_a_key_another_tool_named_outside_the_clis_rule_can_still_be_removed(edi
     assert page.status_code == 200 and "<code>db.password</code>" in page.text
     post(editor, "/pipecat/prod/sets/voice-prod/keys/db.password/delete/")
     assert set(pipecat.store.get("test-org", "voice-prod").values) == {"KEEP"}
+
+
+def test_replacing_credentials_of_a_pull_secret_deleted_meanwhile_does_not_recreate_it(
+    editor, pipecat
+):
+    pull = {"registry": "ghcr", "username": "octocat", "token": "ghp_1", "region": "us-west"}
+    post(editor, "/pipecat/prod/image-pull/new/", {"name": "ghcr-pull", **pull})
+    path = "/pipecat/prod/sets/ghcr-pull/image-pull/"
+    assert editor.get(path).status_code == 200  # the shared list now holds the set
+    with upstream(pipecat) as api:
+        api.delete("/secrets/ghcr-pull")  # a colleague, with another tool
+    before = pipecat.calls("put_set")
+    response = post(editor, path, {**pull, "token": "ghp_2"})
+    assert "Set ghcr-pull no longer exists: nothing was sent." in response.text
+    assert pipecat.calls("put_set") == before
+    assert pipecat.store.get(PIPECAT_ORG, "ghcr-pull") is None

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import resolve
 
-from secretsadmin.pipecat import views
+from secretsadmin.pipecat import selectors, views
 from tests.pipecat.conftest import put, seed, upstream
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +209,20 @@ def test_a_page_of_two_thousand_sets_stays_small(viewer, pipecat):
     page = viewer.get(LIST)
     assert len(page.content) <= 150 * 1024
     assert count_line(page.text) == "1–50 of 2,000 sets"
+
+
+def test_loading_more_after_the_list_shrank_sends_no_row_again(viewer, pipecat):
+    names = seed(pipecat, 60)
+    assert rows(viewer.get(LIST).text) == names[:50]
+    with upstream(pipecat) as api:
+        for name in names[:20]:
+            api.delete(f"/secrets/{name}")
+    selectors.list_sets("prod", fresh=True)  # as the next interval's read would: 40 sets
+    more = viewer.get(LIST, {"page": 2}, **MORE)
+    assert more.status_code == 200 and rows(more.text) == []
+
+
+def test_a_search_matching_nothing_keeps_the_chosen_order_for_the_next_keystroke(viewer, pipecat):
+    seed(pipecat, 3)
+    html = viewer.get(LIST, {"q": "nothing-has-this", "sort": "-status"}, **TABLE).text
+    assert '<input type="hidden" name="sort" value="-status" form="set-filters">' in html

@@ -1,0 +1,55 @@
+"""Shared reads: one fetch per interval whoever asks, and each process's copy never older than
+the cache's."""
+
+import pytest
+
+from secretsadmin.core import shared_reads
+
+
+class Upstream:
+    """A provider read that counts its calls and answers a new list each time."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> tuple[str, ...]:
+        self.calls += 1
+        return (f"answer {self.calls}",)
+
+
+@pytest.fixture
+def upstream():
+    shared_reads._memory.clear()
+    return Upstream()
+
+
+def test_a_value_is_fetched_once_per_interval_and_kept_in_the_process(upstream):
+    first = shared_reads.shared("k", upstream, seconds=60)
+    again = shared_reads.shared("k", upstream, seconds=60)
+    assert upstream.calls == 1
+    assert again is first  # this process's copy, not unpickled again
+
+
+def test_a_process_does_not_serve_its_copy_once_another_replaced_the_value(upstream):
+    shared_reads.shared("k", upstream, seconds=60)
+    mine = dict(shared_reads._memory)
+    shared_reads.shared("k", upstream, seconds=60, fresh=True)  # another worker's fresh read
+    shared_reads._memory.clear()
+    shared_reads._memory.update(mine)  # this worker still holds the first answer
+    assert shared_reads.shared("k", upstream, seconds=60) == ("answer 2",)
+    assert upstream.calls == 2
+
+
+def test_a_forgotten_value_is_fetched_again_even_with_a_copy_in_memory(upstream):
+    shared_reads.shared("k", upstream, seconds=60)
+    shared_reads.forget("k")
+    assert shared_reads.shared("k", upstream, seconds=60) == ("answer 2",)
+
+
+def test_the_processs_copies_are_bounded(upstream, monkeypatch):
+    monkeypatch.setattr(shared_reads, "MEMORY_KEYS", 3)
+    for n in range(10):
+        shared_reads.shared(f"k{n}", upstream, seconds=60)
+    assert len(shared_reads._memory) <= 3
+    assert shared_reads.shared("k9", upstream, seconds=60) == ("answer 10",)  # still shared
+    assert upstream.calls == 10
