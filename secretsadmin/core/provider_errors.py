@@ -12,14 +12,19 @@ from secretsadmin.providers.errors import (
 )
 
 
-def what_happened(error: ProviderError) -> str:
-    provider = error.provider
+def headline(error: ProviderError) -> str:
+    """What happened, in a few words: "Pipecat Cloud could not be reached"."""
     if isinstance(error, Unavailable):
-        verb = "did not answer" if error.reached else "could not be reached"
-        return f"{provider} {verb} ({error.message})."
+        return f"{error.provider} {'did not answer' if error.reached else 'could not be reached'}"
     if isinstance(error, MalformedResponse):
-        return f"{provider} sent an answer that could not be read ({error.message})."
-    return f"{provider} answered with an error: {answered(error)}."
+        return f"{error.provider} sent an answer that could not be read"
+    return f"{error.provider} answered with an error"
+
+
+def what_happened(error: ProviderError) -> str:
+    if isinstance(error, Unavailable | MalformedResponse):
+        return f"{headline(error)} ({error.message})."
+    return f"{headline(error)}: {answered(error)}."
 
 
 def answered(error: ProviderError) -> str:

@@ -12,11 +12,11 @@ from django.shortcuts import render
 
 from secretsadmin.accounts.actors import actor_of
 from secretsadmin.audit.changes import ChangeFailed
-from secretsadmin.providers.errors import ProviderError, Unavailable
+from secretsadmin.providers.errors import ProviderError
 
 from . import once
 from .htmx import wants_fragment
-from .provider_errors import describe_read
+from .provider_errors import describe_read, headline
 
 type View = Callable[..., HttpResponse]
 
@@ -44,7 +44,7 @@ def unavailable(request: HttpRequest, error: ProviderError) -> HttpResponse:
         return response
     context = {
         "provider": error.provider,
-        "heading": _heading(error),
+        "heading": headline(error),
         "message": message,
         "request_id": request_id_of(request),
         "provider_request_id": error.request_id,
@@ -80,9 +80,3 @@ def with_request_id(message: str, request_id: str, error: ProviderError | None =
 
 def request_id_of(request: HttpRequest) -> str:
     return str(getattr(request, "id", ""))
-
-
-def _heading(error: ProviderError) -> str:
-    if isinstance(error, Unavailable):
-        return f"{error.provider} {'did not answer' if error.reached else 'could not be reached'}"
-    return f"{error.provider} answered with an error"

@@ -14,9 +14,11 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from secretsadmin.accounts.roles import AnyUser, Role, has_role
+from secretsadmin.audit import links
 from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.selectors import concluded, shown_outcome
 from secretsadmin.core.provider_errors import describe_read
+from secretsadmin.pipecat import actions as pipecat_actions
 from secretsadmin.pipecat.selectors import list_sets
 from secretsadmin.providers.pipecat import PipecatError
 from secretsadmin.providers.pipecat.models import Status
@@ -27,13 +29,8 @@ RECENT = 5
 # A change sent to a provider is recorded as an attempt naming it (its outcome follows); other
 # attempts (an export of the audit log) are not changes to secrets.
 CHANGES = Q(outcome=Outcome.ATTEMPTED) & ~Q(provider="")
-DONE = {
-    "pipecat.secret_set.upsert": "saved keys in",
-    "pipecat.image_pull_secret.upsert": "saved the credentials of",
-    "pipecat.secret_key.delete": "removed a key from",
-    "pipecat.secret_set.delete": "deleted",
-}
-GONE = {"pipecat.secret_set.delete"}  # the set a change names no longer has a page
+# What each provider's changes did, in words: "eddie saved keys in voice-prod".
+DONE = {**pipecat_actions.DONE}
 
 
 @dataclass(frozen=True)
@@ -77,8 +74,9 @@ class Change:
         return DONE.get(self.attempt.action, self.attempt.action)
 
     @property
-    def target_exists(self) -> bool:
-        return self.attempt.action not in GONE
+    def target_url(self) -> str:
+        """The page of what the change names, as the audit log links it ("" for none)."""
+        return links.target_url(self.attempt)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,6 @@ class PipecatConfig(AppConfig):
     def ready(self) -> None:
         from secretsadmin.audit import links
 
-        from . import selectors
+        from . import actions, selectors
 
-        links.register("pipecat", "pipecat:set", accounts=selectors.account_names)
+        links.register(actions.PROVIDER, "pipecat:set", accounts=selectors.account_names)

@@ -5,6 +5,8 @@ from secretsadmin.audit.models import AuditEvent
 from secretsadmin.audit.selectors import RECONCILED
 from secretsadmin.providers.pipecat import PipecatError, UnknownAccount, pipecat_clients
 
+from . import actions
+
 NOTE = "Concluded by audit_reconcile from the set as Pipecat Cloud now has it"
 
 
@@ -21,25 +23,25 @@ def conclude_from_state(attempt: AuditEvent) -> AuditEvent | None:
     wanted = set(attempt.keys)
     # Values can never be read back: keys or a pull secret being there does not say that this
     # change put them there (they may have been there before), only their absence says it did not.
-    if attempt.action == "pipecat.secret_set.delete":
+    if attempt.action == actions.SET_DELETE:
         outcome, how = (
             ("succeeded", "the set is gone")
             if found is None
             else ("failed", "the set is still there")
         )
-    elif attempt.action == "pipecat.secret_key.delete":
+    elif attempt.action == actions.KEY_DELETE:
         outcome, how = (
             ("failed", "the key is still there")
             if wanted & keys
             else ("succeeded", "the key is gone")
         )
-    elif attempt.action == "pipecat.secret_set.upsert":
+    elif attempt.action == actions.SET_UPSERT:
         outcome, how = (
             ("unknown", "the keys are there, but values cannot be read back to tell whose they are")
             if found is not None and wanted <= keys
             else ("failed", "the keys are missing")
         )
-    elif attempt.action == "pipecat.image_pull_secret.upsert":
+    elif attempt.action == actions.IMAGE_PULL_UPSERT:
         outcome, how = (
             ("unknown", "the image pull secret exists, but its credentials cannot be read back")
             if found is not None and found.is_image_pull_secret

@@ -24,10 +24,9 @@ from secretsadmin.providers.pipecat import (
     pipecat_clients,
 )
 
+from . import actions
+
 REGIONS_SECONDS = 600
-# The audit actions of `services` that delete a set, and that make it provision anew.
-SET_DELETED = "pipecat.secret_set.delete"
-SET_PROVISIONED = ("pipecat.secret_set.upsert", "pipecat.image_pull_secret.upsert")
 
 
 def _key(account: str, what: str) -> str:
@@ -136,7 +135,11 @@ def history(account: str, name: str) -> History:
     """The set's changes made through the dashboard since it was last deleted here; other tools'
     changes are not in the audit log."""
     return changes_to(
-        "pipecat", account, name, removals=(SET_DELETED,), provisionings=SET_PROVISIONED
+        actions.PROVIDER,
+        account,
+        name,
+        removals=actions.REMOVALS,
+        provisionings=actions.PROVISIONING,
     )
 
 

@@ -19,10 +19,9 @@ from secretsadmin.providers.pipecat import (
     pipecat_clients,
 )
 
-from . import selectors
+from . import actions, selectors
 from .messages import describe
 
-PROVIDER = "pipecat"
 SHOWN_AS = "Pipecat Cloud"
 
 
@@ -65,7 +64,7 @@ def add_keys(
     actor: Actor, *, account: str, name: str, secrets: Mapping[str, str], reason: str = ""
 ) -> Accepted:
     """Adds or overwrites keys of an existing set, in its own region."""
-    secret_set = _require_set(account, name)
+    secret_set = _still_there(name, lambda: selectors.read_set(account, name, fresh=True)[0])
     return _upsert_keys(
         actor, account=account, name=name, secrets=secrets, region=secret_set.region, reason=reason
     )
@@ -83,8 +82,8 @@ def _upsert_keys(
     client = pipecat_clients().get(account)
     return _change(
         actor,
-        action="pipecat.secret_set.upsert",
-        subject=Subject(PROVIDER, account, region, name, keys=tuple(sorted(secrets))),
+        action=actions.SET_UPSERT,
+        subject=Subject(actions.PROVIDER, account, region, name, keys=tuple(sorted(secrets))),
         call=lambda: client.upsert_set(name, secrets, region=region),
         values=secrets,
         reason=reason,
@@ -108,12 +107,13 @@ def save_image_pull_secret(
     if new:
         _require_free_name(account, name)
     else:
-        _require_set(account, name)
+        # Read from the list: the API reads no image pull secret by name.
+        _still_there(name, lambda: selectors.find_set(account, name, fresh=True))
     client = pipecat_clients().get(account)
     return _change(
         actor,
-        action="pipecat.image_pull_secret.upsert",
-        subject=Subject(PROVIDER, account, region, name, target_id=host),
+        action=actions.IMAGE_PULL_UPSERT,
+        subject=Subject(actions.PROVIDER, account, region, name, target_id=host),
         call=lambda: client.upsert_image_pull_secret(name, host, username, token, region=region),
         values={"token": token},
         mask=[image_pull_credentials(username, token)],
@@ -125,8 +125,8 @@ def delete_key(actor: Actor, *, account: str, name: str, key: str, reason: str =
     client = pipecat_clients().get(account)
     return _change(
         actor,
-        action="pipecat.secret_key.delete",
-        subject=Subject(PROVIDER, account, target=name, keys=(key,)),
+        action=actions.KEY_DELETE,
+        subject=Subject(actions.PROVIDER, account, target=name, keys=(key,)),
         call=lambda: client.delete_key(name, key),
         reason=reason,
         key=key,
@@ -137,17 +137,17 @@ def delete_set(actor: Actor, *, account: str, name: str, reason: str = "") -> De
     client = pipecat_clients().get(account)
     return _change(
         actor,
-        action="pipecat.secret_set.delete",
-        subject=Subject(PROVIDER, account, target=name),
+        action=actions.SET_DELETE,
+        subject=Subject(actions.PROVIDER, account, target=name),
         call=lambda: client.delete_set(name),
         reason=reason,
     )
 
 
-def _require_set(account: str, name: str) -> SecretSet:
-    """The set as Pipecat Cloud has it now, or `SetGone`."""
+def _still_there(name: str, read: Callable[[], SecretSet]) -> SecretSet:
+    """The set as `read` afresh from Pipecat Cloud, or `SetGone`."""
     try:
-        secret_set, _ = selectors.read_set(account, name, fresh=True)
+        secret_set = read()
     except NotFound:
         raise SetGone(name) from None
     except ProviderError as error:

@@ -38,36 +38,8 @@ def browser(playwright, chromium_path):
     browser.close()
 
 
-@pytest.fixture(scope="session")
-def bfcache_browser(playwright, chromium_path):
-    """Chromium as people run it, with its back/forward cache, which Playwright turns off."""
-    browser = playwright.chromium.launch(
-        executable_path=chromium_path,
-        args=CHROMIUM_FLAGS,
-        ignore_default_args=["--disable-back-forward-cache"],
-    )
-    yield browser
-    browser.close()
-
-
 @pytest.fixture
 def page(browser):
-    yield from _watched_page(browser)
-
-
-@pytest.fixture
-def signed_in(page, live_server, transactional_db):
-    """A page signed in through the login form as an admin."""
-    return _signed_in(page, live_server)
-
-
-@pytest.fixture
-def bfcache_signed_in(bfcache_browser, live_server, transactional_db):
-    for page in _watched_page(bfcache_browser):
-        yield _signed_in(page, live_server)
-
-
-def _watched_page(browser):
     """A page in a context of its own, collecting the console's errors."""
     context = browser.new_context()
     page = context.new_page()
@@ -81,7 +53,9 @@ def _watched_page(browser):
     context.close()
 
 
-def _signed_in(page, live_server):
+@pytest.fixture
+def signed_in(page, live_server, transactional_db):
+    """A page signed in through the login form as an admin."""
     make_user("ada", Role.ADMIN)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("ada")

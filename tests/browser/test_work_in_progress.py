@@ -99,21 +99,19 @@ def test_a_slow_htmx_request_holds_its_button_until_it_is_answered(set_page, slo
 
 
 def test_a_page_left_while_deleting_has_its_buttons_released_when_back_restores_it(
-    bfcache_signed_in, slow_emulator, live_server
+    signed_in, slow_emulator, live_server
 ):
     """A plain post (the confirmation page; the keys form posts through htmx) holds its button;
-    a page restored from the back/forward cache must not come back with it held."""
-    page = bfcache_signed_in
+    a page the back/forward cache restores must not come back with it held. Whether Chromium
+    keeps a page in that cache is its own choice, so the restore is the event it fires then."""
+    page = signed_in
     page.goto(live_server.url + SET + "delete/")
     page.get_by_label("to confirm").fill("prod-voice-agent")
-    page.evaluate("addEventListener('pageshow', event => { window.restored = event.persisted; })")
-    slow_emulator.faults.add(Fault("delete_set", delay=SLOW))
+    # Last in line, after the page's own handler has held the button: the post is not sent.
+    page.evaluate("addEventListener('submit', event => event.preventDefault())")
     delete = page.get_by_role("button", name="Delete prod-voice-agent")
-    with page.expect_request(lambda request: request.method == "POST"):
-        delete.click(no_wait_after=True)
-    page.goto(live_server.url + "/audit/", wait_until="commit")  # tired of waiting, goes elsewhere
-    page.go_back(wait_until="commit")  # a page from the cache fires no load event
-    assert page.evaluate("window.restored") is True  # from the cache, as it was left
-    delete = page.get_by_role("button", name="Delete prod-voice-agent")
+    delete.click()
+    expect(delete).to_be_disabled()  # held, as while the post is on its way
+    page.evaluate("dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
     expect(delete).to_be_enabled()
     expect(delete).not_to_have_attribute("aria-busy", "true")

@@ -174,3 +174,18 @@ def test_replacing_credentials_of_a_pull_secret_deleted_meanwhile_does_not_recre
     assert "Set ghcr-pull no longer exists: nothing was sent." in response.text
     assert pipecat.calls("put_set") == before
     assert pipecat.store.get(PIPECAT_ORG, "ghcr-pull") is None
+
+
+def test_replacing_registry_credentials_reads_the_list_afresh_once_and_nothing_by_name(
+    editor, pipecat
+):
+    pull = {"registry": "ghcr", "username": "octocat", "token": "ghp_1", "region": "us-west"}
+    post(editor, "/pipecat/prod/image-pull/new/", {"name": "ghcr-pull", **pull})
+    path = "/pipecat/prod/sets/ghcr-pull/image-pull/"
+    editor.get(path)
+    lists, by_name = pipecat.calls("list_sets"), pipecat.calls("get_set")
+    puts = pipecat.calls("put_set")
+    post(editor, path, {**pull, "token": "ghp_2"})
+    assert pipecat.calls("get_set") == by_name  # the API reads no image pull secret by name
+    assert pipecat.calls("list_sets") == lists + 1  # the fresh check that it still exists
+    assert pipecat.calls("put_set") == puts + 1

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import resolve
 
+from emulators.faults import Fault
 from secretsadmin.pipecat import selectors, views
 from tests.pipecat.conftest import put, seed, upstream
 
@@ -226,3 +227,10 @@ def test_a_search_matching_nothing_keeps_the_chosen_order_for_the_next_keystroke
     seed(pipecat, 3)
     html = viewer.get(LIST, {"q": "nothing-has-this", "sort": "-status"}, **TABLE).text
     assert '<input type="hidden" name="sort" value="-status" form="set-filters">' in html
+
+
+def test_a_key_count_the_provider_failed_to_give_says_so_and_the_row_stays(viewer, pipecat):
+    put(pipecat, "voice-prod", A="1")
+    pipecat.faults.add(Fault("get_set", status=500, times=5))
+    response = viewer.get("/pipecat/prod/sets/voice-prod/keys-count/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.text == '<span class="hint">not read</span>'

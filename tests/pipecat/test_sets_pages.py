@@ -2,6 +2,7 @@ from dataclasses import replace
 
 import pytest
 
+from emulators.faults import Fault
 from tests.conftest import free_port
 from tests.pipecat.conftest import fail_next, put
 
@@ -138,3 +139,10 @@ def test_a_failure_while_searching_is_a_toast_and_the_table_stays(viewer, pipeca
     assert 'hx-swap-oob="beforeend"' in response.text
     assert "Pipecat Cloud answered with an error: HTTP 500 Internal Server Error." in response.text
     assert f"(request id {response['X-Request-ID']})" in response.text
+
+
+def test_an_unreadable_answer_is_named_as_such_in_the_heading_and_the_words(viewer, pipecat):
+    pipecat.faults.add(Fault("list_sets", malformed=True, times=5))
+    page = viewer.get("/pipecat/prod/").text
+    assert "<h1>Pipecat Cloud sent an answer that could not be read</h1>" in page
+    assert "<p>Pipecat Cloud sent an answer that could not be read (" in page
