@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from secretsadmin.config import Config
+from secretsadmin.providers.gcore.config import gcore_accounts, gcore_timeouts
 from secretsadmin.providers.pipecat.config import pipecat_accounts, pipecat_timeouts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -235,7 +236,12 @@ PIPECAT_ACCOUNTS = pipecat_accounts(env)
 PIPECAT_TIMEOUTS = pipecat_timeouts(env)
 # How often a pending set's badge refreshes, and how long the sets list is shared in the cache.
 PIPECAT_POLL_SECONDS = env.integer("PIPECAT_POLL_SECONDS", 2, minimum=1)
-GCORE_API_KEY = env.secret("GCORE_API_KEY")
+# Named accounts (GCORE_ACCOUNTS=prod,staging; GCORE_<NAME>_API_KEY[_FILE], _API_URL, _PROJECT,
+# _REGIONS), or one account "default" from GCORE_API_KEY (GCORE_PROJECT, GCORE_REGIONS).
+GCORE_ACCOUNTS = gcore_accounts(env)
+GCORE_TIMEOUTS = gcore_timeouts(env)
+# How often a running task's badge refreshes, and how long each region's secrets are shared.
+GCORE_POLL_SECONDS = env.integer("GCORE_POLL_SECONDS", 3, minimum=1)
 
 # -- Audit log ----------------------------------------------------------------------------------
 

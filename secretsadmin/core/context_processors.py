@@ -6,7 +6,7 @@ def providers(request: HttpRequest) -> dict[str, object]:
     """Which providers have a token, so every page can say plainly when none has."""
     configured = {
         "pipecat": bool(settings.PIPECAT_ACCOUNTS),
-        "gcore": bool(settings.GCORE_API_KEY),
+        "gcore": bool(settings.GCORE_ACCOUNTS),
     }
     return {
         "demo_mode": settings.DEMO_MODE,

@@ -4,6 +4,7 @@ Account names end up in URLs and in environment variable names, where `-` become
 """
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +13,20 @@ from secretsadmin.config import Config
 
 ACCOUNT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 MAX_ACCOUNT_NAME = 32
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float  # seconds to open a connection
+    read: float  # seconds to wait for each part of an answer
+
+
+def timeouts(env: Config, provider: str) -> Timeouts:
+    """`<PROVIDER>_CONNECT_TIMEOUT` and `<PROVIDER>_READ_TIMEOUT`, 5 and 15 s unless set."""
+    return Timeouts(
+        connect=env.number(f"{provider}_CONNECT_TIMEOUT", 5.0, minimum=0.1),
+        read=env.number(f"{provider}_READ_TIMEOUT", 15.0, minimum=0.1),
+    )
 
 
 def check_account_name(variable: str, name: str, names: list[str]) -> None:

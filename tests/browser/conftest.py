@@ -12,7 +12,8 @@ from emulators.server import EmulatorServer
 from secretsadmin.accounts.roles import Role
 from secretsadmin.audit import services as audit
 from secretsadmin.config import Secret
-from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
+from secretsadmin.providers.config import Timeouts
+from secretsadmin.providers.pipecat.config import PipecatAccount
 from tests.fixtures.personas import make_user
 from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
 
@@ -83,7 +84,7 @@ def slow_emulator(settings):
 
 def _serving(settings, server):
     settings.PIPECAT_ACCOUNTS = (PipecatAccount("prod", server.url, Secret(PIPECAT_TOKEN)),)
-    settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=2.0, read=5.0)
+    settings.PIPECAT_TIMEOUTS = Timeouts(connect=2.0, read=5.0)
     settings.PIPECAT_POLL_SECONDS = 1
     cache.clear()
     yield server.app

@@ -11,7 +11,8 @@ from emulators.server import EmulatorServer
 from secretsadmin.accounts.roles import Role, roles_of
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
-from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
+from secretsadmin.providers.config import Timeouts
+from secretsadmin.providers.pipecat.config import PipecatAccount
 from tests.fixtures.personas import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +33,7 @@ def accounts(settings):
             PipecatAccount("staging", near_server.url, Secret("pk-revoked")),
             PipecatAccount("slow", far_server.url, Secret("pk-slow")),
         )
-        settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=2.0, read=5.0)
+        settings.PIPECAT_TIMEOUTS = Timeouts(connect=2.0, read=5.0)
         cache.clear()
         yield far
         cache.clear()

@@ -138,12 +138,6 @@ def test_without_an_account_the_overview_says_how_to_configure_one(viewer, setti
     assert "Pipecat Cloud Secret sets and image pull secrets. Not configured" in page
 
 
-def test_gcore_claims_nothing_it_has_not_read(viewer, settings):
-    settings.GCORE_API_KEY = "gcore-token"
-    page = text(viewer.get("/").content.decode())
-    assert "API key set Not read yet" in page and "API key configured" not in page
-
-
 def test_auditors_see_the_latest_changes_each_linked_to_its_audit_event(auditor, editor, demo_sets):
     remove_key(editor, "prod-voice-agent", "DAILY_API_KEY")
     demo_sets.faults.add(Fault("delete_key", status=500))

@@ -13,7 +13,8 @@ from emulators.transport import EmulatorTransport
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
 from secretsadmin.core import once
-from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
+from secretsadmin.providers.config import Timeouts
+from secretsadmin.providers.pipecat.config import PipecatAccount
 from tests.fixtures.pipecat import API_HOST, PIPECAT_ORG, PIPECAT_TOKEN
 
 ACCOUNT = "prod"
@@ -23,7 +24,7 @@ ACCOUNT = "prod"
 def pipecat(settings, pipecat_app, pipecat_clock):
     """The emulator behind the account `prod`; retry waits advance its clock instead of sleeping."""
     settings.PIPECAT_ACCOUNTS = (PipecatAccount(ACCOUNT, API_HOST, Secret(PIPECAT_TOKEN)),)
-    settings.PIPECAT_TIMEOUTS = PipecatTimeouts(connect=5.0, read=15.0)
+    settings.PIPECAT_TIMEOUTS = Timeouts(connect=5.0, read=15.0)
     settings.PIPECAT_TRANSPORT = EmulatorTransport(pipecat_app)
     settings.PIPECAT_SLEEP = pipecat_clock.sleep
     yield pipecat_app  # the cache starts empty for every test (tests/conftest.py)

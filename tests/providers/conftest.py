@@ -10,11 +10,12 @@ from emulators.clock import ManualClock
 from emulators.pipecat import PipecatEmulator
 from emulators.transport import EmulatorTransport
 from secretsadmin.config import Secret
+from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.pipecat import PipecatClient
-from secretsadmin.providers.pipecat.config import PipecatAccount, PipecatTimeouts
+from secretsadmin.providers.pipecat.config import PipecatAccount
 from tests.fixtures.pipecat import API_HOST, PIPECAT_TOKEN
 
-TIMEOUTS = PipecatTimeouts(connect=5.0, read=15.0)
+TIMEOUTS = Timeouts(connect=5.0, read=15.0)
 
 
 class Sleeps(list):

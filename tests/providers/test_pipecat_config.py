@@ -7,7 +7,7 @@ from secretsadmin.config import Config, Secret
 from secretsadmin.providers.pipecat.config import (
     DEFAULT_API_URL,
     PipecatAccount,
-    PipecatTimeouts,
+    Timeouts,
     pipecat_accounts,
     pipecat_timeouts,
 )
@@ -124,10 +124,10 @@ def test_a_bad_url_is_not_echoed_since_it_may_hold_a_password():
 
 
 def test_timeouts_default_to_five_and_fifteen_seconds():
-    assert pipecat_timeouts(Config({})) == PipecatTimeouts(connect=5.0, read=15.0)
+    assert pipecat_timeouts(Config({})) == Timeouts(connect=5.0, read=15.0)
     assert pipecat_timeouts(
         Config({"PIPECAT_CONNECT_TIMEOUT": "2", "PIPECAT_READ_TIMEOUT": "7.5"})
-    ) == PipecatTimeouts(connect=2.0, read=7.5)
+    ) == Timeouts(connect=2.0, read=7.5)
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,14 @@ from emulators.clock import Clock
 from emulators.faults import Fault
 from emulators.pipecat import PipecatEmulator
 from emulators.server import EmulatorServer
+from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.pipecat import PipecatClient, Unavailable
-from secretsadmin.providers.pipecat.config import PipecatTimeouts
 from tests.conftest import free_port
 from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
 
 from .conftest import account
 
-FAST = PipecatTimeouts(connect=1.0, read=0.2)
+FAST = Timeouts(connect=1.0, read=0.2)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Client of the Pipecat Cloud secrets API: typed results, typed errors, safe retries."""
 
 from ..clients import UnknownAccount
+from ..retry import RetryPolicy
 from .client import PipecatClient, image_pull_credentials
 from .clients import PipecatClients, pipecat_clients
 from .errors import (
@@ -17,7 +18,6 @@ from .errors import (
 )
 from .models import Accepted, Deleted, Region, SecretSet, SetDetail
 from .names import key_name_problem, set_name_problem
-from .retry import RetryPolicy
 
 __all__ = [
     "Accepted",

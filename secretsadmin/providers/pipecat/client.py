@@ -14,8 +14,11 @@ from urllib.parse import quote
 
 import httpx
 
+from ..config import Timeouts
+from ..http import ErrorKinds, ProviderCalls
+from ..retry import RetryPolicy, retry_after
 from . import decode
-from .config import PipecatAccount, PipecatTimeouts
+from .config import PipecatAccount
 from .errors import (
     BadRequest,
     Conflict,
@@ -28,7 +31,6 @@ from .errors import (
     Unavailable,
 )
 from .models import Accepted, Deleted, Region, SecretSet, SetDetail
-from .retry import RetryPolicy, retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -40,23 +42,14 @@ ERRORS_BY_STATUS: dict[int, type[PipecatError]] = {
     409: Conflict,
     429: RateLimited,
 }
-# Failures that happen before a byte of the request reaches the API: nothing can have changed.
-NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-    httpx.ProxyError,
-)
-DEFAULT_RETRY = RetryPolicy()
+DEFAULT_RETRY = RetryPolicy(conflict_methods=frozenset({"PUT", "DELETE"}))
 
 
 class PipecatClient:
     def __init__(
         self,
         account: PipecatAccount,
-        timeouts: PipecatTimeouts,
+        timeouts: Timeouts,
         *,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
@@ -65,10 +58,7 @@ class PipecatClient:
     ) -> None:
         self.account = account
         self.timeouts = timeouts
-        self._retry = retry
-        self._sleep = sleep
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self._http = httpx.Client(
+        http = httpx.Client(
             base_url=f"{account.api_url}/v1",
             headers={
                 "Authorization": f"Bearer {account.api_key.reveal()}",
@@ -78,12 +68,23 @@ class PipecatClient:
             timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
             transport=transport,
         )
+        self._calls = ProviderCalls(
+            http,
+            label="pipecat",
+            account=account.name,
+            logger=logger,
+            error_of=self._error,
+            kinds=ErrorKinds(unavailable=Unavailable, malformed=MalformedResponse),
+            retry=retry,
+            sleep=sleep,
+            rng=rng,
+        )
 
     def __repr__(self) -> str:
         return f"PipecatClient(account={self.account.name!r}, api_url={self.account.api_url!r})"
 
     def close(self) -> None:
-        self._http.close()
+        self._calls.close()
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -144,80 +145,16 @@ class PipecatClient:
         if region is not None:
             body["region"] = region
         response = self._call(operation, "PUT", _path(name), body=body)
-        stored_in = self._read(operation, "PUT", response, decode.accepted_region)
+        stored_in = self._calls.read(operation, "PUT", response, decode.accepted_region)
         return Accepted(region=stored_in, status=response.status_code)
 
-    def _decoded[T](
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        read: Callable[[Any], T],
-        *,
-        body: dict[str, Any] | None = None,
-    ) -> T:
-        return self._read(operation, method, self._call(operation, method, path, body=body), read)
-
-    def _read[T](
-        self,
-        operation: str,
-        method: str,
-        response: httpx.Response,
-        read: Callable[[Any], T],
-    ) -> T:
-        try:
-            return read(decode.json_body(response.content))
-        except ValueError as exc:
-            raise MalformedResponse(
-                f"unexpected answer: {exc}",
-                account=self.account.name,
-                operation=operation,
-                status=response.status_code,
-                # The API accepted the change; only its answer is unreadable.
-                may_have_applied=method != "GET",
-            ) from None
+    def _decoded[T](self, operation: str, method: str, path: str, read: Callable[[Any], T]) -> T:
+        return self._calls.decoded(operation, method, path, read)
 
     def _call(
         self, operation: str, method: str, path: str, *, body: dict[str, Any] | None = None
     ) -> httpx.Response:
-        attempt = 0
-        while True:
-            attempt += 1
-            started = time.monotonic()
-            try:
-                response = self._http.request(method, path, json=body)
-            except httpx.TransportError as exc:
-                delay = self._retry.delay_after_failure(method, attempt, self._rng)
-                self._log_failure(method, path, attempt, type(exc).__name__, delay, serious=True)
-                if delay is None:
-                    raise self._unavailable(operation, method, exc) from exc
-                self._sleep(delay)
-                continue
-            elapsed_ms = (time.monotonic() - started) * 1000
-            if response.is_success:
-                logger.debug(
-                    "pipecat %s: %s %s -> %s in %.0f ms",
-                    self.account.name, method, path, response.status_code, elapsed_ms,
-                )  # fmt: skip
-                return response
-            delay = self._retry.delay_after_answer(method, response, attempt, self._rng)
-            status = response.status_code
-            # A refusal the person can act on (400, 401, 404...) is not the service failing.
-            serious = status >= 500 or status in (409, 429)
-            self._log_failure(method, path, attempt, str(status), delay, serious=serious)
-            if delay is None:
-                raise self._error(operation, method, response)
-            self._sleep(delay)
-
-    def _log_failure(
-        self, method: str, path: str, attempt: int, what: str, delay: float | None, *, serious: bool
-    ) -> None:
-        then = "giving up" if delay is None else f"retrying in {delay:.2f} s"
-        logger.log(
-            logging.WARNING if serious or delay is not None else logging.INFO,
-            "pipecat %s: %s %s -> %s (attempt %d), %s",
-            self.account.name, method, path, what, attempt, then,
-        )  # fmt: skip
+        return self._calls.call(operation, method, path, body=body)
 
     def _error(self, operation: str, method: str, response: httpx.Response) -> PipecatError:
         status = response.status_code
@@ -234,24 +171,6 @@ class PipecatClient:
             # The API may have stored the change before failing: a write's outcome is unknown.
             return ServerError(message, code=code, may_have_applied=method != "GET", **context)
         return ERRORS_BY_STATUS.get(status, PipecatError)(message, code=code, **context)
-
-    def _unavailable(self, operation: str, method: str, exc: httpx.TransportError) -> Unavailable:
-        if isinstance(exc, httpx.ConnectTimeout):
-            message = f"could not connect within {self.timeouts.connect:g} s"
-        elif isinstance(exc, NOT_SENT):
-            message = f"could not connect ({type(exc).__name__})"
-        elif isinstance(exc, httpx.TimeoutException):
-            message = f"no answer within {self.timeouts.read:g} s"
-        else:
-            message = f"the connection broke before a complete answer ({type(exc).__name__})"
-        sent = not isinstance(exc, NOT_SENT)
-        return Unavailable(
-            message,
-            account=self.account.name,
-            operation=operation,
-            reached=sent,
-            may_have_applied=method != "GET" and sent,
-        )
 
 
 def image_pull_credentials(username: str, token: str) -> str:

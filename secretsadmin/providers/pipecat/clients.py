@@ -13,16 +13,17 @@ import httpx
 from django.conf import settings
 
 from ..clients import Clients, ProcessClients
+from ..config import Timeouts
+from ..retry import RetryPolicy
 from .client import DEFAULT_RETRY, PipecatClient
-from .config import PipecatAccount, PipecatTimeouts
-from .retry import RetryPolicy
+from .config import PipecatAccount
 
 
 class PipecatClients(Clients[PipecatAccount, PipecatClient]):
     def __init__(
         self,
         accounts: Iterable[PipecatAccount],
-        timeouts: PipecatTimeouts,
+        timeouts: Timeouts,
         *,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,

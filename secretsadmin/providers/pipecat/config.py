@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from secretsadmin.config import Config, Secret
 
-from ..config import api_url, check_account_name, variable_prefix
+from ..config import Timeouts, api_url, check_account_name, timeouts, variable_prefix
 
 DEFAULT_API_URL = "https://api.pipecat.daily.co"
 DEFAULT_ACCOUNT = "default"
@@ -23,12 +23,6 @@ class PipecatAccount:
     name: str
     api_url: str  # without a trailing slash, nor /v1
     api_key: Secret = field(repr=False)
-
-
-@dataclass(frozen=True)
-class PipecatTimeouts:
-    connect: float  # seconds to open a connection
-    read: float  # seconds to wait for each part of an answer
 
 
 def pipecat_accounts(env: Config) -> tuple[PipecatAccount, ...]:
@@ -58,11 +52,8 @@ def pipecat_accounts(env: Config) -> tuple[PipecatAccount, ...]:
     return tuple(accounts)
 
 
-def pipecat_timeouts(env: Config) -> PipecatTimeouts:
-    return PipecatTimeouts(
-        connect=env.number("PIPECAT_CONNECT_TIMEOUT", 5.0, minimum=0.1),
-        read=env.number("PIPECAT_READ_TIMEOUT", 15.0, minimum=0.1),
-    )
+def pipecat_timeouts(env: Config) -> Timeouts:
+    return timeouts(env, "PIPECAT")
 
 
 def _api_url(env: Config, variable: str, default: str) -> str:

@@ -10,13 +10,6 @@ SET_TYPES = get_args(SetType)
 STATUSES = get_args(Status)
 
 
-def json_body(content: bytes) -> Any:
-    try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("the answer is not JSON") from None
-
-
 def error_body(content: bytes) -> tuple[str, str] | None:
     """The documented `{"error": message, "code": code}`, or None for any other body."""
     try:

@@ -1,9 +1,10 @@
-"""When a failed call may be repeated, and how long to wait first.
+"""When a failed call to a provider may be repeated, and how long to wait first.
 
-Only what cannot do harm is repeated: a PUT or DELETE refused with 409 (both are idempotent, and
-the API asks for a retry), any call refused with 429 (it was not processed), and a GET that met a
-gateway error or a network failure. A write that timed out or met a 5xx is never repeated: it may
-have been applied, and the person must decide.
+Only what cannot do harm is repeated: a write refused with 409 where the provider asks for a retry
+and the write is idempotent (`conflict_methods`: Pipecat Cloud's PUT and DELETE), any call refused
+with 429 (it was not processed), and a GET that met a gateway error or a network failure. A write
+that timed out or met a 5xx is never repeated: it may have been applied, and the person must
+decide (a create repeated blindly can make two secrets).
 """
 
 import random
@@ -14,12 +15,12 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 GATEWAY_ERRORS = frozenset({502, 503, 504})
-IDEMPOTENT_WRITES = frozenset({"PUT", "DELETE"})
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    conflict_attempts: int = 4  # 409 on PUT and DELETE
+    conflict_methods: frozenset[str] = frozenset()  # writes a 409 may be repeated on
+    conflict_attempts: int = 4
     transient_attempts: int = 3  # 502/503/504 and network failures on GET
     rate_limit_attempts: int = 3  # 429, any method
     base_delay: float = 0.2
@@ -39,7 +40,7 @@ class RetryPolicy:
     ) -> float | None:
         """Seconds to wait before repeating the call `response` answered, or None to give up."""
         status = response.status_code
-        if status == 409 and method in IDEMPOTENT_WRITES:
+        if status == 409 and method in self.conflict_methods:
             return self.backoff(attempt, rng) if attempt < self.conflict_attempts else None
         if status == 429:
             if attempt >= self.rate_limit_attempts:

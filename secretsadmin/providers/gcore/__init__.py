@@ -1,0 +1,43 @@
+"""Client of the Gcore Cloud secrets API: typed results, typed errors, no blind retries."""
+
+from ..clients import UnknownAccount
+from .client import GcoreClient
+from .clients import GcoreClients, gcore_clients
+from .config import GcoreAccount
+from .errors import (
+    BadRequest,
+    Conflict,
+    GcoreError,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    Unavailable,
+)
+from .models import SECRET_TYPES, Project, Region, Secret, SecretType, Submitted, Task, TaskState
+
+__all__ = [
+    "SECRET_TYPES",
+    "BadRequest",
+    "Conflict",
+    "GcoreAccount",
+    "GcoreClient",
+    "GcoreClients",
+    "GcoreError",
+    "MalformedResponse",
+    "NotFound",
+    "Project",
+    "RateLimited",
+    "Region",
+    "Secret",
+    "SecretType",
+    "ServerError",
+    "Submitted",
+    "Task",
+    "TaskState",
+    "Unauthorized",
+    "Unavailable",
+    "UnknownAccount",
+    "gcore_clients",
+]

@@ -1,0 +1,289 @@
+"""An httpx client of the Gcore Cloud secrets API for one account (one project).
+
+One pooled `httpx.Client` per account, reused across requests and threads. The API key lives only
+in that client's `Authorization` header: it is in no message, repr or log line of this module.
+
+Writes answer with the task that carries them out (`Submitted`); follow it with `get_task`. No
+write is ever repeated after a timeout or a 5xx: the API takes no idempotency key, so a create
+sent twice can make two secrets of one name. Only a 429, which the API did not process, is.
+"""
+
+import base64
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from ..config import Timeouts
+from ..http import ErrorKinds, ProviderCalls
+from ..retry import RetryPolicy, retry_after
+from . import decode
+from .config import GcoreAccount
+from .errors import (
+    BadRequest,
+    Conflict,
+    GcoreError,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    Unavailable,
+)
+from .models import Project, Region, Secret, SecretType, Submitted, Task
+
+logger = logging.getLogger(__name__)
+
+ERRORS_BY_STATUS: dict[int, type[GcoreError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Unauthorized,
+    404: NotFound,
+    409: Conflict,
+    422: BadRequest,
+}
+DEFAULT_RETRY = RetryPolicy()
+PAGE_SIZE = 200
+MAX_PAGE_SIZE = 1000  # the API's own limit
+PARALLEL_PAGES = 4  # pages of one listing fetched at once once the count is known
+# Secrets and tasks are named by UUIDs; anything else in a path is refused before it is sent.
+_ID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+
+
+class GcoreClient:
+    def __init__(
+        self,
+        account: GcoreAccount,
+        timeouts: Timeouts,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.account = account
+        self.timeouts = timeouts
+        http = httpx.Client(
+            base_url=f"{account.api_url}/cloud",
+            headers={
+                "Authorization": f"APIKey {account.api_key.reveal()}",
+                "Accept": "application/json",
+                "User-Agent": "secretsadmin",
+            },
+            timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
+            # Enough connections for the pages of a listing fetched at once, in several threads.
+            limits=httpx.Limits(max_connections=4 * PARALLEL_PAGES),
+            transport=transport,
+        )
+        self._calls = ProviderCalls(
+            http,
+            label="gcore",
+            account=account.name,
+            logger=logger,
+            error_of=self._error,
+            kinds=ErrorKinds(unavailable=Unavailable, malformed=MalformedResponse),
+            retry=retry,
+            sleep=sleep,
+            rng=rng,
+        )
+        self._project_id = account.project_id
+        self._project_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"GcoreClient(account={self.account.name!r}, api_url={self.account.api_url!r})"
+
+    def close(self) -> None:
+        self._calls.close()
+
+    # -- the project and its regions ---------------------------------------------------------------
+
+    def project_id(self) -> int:
+        """The account's project: configured, or else the one the API marks as the key's default
+        (asked once per process)."""
+        with self._project_lock:
+            if self._project_id is None:
+                projects = self.projects()
+                default = [p for p in projects if p.is_default] or projects[:1]
+                if not default:
+                    raise NotFound(
+                        "the API key may use no project",
+                        account=self.account.name,
+                        operation="projects",
+                        status=404,
+                    )
+                self._project_id = default[0].id
+            return self._project_id
+
+    def projects(self) -> list[Project]:
+        return self._all("projects", "/v1/projects", decode.project)
+
+    def regions(self) -> list[Region]:
+        return self._all("regions", "/v1/regions", decode.region)
+
+    # -- secrets ----------------------------------------------------------------------------------
+
+    def list_secrets(self, region_id: int, *, page_size: int = PAGE_SIZE) -> list[Secret]:
+        """Every secret of the region, in the API's order. The first page gives the count; the
+        rest are then fetched at once, `PARALLEL_PAGES` at a time."""
+        path = self._secrets_path(region_id)
+        return self._all(
+            "list_secrets", path, lambda item: decode.secret(item, region_id), page_size=page_size
+        )
+
+    def get_secret(self, region_id: int, secret_id: str) -> Secret:
+        return self._calls.decoded(
+            "get_secret",
+            "GET",
+            self._secrets_path(region_id, secret_id),
+            lambda body: decode.secret(body, region_id),
+        )
+
+    def create_secret(
+        self,
+        region_id: int,
+        *,
+        name: str,
+        secret_type: SecretType,
+        payload: bytes,
+        algorithm: str | None = None,
+        bit_length: int | None = None,
+        mode: str | None = None,
+        expiration: datetime | None = None,
+    ) -> Submitted:
+        """Stores `payload` (sent base64-encoded, as the API wants it) as a secret of this type."""
+        if not payload:
+            raise ValueError("a secret needs a payload")
+        body: dict[str, Any] = {
+            "name": name,
+            "secret_type": secret_type,
+            "payload": base64.b64encode(payload).decode("ascii"),
+            "payload_content_encoding": "base64",
+            "payload_content_type": "application/octet-stream",
+        }
+        optional = {"algorithm": algorithm, "bit_length": bit_length, "mode": mode}
+        body.update({k: v for k, v in optional.items() if v is not None})
+        if expiration is not None:
+            body["expiration"] = expiration.isoformat()
+        return self._submit("create_secret", "POST", self._secrets_path(region_id), body)
+
+    def create_tls_certificate(
+        self,
+        region_id: int,
+        *,
+        name: str,
+        certificate: str,
+        certificate_chain: str,
+        private_key: str,
+        expiration: datetime | None = None,
+    ) -> Submitted:
+        """A TLS certificate with its chain and private key (PEM), for HTTPS load balancers."""
+        body: dict[str, Any] = {
+            "name": name,
+            "payload": {
+                "certificate": certificate,
+                "certificate_chain": certificate_chain,
+                "private_key": private_key,
+            },
+        }
+        if expiration is not None:
+            body["expiration"] = expiration.isoformat()
+        path = self._secrets_path(region_id, version="v2")
+        return self._submit("create_tls_certificate", "POST", path, body)
+
+    def delete_secret(self, region_id: int, secret_id: str) -> Submitted:
+        path = self._secrets_path(region_id, secret_id)
+        return self._submit("delete_secret", "DELETE", path, None)
+
+    # -- tasks ------------------------------------------------------------------------------------
+
+    def get_task(self, task_id: str) -> Task:
+        return self._calls.decoded("get_task", "GET", f"/v1/tasks/{_id(task_id)}", decode.task)
+
+    # -- the calls --------------------------------------------------------------------------------
+
+    def _secrets_path(self, region_id: int, secret_id: str = "", *, version: str = "v1") -> str:
+        if region_id < 1:
+            raise ValueError(f"not a region id: {region_id!r}")
+        path = f"/{version}/secrets/{self.project_id()}/{region_id}"
+        return f"{path}/{_id(secret_id)}" if secret_id else path
+
+    def _submit(self, operation: str, method: str, path: str, body: object) -> Submitted:
+        response = self._calls.call(operation, method, path, body=body)
+        task_id = self._calls.read(operation, method, response, decode.task_ids)
+        return Submitted(task_id=task_id, status=response.status_code)
+
+    def _all[T](
+        self,
+        operation: str,
+        path: str,
+        read: Callable[[Any], T],
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> list[T]:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"a page holds 1 to {MAX_PAGE_SIZE} items")
+
+        def fetch(offset: int) -> tuple[int, list[Any]]:
+            params: dict[str, str | int] = {"limit": page_size, "offset": offset}
+            return self._calls.decoded(operation, "GET", path, decode.page, params=params)
+
+        count, first = fetch(0)
+        pages = [first]
+        offsets = range(len(first), count, page_size) if first else range(0)
+        if offsets:
+            with ThreadPoolExecutor(min(PARALLEL_PAGES, len(offsets))) as pool:
+                pages += [items for _, items in pool.map(fetch, offsets)]
+        try:
+            items = [read(item) for items in pages for item in items]
+        except ValueError as exc:
+            raise MalformedResponse(
+                f"unexpected answer: {exc}", account=self.account.name, operation=operation
+            ) from None
+        return _unique(items)
+
+    def _error(self, operation: str, method: str, response: httpx.Response) -> GcoreError:
+        status = response.status_code
+        message, code, request_id = decode.error_body(response.content) or (
+            response.reason_phrase,
+            "",
+            "",
+        )
+        context: dict[str, Any] = {
+            "account": self.account.name,
+            "operation": operation,
+            "status": status,
+            "code": code,
+            "request_id": request_id or response.headers.get("x-request-id", ""),
+        }
+        if status == 429:
+            return RateLimited(message, retry_after=retry_after(response), **context)
+        if status >= 500:
+            # The API may have queued the change before failing: a write's outcome is unknown.
+            return ServerError(message, may_have_applied=method != "GET", **context)
+        return ERRORS_BY_STATUS.get(status, GcoreError)(message, **context)
+
+
+def _id(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise ValueError(f"not an id Gcore Cloud gives: {value!r}")
+    return value
+
+
+def _unique[T](items: list[T]) -> list[T]:
+    """Pages read while the list changes may repeat an item at their edges: keep its first."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        key = getattr(item, "id", None)
+        if key is None or str(key) not in seen:
+            kept.append(item)
+            if key is not None:
+                seen.add(str(key))
+    return kept

@@ -1,0 +1,67 @@
+"""What the Gcore Cloud API answers about secrets, their tasks, regions and projects, as typed
+values. No model holds a payload: no endpoint ever returns one."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+SecretType = Literal["certificate", "opaque", "passphrase", "private", "public", "symmetric"]
+SECRET_TYPES: tuple[SecretType, ...] = get_args(SecretType)
+TaskState = Literal["NEW", "RUNNING", "FINISHED", "ERROR"]
+TASK_STATES: tuple[TaskState, ...] = get_args(TaskState)
+DONE_STATES = ("FINISHED", "ERROR")
+
+
+@dataclass(frozen=True)
+class Secret:
+    id: str
+    name: str
+    secret_type: SecretType
+    status: str  # "ACTIVE" once stored; the API documents no list of statuses
+    created: datetime
+    expiration: datetime | None
+    algorithm: str | None
+    bit_length: int | None
+    mode: str | None
+    content_types: tuple[tuple[str, str], ...]  # ("default", "text/plain"): how it can be read
+    region_id: int  # where it was listed: the API's secrets carry no region of their own
+
+
+@dataclass(frozen=True)
+class Task:
+    """An asynchronous write, done when FINISHED (or failed: ERROR, with its `error`)."""
+
+    id: str
+    task_type: str
+    state: TaskState
+    error: str | None
+    created_secrets: tuple[str, ...]  # ids of the secrets a finished create made
+    project_id: int | None
+    region_id: int | None
+    created_on: datetime | None
+    finished_on: datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.state in DONE_STATES
+
+
+@dataclass(frozen=True)
+class Region:
+    id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A write the API accepted: it happens in the task it started."""
+
+    task_id: str
+    status: int  # the HTTP status it answered with, for the audit log

@@ -1,0 +1,319 @@
+"""The Gcore Cloud client against the emulator, with the official SDK as the judge of what the
+API answers: paged listing, reads, the writes and their tasks, and every failure typed."""
+
+import base64
+import logging
+from datetime import timedelta
+
+import httpx
+import pytest
+from gcore import Gcore
+
+from emulators.faults import Fault
+from emulators.transport import EmulatorTransport
+from secretsadmin.config import Secret
+from secretsadmin.providers.config import Timeouts
+from secretsadmin.providers.gcore import (
+    BadRequest,
+    GcoreClient,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    Unavailable,
+)
+from secretsadmin.providers.gcore.config import GcoreAccount
+from tests.fixtures.gcore import (
+    API_HOST,
+    GCORE_KEY,
+    OTHER_PROJECT_ID,
+    OTHER_REGION_ID,
+    PROJECT_ID,
+    REGION_ID,
+    STAGING_KEY,
+    TASK_QUEUE_SECONDS,
+    TASK_RUN_SECONDS,
+)
+
+TIMEOUTS = Timeouts(connect=5.0, read=15.0)
+
+
+@pytest.fixture
+def make_client(gcore_app, gcore_clock):
+    made = []
+
+    def make(token=GCORE_KEY, project_id=PROJECT_ID, **options):
+        options.setdefault("transport", EmulatorTransport(gcore_app))
+        options.setdefault("sleep", gcore_clock.advance)
+        account = GcoreAccount("prod", API_HOST, Secret(token), project_id)
+        client = GcoreClient(account, TIMEOUTS, **options)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def api(make_client):
+    return make_client()
+
+
+def sdk(gcore_app) -> Gcore:
+    http = httpx.Client(transport=EmulatorTransport(gcore_app))
+    return Gcore(api_key=GCORE_KEY, base_url=API_HOST, http_client=http, max_retries=0)
+
+
+def seed(gcore_app, count, region_id=REGION_ID):
+    return [
+        gcore_app.add_secret(PROJECT_ID, region_id, f"secret-{i:04d}", "opaque", b"x")
+        for i in range(count)
+    ]
+
+
+def test_listing_reads_every_page_and_matches_what_the_sdk_lists(api, gcore_app):
+    seed(gcore_app, 450)
+
+    listed = api.list_secrets(REGION_ID, page_size=200)
+
+    theirs = sdk(gcore_app).cloud.secrets.list(
+        project_id=PROJECT_ID, region_id=REGION_ID, limit=200
+    )
+    assert [s.id for s in listed] == [s.id for s in theirs]
+    assert len(listed) == 450
+    assert gcore_app.calls("list_secrets") == 3 + 3  # ours, then the SDK's
+
+
+def test_a_listing_of_one_page_asks_once(api, gcore_app):
+    seed(gcore_app, 3)
+    assert [s.name for s in api.list_secrets(REGION_ID)] == [f"secret-{i:04d}" for i in range(3)]
+    assert gcore_app.calls("list_secrets") == 1
+
+
+def test_a_secret_is_read_with_all_its_metadata_and_where_it_lives(api, gcore_app, gcore_clock):
+    added = gcore_app.add_secret(
+        PROJECT_ID,
+        REGION_ID,
+        "backup-key",
+        "symmetric",
+        b"k" * 32,
+        expiration=gcore_app.wall_now() + timedelta(days=30),
+        algorithm="aes",
+        bit_length=256,
+        mode="cbc",
+    )
+
+    secret = api.get_secret(REGION_ID, added.id)
+    theirs = sdk(gcore_app).cloud.secrets.get(added.id, project_id=PROJECT_ID, region_id=REGION_ID)
+
+    assert (secret.name, secret.secret_type, secret.status) == ("backup-key", "symmetric", "ACTIVE")
+    assert (secret.algorithm, secret.bit_length, secret.mode) == ("aes", 256, "cbc")
+    assert secret.created == theirs.created and secret.expiration == theirs.expiration
+    assert secret.expiration.tzinfo is not None
+    assert dict(secret.content_types) == theirs.content_types
+    assert secret.region_id == REGION_ID
+
+
+def test_a_create_sends_the_payload_base64_encoded_and_its_task_makes_the_secret(
+    api, gcore_app, gcore_clock
+):
+    submitted = api.create_secret(
+        REGION_ID, name="grafana-admin", secret_type="passphrase", payload="pä55 word".encode()
+    )
+    task = api.get_task(submitted.task_id)
+    assert (task.state, task.task_type, task.done) == ("NEW", "create_secret", False)
+
+    gcore_clock.advance(TASK_QUEUE_SECONDS + TASK_RUN_SECONDS)
+    task = api.get_task(submitted.task_id)
+
+    assert (task.state, task.error) == ("FINISHED", None)
+    [made] = task.created_secrets
+    [stored] = gcore_app.secrets(PROJECT_ID, REGION_ID)
+    assert (stored.id, stored.name, stored.payload) == (made, "grafana-admin", "pä55 word".encode())
+    assert task.finished_on is not None and task.finished_on >= task.created_on
+
+
+def test_a_tls_certificate_is_created_through_the_v2_endpoint(api, gcore_app, gcore_clock):
+    pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+    expiration = gcore_app.wall_now() + timedelta(days=90)
+
+    submitted = api.create_tls_certificate(
+        REGION_ID,
+        name="www-example-com",
+        certificate=pem,
+        certificate_chain=pem,
+        private_key=key,
+        expiration=expiration,
+    )
+    gcore_clock.advance(TASK_QUEUE_SECONDS + TASK_RUN_SECONDS)
+
+    assert api.get_task(submitted.task_id).state == "FINISHED"
+    [stored] = api.list_secrets(REGION_ID)
+    assert (stored.secret_type, stored.expiration) == (
+        "certificate",
+        expiration.replace(microsecond=0),
+    )
+    assert [r.path for r in gcore_app.requests if r.operation == "create_tls_secret"] == [
+        f"/cloud/v2/secrets/{PROJECT_ID}/{REGION_ID}"
+    ]
+
+
+def test_a_delete_is_carried_out_by_its_task(api, gcore_app, gcore_clock):
+    [added] = seed(gcore_app, 1)
+
+    submitted = api.delete_secret(REGION_ID, added.id)
+    assert [s.id for s in api.list_secrets(REGION_ID)] == [added.id]  # until the task is done
+    gcore_clock.advance(TASK_QUEUE_SECONDS + TASK_RUN_SECONDS)
+
+    task = api.get_task(submitted.task_id)
+    assert (task.state, task.task_type) == ("FINISHED", "delete_secret")
+    assert api.list_secrets(REGION_ID) == []
+
+
+def test_a_failed_task_says_why(api, gcore_app, gcore_clock):
+    gcore_app.fail_next_task(message="Failed to store the secret: backend error")
+    submitted = api.create_secret(REGION_ID, name="n", secret_type="opaque", payload=b"x")
+    gcore_clock.advance(TASK_QUEUE_SECONDS + TASK_RUN_SECONDS)
+
+    task = api.get_task(submitted.task_id)
+    assert (task.state, task.error, task.done) == (
+        "ERROR",
+        "Failed to store the secret: backend error",
+        True,
+    )
+    assert api.list_secrets(REGION_ID) == []
+
+
+def test_without_a_configured_project_the_keys_default_project_is_used(make_client, gcore_app):
+    gcore_app.add_secret(OTHER_PROJECT_ID, OTHER_REGION_ID, "staging-only", "opaque", b"x")
+    staging = make_client(token=STAGING_KEY, project_id=None)
+
+    assert staging.project_id() == OTHER_PROJECT_ID  # the only project that key may use
+    assert [s.name for s in staging.list_secrets(OTHER_REGION_ID)] == ["staging-only"]
+    staging.list_secrets(OTHER_REGION_ID)
+    assert gcore_app.calls("list_projects") == 1
+
+
+def test_regions_and_projects_are_read_in_full(api, gcore_app):
+    assert [r.id for r in api.regions()] == sorted(gcore_app.regions)
+    assert [(p.id, p.is_default) for p in api.projects()] == [(1, True), (2, False)]
+
+
+# -- failures ---------------------------------------------------------------------------------
+
+
+def test_an_error_carries_gcores_class_message_and_request_id(api, gcore_app):
+    with pytest.raises(NotFound) as caught:
+        api.get_secret(REGION_ID, "0b6f3c1e-5a52-4b8e-9d4c-3f2a1b0c9d8e")
+
+    error = caught.value
+    assert error.status == 404 and error.code == "NotFoundError"
+    assert "could not be found" in error.message
+    assert len(error.request_id) == 32
+    assert error.may_have_applied is False
+
+
+def test_a_refused_key_is_unauthorized_and_never_repeated_back(make_client, caplog):
+    caplog.set_level(logging.DEBUG)
+    wrong = "1001$not-the-key"
+    with pytest.raises(Unauthorized) as caught:
+        make_client(token=wrong).list_secrets(REGION_ID)
+    assert caught.value.status == 401
+    assert "not-the-key" not in str(caught.value) + caplog.text
+    assert GCORE_KEY not in caplog.text
+
+
+def test_a_project_the_key_may_not_use_is_unauthorized(make_client):
+    with pytest.raises(Unauthorized) as caught:
+        make_client(token=STAGING_KEY, project_id=PROJECT_ID).list_secrets(REGION_ID)
+    assert caught.value.status == 403
+
+
+def test_a_refused_create_is_a_bad_request_naming_the_field(api):
+    with pytest.raises(BadRequest) as caught:
+        api.create_secret(REGION_ID, name=" ", secret_type="opaque", payload=b"x")
+    assert caught.value.status == 400 and "name" in caught.value.message
+
+
+@pytest.mark.parametrize("operation", ["create_secret", "delete_secret"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 500},
+        {"drop": True},
+        {"delay": 20.0},
+    ],
+    ids=["5xx", "dropped", "timeout"],
+)
+def test_a_write_that_may_have_been_made_is_never_repeated(api, gcore_app, operation, fault):
+    [added] = seed(gcore_app, 1)
+    gcore_app.faults.add(Fault(operation, after_effect=True, **fault))
+
+    with pytest.raises((ServerError, Unavailable)) as caught:
+        if operation == "create_secret":
+            api.create_secret(REGION_ID, name="n", secret_type="opaque", payload=b"x")
+        else:
+            api.delete_secret(REGION_ID, added.id)
+
+    assert caught.value.may_have_applied is True
+    assert gcore_app.calls(operation) == 1
+
+
+def test_a_write_refused_for_too_many_requests_is_repeated_after_the_wait(api, gcore_app):
+    gcore_app.faults.add(Fault("create_secret", status=429, retry_after=1))
+
+    submitted = api.create_secret(REGION_ID, name="n", secret_type="opaque", payload=b"x")
+
+    assert submitted.status == 200 and gcore_app.calls("create_secret") == 2
+
+
+def test_rate_limits_that_last_are_given_up_with_the_wait_asked(api, gcore_app):
+    gcore_app.faults.add(Fault("list_secrets", times=5, status=429, retry_after=2))
+    with pytest.raises(RateLimited) as caught:
+        api.list_secrets(REGION_ID)
+    assert caught.value.retry_after == 2
+
+
+def test_a_read_meeting_a_gateway_error_is_repeated(api, gcore_app):
+    seed(gcore_app, 1)
+    gcore_app.faults.add(Fault("list_secrets", status=503))
+    assert len(api.list_secrets(REGION_ID)) == 1
+    assert gcore_app.calls("list_secrets") == 2
+
+
+def test_an_unreadable_answer_is_malformed(api, gcore_app):
+    gcore_app.faults.add(Fault("get_task", malformed=True))
+    with pytest.raises(MalformedResponse):
+        api.get_task("0b6f3c1e-5a52-4b8e-9d4c-3f2a1b0c9d8e")
+
+
+def test_an_unreachable_api_could_not_be_reached(make_client):
+    def refuse(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with pytest.raises(Unavailable) as caught:
+        make_client(transport=httpx.MockTransport(refuse)).list_secrets(REGION_ID)
+    assert caught.value.reached is False and caught.value.may_have_applied is False
+
+
+@pytest.mark.parametrize(
+    "secret_id", ["", "..", "x/../..", "a\n", "0b6f3c1e-5a52-4b8e-9d4c-3f2a1b0c9d8e/"]
+)
+def test_an_id_that_is_not_a_gcore_id_is_refused_before_anything_is_sent(api, gcore_app, secret_id):
+    with pytest.raises(ValueError, match="not an id"):
+        api.delete_secret(REGION_ID, secret_id or "not-a-uuid")
+    assert gcore_app.calls("delete_secret") == 0
+
+
+def test_the_payload_is_never_in_a_log_line(api, gcore_app, caplog):
+    caplog.set_level(logging.DEBUG)
+    value = b"top-secret-payload-value"
+    gcore_app.faults.add(Fault("create_secret", status=500))
+    with pytest.raises(ServerError):
+        api.create_secret(REGION_ID, name="n", secret_type="opaque", payload=value)
+    assert caplog.records
+    assert value.decode() not in caplog.text
+    assert base64.b64encode(value).decode() not in caplog.text
