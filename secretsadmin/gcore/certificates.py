@@ -1,14 +1,13 @@
 """Checks the PEM parts of a Gcore Cloud TLS certificate secret before any of them is sent.
 
-Gcore stores what it is given; a load balancer only finds out at handshake time that the key is
-another certificate's, the chain is upside down or the certificate expired last week. So the parts
-are read here first: each problem is a sentence a person can act on, filed under the form field it
-belongs to. Text outside PEM blocks is ignored, as OpenSSL ignores it (`openssl x509 -text` output,
-"Bag Attributes" of a PKCS#12 export).
+A key of another certificate, a chain upside down or a certificate expired last week would
+otherwise surface as a provider's error or a failing handshake on a load balancer. Read here first,
+each problem is a sentence a person can act on, filed under the form field it belongs to. Text
+outside PEM blocks is ignored, as OpenSSL ignores it (`openssl x509 -text` output, "Bag
+Attributes" of a PKCS#12 export).
 
-Nothing here logs, and no message, exception or dataclass holds any part of the pasted text:
-names, dates, sizes and fingerprints only: a line of a key's PEM is as secret as the whole of
-it.
+Nothing here logs, and no message, exception or dataclass holds any part of the pasted text, only
+names, dates, sizes and fingerprints: a line of a key's PEM is as secret as the whole of it.
 """
 
 import re
