@@ -1,0 +1,21 @@
+"""The audit actions of Gcore Cloud changes: their names, and what each did, in words.
+
+A change's events name the secret: `region` is the region id, `target` the secret's name and
+`target_id` its id (a create learns it only when its task finishes).
+"""
+
+PROVIDER = "gcore"  # as the audit log names the provider
+
+SECRET_CREATE = "gcore.secret.create"
+CERTIFICATE_CREATE = "gcore.certificate.create"
+SECRET_DELETE = "gcore.secret.delete"
+
+CREATES = (SECRET_CREATE, CERTIFICATE_CREATE)
+# After this the secret is gone: a secret of that name is another one.
+REMOVALS = (SECRET_DELETE,)
+# "eddie uploaded the certificate www-example-com"
+DONE = {
+    SECRET_CREATE: "created the secret",
+    CERTIFICATE_CREATE: "uploaded the certificate",
+    SECRET_DELETE: "deleted the secret",
+}

@@ -1,0 +1,128 @@
+"""Reads of Gcore Cloud, shared through the cache (`core.shared_reads`).
+
+Each region's secrets and each task are fetched at most once per account (region, task) per
+`GCORE_POLL_SECONDS`, whoever is watching; the regions every ten minutes. An account's table
+reads its regions at once, so a project in several regions takes as long as its slowest, and a
+region that fails is named beside the others' secrets instead of hiding them.
+"""
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from secretsadmin.core import shared_reads
+from secretsadmin.providers.errors import ProviderError
+from secretsadmin.providers.gcore import GcoreClient, Region, Secret, Task, gcore_clients
+
+REGIONS_SECONDS = 600
+
+
+def _key(account: str, what: str) -> str:
+    return f"gcore:{account}:{what}"
+
+
+def _secrets_key(account: str, region_id: int) -> str:
+    return _key(account, f"secrets:{region_id}")
+
+
+def _shared[T](key: str, fetch: Callable[[], T], *, fresh: bool = False) -> T:
+    return shared_reads.shared(key, fetch, seconds=settings.GCORE_POLL_SECONDS, fresh=fresh)
+
+
+def account_names() -> tuple[str, ...]:
+    return gcore_clients().names
+
+
+def client(account: str) -> GcoreClient:
+    return gcore_clients().get(account)
+
+
+def regions(account: str) -> tuple[Region, ...]:
+    """The account's regions: those configured, or every region the API lists; each named as the
+    API names it (a configured id the API does not list keeps its number as its name)."""
+
+    def fetch() -> tuple[Region, ...]:
+        gcore = client(account)
+        listed = {region.id: region for region in gcore.regions()}
+        wanted = gcore.account.region_ids or tuple(sorted(listed))
+        return tuple(listed.get(i, Region(i, f"Region {i}")) for i in wanted)
+
+    return shared_reads.shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
+
+
+def region_secrets(account: str, region_id: int, *, fresh: bool = False) -> tuple[Secret, ...]:
+    def fetch() -> tuple[Secret, ...]:
+        return tuple(client(account).list_secrets(region_id))
+
+    return _shared(_secrets_key(account, region_id), fetch, fresh=fresh)
+
+
+@dataclass(frozen=True)
+class RegionFailure:
+    region: Region
+    error: ProviderError
+
+
+@dataclass(frozen=True)
+class AccountSecrets:
+    """Every secret of the account's regions, and the regions that could not be read."""
+
+    regions: tuple[Region, ...]
+    secrets: tuple[Secret, ...]
+    failures: tuple[RegionFailure, ...]
+
+
+def account_secrets(account: str) -> AccountSecrets:
+    """Raises the provider's error only when no region could be read (or the regions not be
+    listed): then there is nothing to show but what happened."""
+    found = regions(account)
+
+    def read(region: Region) -> tuple[Secret, ...] | ProviderError:
+        try:
+            return region_secrets(account, region.id)
+        except ProviderError as error:
+            return error
+
+    with ThreadPoolExecutor(max(1, min(4, len(found)))) as pool:
+        answers = list(pool.map(read, found))
+    failures = tuple(
+        RegionFailure(region, answer)
+        for region, answer in zip(found, answers, strict=True)
+        if isinstance(answer, ProviderError)
+    )
+    if found and len(failures) == len(found):
+        raise failures[0].error
+    secrets = tuple(
+        s for answer in answers if not isinstance(answer, ProviderError) for s in answer
+    )
+    return AccountSecrets(found, secrets, failures)
+
+
+def find_secret(account: str, region_id: int, secret_id: str, *, fresh: bool = False) -> Secret:
+    """The secret from its region's shared list; one missing from it is read upstream once more,
+    since another tool may have created it within the last interval. `fresh` reads upstream at
+    once. `NotFound` when it does not exist."""
+    if not fresh:
+        for secret in region_secrets(account, region_id):
+            if secret.id == secret_id:
+                return secret
+    return client(account).get_secret(region_id, secret_id)
+
+
+def named(account: str, region_id: int, name: str, *, fresh: bool = False) -> tuple[Secret, ...]:
+    """The secrets of that name in the region: Gcore Cloud allows several."""
+    return tuple(s for s in region_secrets(account, region_id, fresh=fresh) if s.name == name)
+
+
+def forget(account: str, region_id: int) -> None:
+    """After a change in a region: the next reads fetch, so every page shows it at once."""
+    shared_reads.forget(_secrets_key(account, region_id))
+
+
+def task(account: str, task_id: str, *, fresh: bool = False) -> Task:
+    """A task as Gcore Cloud has it, shared: fifty people watching it cost one read per interval."""
+    return _shared(
+        _key(account, f"task:{task_id}"), lambda: client(account).get_task(task_id), fresh=fresh
+    )
