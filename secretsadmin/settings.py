@@ -178,6 +178,10 @@ SSO_USER_HEADER = env.header("SSO_USER_HEADER")
 SSO_EMAIL_HEADER = env.header("SSO_EMAIL_HEADER")
 SSO_GROUPS_HEADER = env.header("SSO_GROUPS_HEADER")
 LOCAL_LOGIN = env.boolean("LOCAL_LOGIN", True)  # password login: demo and break-glass
+# Failed password sign-ins that lock an account, or an address, out for the window.
+LOGIN_FAILURES_PER_ACCOUNT = env.integer("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env.integer("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env.integer("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 OIDC_RP_CLIENT_ID = env.string("OIDC_CLIENT_ID", "")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:

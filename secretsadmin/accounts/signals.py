@@ -9,7 +9,9 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from secretsadmin.audit import services as audit
+from secretsadmin.core.proxies import client_address
 
+from . import throttle
 from .actors import actor_of
 
 METHODS = {
@@ -25,6 +27,8 @@ def on_login(sender: type[User], request: HttpRequest, user: User, **kwargs: Any
         request.session.get(BACKEND_SESSION_KEY, ""), "unknown"
     )
     audit.record(actor_of(request), action="auth.login", outcome="succeeded")
+    if request.session["auth_method"] == "password":
+        throttle.succeeded(user.get_username(), client_address(request))
 
 
 @receiver(user_logged_out)
@@ -41,11 +45,24 @@ def on_login_failed(
 ) -> None:
     if request is None:
         return
+    username = str(credentials.get("username", ""))
     # Only the name tried: whatever else was typed may be a password.
+    subject = audit.Subject(target=username[:150])
+    actor = actor_of(request)
     audit.record(
-        actor_of(request),
+        actor,
         action="auth.login",
         outcome="failed",
-        subject=audit.Subject(target=str(credentials.get("username", ""))[:150]),
+        subject=subject,
         error_code="invalid_credentials",
     )
+    lockout = throttle.failed(username, client_address(request))
+    if lockout is not None:
+        audit.record(
+            actor,
+            action="auth.lockout",
+            outcome="denied",
+            subject=subject,
+            error_code=f"too_many_failures_per_{lockout.scope}",
+            error_message=f"sign-in refused for {lockout.seconds_left} s: {lockout.message}",
+        )

@@ -3,10 +3,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.decorators import method_decorator
 
 from .denials import forbidden
+from .forms import ThrottledAuthenticationForm
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -15,6 +17,7 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledAuthenticationForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.LOCAL_LOGIN:
@@ -27,6 +30,13 @@ class LoginView(auth_views.LoginView):
                 code="local_login_off",
             )
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if isinstance(form, ThrottledAuthenticationForm) and form.lockout is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(max(1, form.lockout.seconds_left))
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {
