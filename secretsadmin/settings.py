@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from secretsadmin.config import Config
+from secretsadmin.providers.config import pause_policy
 from secretsadmin.providers.gcore.config import gcore_accounts, gcore_timeouts
 from secretsadmin.providers.pipecat.config import pipecat_accounts, pipecat_timeouts
 
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "secretsadmin.core.middleware.RequestIdMiddleware",
     # Before anything that may answer on its own (redirects, static files): one line per request.
     "secretsadmin.core.middleware.AccessLogMiddleware",
+    "secretsadmin.core.middleware.ProviderDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -238,12 +240,16 @@ DEMO_MODE = env.boolean("DEMO_MODE", False)
 # PIPECAT_<NAME>_API_URL), or one account "default" from PIPECAT_API_KEY.
 PIPECAT_ACCOUNTS = pipecat_accounts(env)
 PIPECAT_TIMEOUTS = pipecat_timeouts(env)
+PIPECAT_PAUSE = pause_policy(env, "PIPECAT")
 # How often a pending set's badge refreshes, and how long the sets list is shared in the cache.
 PIPECAT_POLL_SECONDS = env.integer("PIPECAT_POLL_SECONDS", 2, minimum=1)
 # Named accounts (GCORE_ACCOUNTS=prod,staging; GCORE_<NAME>_API_KEY[_FILE], _API_URL, _PROJECT,
 # _REGIONS), or one account "default" from GCORE_API_KEY (GCORE_PROJECT, GCORE_REGIONS).
 GCORE_ACCOUNTS = gcore_accounts(env)
 GCORE_TIMEOUTS = gcore_timeouts(env)
+GCORE_PAUSE = pause_policy(env, "GCORE")
+# How long one page may wait for providers in all, across its calls and their retries.
+PROVIDER_DEADLINE_SECONDS = env.number("PROVIDER_DEADLINE_SECONDS", 25.0, minimum=1.0)
 # How often a running task's badge refreshes, and how long each region's secrets are shared.
 GCORE_POLL_SECONDS = env.integer("GCORE_POLL_SECONDS", 3, minimum=1)
 

@@ -2,10 +2,13 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
+
+from secretsadmin.providers import deadlines
 
 from . import request_id
 from .htmx import NAVIGATES
@@ -31,6 +34,18 @@ class UntrustedForwardedHeadersMiddleware:
             for key in FORWARDED_META_KEYS:
                 request.META.pop(key, None)
         return self.get_response(request)
+
+
+class ProviderDeadlineMiddleware:
+    """Gives each request `PROVIDER_DEADLINE_SECONDS` to wait for providers in all: a provider
+    that hangs then holds a server thread no longer than that, whatever the page asks of it."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with deadlines.within(settings.PROVIDER_DEADLINE_SECONDS):
+            return self.get_response(request)
 
 
 class RequestIdMiddleware:
