@@ -6,6 +6,7 @@ Writes answer `{"tasks": [id]}` at once and take effect when the task finishes, 
 moved on by the app clock since.
 """
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,10 @@ from .validation import SecretDraft, ValidationFailed, parse_page, validate_gene
 
 DEFAULT_TASK_ERROR = "Failed to store the secret: secret store backend error"
 FORBIDDEN = "You do not have permission to perform this action."
+_INTEGER = re.compile(r"-?[0-9]+")
+# The SDK documents this page size of `GET /cloud/v1/regions` when no limit is given; it documents
+# none for secrets or projects, which the emulator then lists whole.
+REGIONS_PAGE = 100
 
 Handler = Callable[[Request, Principal], Response]
 
@@ -142,6 +147,10 @@ class GcoreEmulator(EmulatorApp):
         with self.state_lock:
             self.store.settle(self.clock.now())
             return self.store.secrets_in(project_id, region_id)
+
+    def secret_named(self, project_id: int, region_id: int, name: str) -> list[Secret]:
+        """The secrets called `name` a client would see now, oldest first: names may repeat."""
+        return [s for s in self.secrets(project_id, region_id) if s.name == name]
 
     def reset_state(self) -> None:
         self.store.clear()
@@ -271,7 +280,7 @@ class GcoreEmulator(EmulatorApp):
 
     def _list_regions(self, request: Request, principal: Principal) -> Response:
         regions = [r.to_api() for r in sorted(self.regions.values(), key=lambda r: r.id)]
-        return Response(200, _page(regions, request))
+        return Response(200, _page(regions, request, default_limit=REGIONS_PAGE))
 
     def _list_projects(self, request: Request, principal: Principal) -> Response:
         own = sorted(principal.projects)
@@ -308,10 +317,11 @@ def _utc_now() -> datetime:
 
 
 def _path_int(request: Request, name: str) -> int:
-    try:
-        return int(request.params[name])
-    except ValueError:
-        raise ValidationFailed({name: ["Input should be a valid integer"]}) from None
+    value = request.params[name]
+    # `int()` alone would also take "76\n" or " 76" for region 76.
+    if not _INTEGER.fullmatch(value):
+        raise ValidationFailed({name: ["Input should be a valid integer"]})
+    return int(value)
 
 
 def _json_body(request: Request) -> object:
@@ -321,7 +331,8 @@ def _json_body(request: Request) -> object:
         raise ValidationFailed({"body": ["Invalid JSON"]}) from None
 
 
-def _page(items: list[dict], request: Request) -> dict:
+def _page(items: list[dict], request: Request, default_limit: int | None = None) -> dict:
     limit, offset = parse_page(request.arg("limit"), request.arg("offset"))
+    limit = default_limit if limit is None else limit
     end = None if limit is None else offset + limit
     return {"count": len(items), "results": items[offset:end]}
