@@ -23,9 +23,16 @@ VALUE = "sk-live-Zq81-echoed-back"
         "/pipecat/prod/sets/voice-prod/keys/%2E%2E/delete/",
         "/pipecat/prod/sets/%2E/keys/voice-prod/delete/",
         "/pipecat/prod/sets/%2E/delete/",
+        # A final newline: a route ending in `$` took DELETE /secrets/voice-prod/%0A for the set.
+        "/pipecat/prod/sets/voice-prod/keys/%0A/delete/",
+        "/pipecat/prod/sets/voice-prod/keys/API_KEY%0A/delete/",
+        "/pipecat/prod/sets/voice-prod/keys/%20/delete/",
+        "/pipecat/prod/sets/voice-prod/keys/API%E2%80%8BKEY/delete/",  # a zero-width space
+        "/pipecat/prod/sets/voice-prod/keys/API%09KEY/delete/",
+        "/pipecat/prod/sets/voice-prod%0A/delete/",
     ],
 )
-def test_a_dot_for_a_name_reaches_nothing_upstream(editor, pipecat, path):
+def test_a_name_that_is_not_one_reaches_nothing_upstream(editor, pipecat, path):
     put(pipecat, "voice-prod")
     before = pipecat.calls()
     response = post(editor, path, {"confirm": "."})

@@ -32,6 +32,7 @@ from .errors import (
     Unavailable,
 )
 from .models import Accepted, Deleted, Region, SecretSet, SetDetail
+from .names import path_part_problem
 
 logger = logging.getLogger(__name__)
 
@@ -186,9 +187,11 @@ def image_pull_credentials(username: str, token: str) -> str:
 
 
 def _path(*segments: str) -> str:
-    # Nothing in a name may become a path separator, a query or a fragment; and "." or "..",
-    # which quoting leaves as they are, would be resolved away: DELETE /secrets/set/. is
-    # DELETE /secrets/set, the whole set.
-    if any(segment in ("", ".", "..") for segment in segments):
-        raise ValueError(f"not a name Pipecat Cloud can have: {segments!r}")
+    # Nothing in a name may become a path separator, a query or a fragment (quoting sees to
+    # that), be resolved away ("." and "..": DELETE /secrets/set/. is DELETE /secrets/set, the
+    # whole set) or be stripped by a server (a final newline, which `$` lets through).
+    for segment in segments:
+        problem = path_part_problem(segment)
+        if problem:
+            raise ValueError(f"not a name Pipecat Cloud can have ({problem}): {segment!r}")
     return "/secrets/" + "/".join(quote(segment, safe="") for segment in segments)
