@@ -217,8 +217,8 @@ class GcoreEmulator(EmulatorApp):
 
     def _list_secrets(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
-        secrets = [s.to_api() for s in self.store.secrets_in(project_id, region_id)]
-        return Response(200, _page(secrets, request))
+        secrets = self.store.secrets_in(project_id, region_id)
+        return Response(200, _page(secrets, request, Secret.to_api))
 
     def _get_secret(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
@@ -279,13 +279,12 @@ class GcoreEmulator(EmulatorApp):
         return Response(200, task.to_api(self.clock.now()))
 
     def _list_regions(self, request: Request, principal: Principal) -> Response:
-        regions = [r.to_api() for r in sorted(self.regions.values(), key=lambda r: r.id)]
-        return Response(200, _page(regions, request, default_limit=REGIONS_PAGE))
+        regions = sorted(self.regions.values(), key=lambda r: r.id)
+        return Response(200, _page(regions, request, Region.to_api, default_limit=REGIONS_PAGE))
 
     def _list_projects(self, request: Request, principal: Principal) -> Response:
-        own = sorted(principal.projects)
-        projects = [self.projects[i].to_api(self.client_id) for i in own]
-        return Response(200, _page(projects, request))
+        projects = [self.projects[i] for i in sorted(principal.projects)]
+        return Response(200, _page(projects, request, lambda p: p.to_api(self.client_id)))
 
     # -- control API -----------------------------------------------------------------------------
 
@@ -331,8 +330,16 @@ def _json_body(request: Request) -> object:
         raise ValidationFailed({"body": ["Invalid JSON"]}) from None
 
 
-def _page(items: list[dict], request: Request, default_limit: int | None = None) -> dict:
+def _page[T](
+    items: list[T],
+    request: Request,
+    to_api: Callable[[T], dict],
+    *,
+    default_limit: int | None = None,
+) -> dict:
+    """Only the page asked for is serialised, as an API would: each page of a listing of
+    thousands costs its own items, not all of them (and holds the state lock that long)."""
     limit, offset = parse_page(request.arg("limit"), request.arg("offset"))
     limit = default_limit if limit is None else limit
     end = None if limit is None else offset + limit
-    return {"count": len(items), "results": items[offset:end]}
+    return {"count": len(items), "results": [to_api(item) for item in items[offset:end]]}
