@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "secretsadmin.core.middleware.ProviderDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below the static files, which stay cacheable: every page is kept nowhere.
+    "secretsadmin.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

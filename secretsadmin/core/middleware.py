@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 from secretsadmin.providers import deadlines
 
@@ -95,6 +96,21 @@ class AccessLogMiddleware:
                 "status": response.status_code,
             },
         )
+        return response
+
+
+class NoStoreMiddleware:
+    """Tells browsers and proxies to keep no copy of any page: each may show secret names, audit
+    events or a form's one-time token, and a shared machine's next user must not find them in
+    its cache or history. Static files are answered before this and stay cacheable."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
         return response
 
 

@@ -90,7 +90,9 @@ def test_make_run_serves_a_demo_on_the_emulators(dashboard):
         )
         assert response.url.path == "/"
         assert '<span class="user-roles">editor</span>' in response.text
-    assert (data / "db.sqlite3").exists() and (data / "secret_key").exists()
+    for kept in ("db.sqlite3", "secret_key", "audit_key", "emulators.env"):
+        # Keys, the database and the demo's tokens: readable by their owner alone.
+        assert (data / kept).stat().st_mode & 0o077 == 0, kept
     emulators = read_env_file(data / "emulators.env")
     sets = httpx.get(
         f"{emulators['PIPECAT_API_URL']}/v1/secrets",

@@ -91,3 +91,15 @@ def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon(client):
     served = client.get(response["Location"])
     assert served.status_code == 200
     assert served["Content-Type"].startswith("image/svg+xml")
+
+
+@pytest.mark.parametrize("path", ["/", "/audit/", "/audit/export.jsonl", "/audit/export.csv"])
+def test_no_page_or_export_is_kept_in_a_cache(admin, client, path):
+    for response in (admin.get(path), client.get("/accounts/login/")):
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_static_files_stay_cacheable(client):
+    [htmx] = [s for s in parse(client.get("/accounts/login/")).scripts if "htmx-2" in s["src"]]
+    assert "no-store" not in client.get(htmx["src"]).get("Cache-Control", "")
