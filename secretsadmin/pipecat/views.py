@@ -150,10 +150,12 @@ def set_badge(request: HttpRequest, account: str, name: str) -> HttpResponse:
     account = _account(account)
     try:
         secret_set = selectors.find_set(account, name)
-    except NotFound:
+    except selectors.SetNotListed:
         return HttpResponseStopPolling("")
     except ProviderError:
-        return HttpResponse(status=204)  # keep the badge as it is; the next poll may succeed
+        # A failed read (a 404 of the list itself too) says nothing of the set: the badge stays
+        # as it is and the next poll may succeed.
+        return HttpResponse(status=204)
     context = {
         "account": account,
         "set": secret_set,

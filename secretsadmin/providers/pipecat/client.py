@@ -141,10 +141,10 @@ class PipecatClient:
         return self._upsert("upsert_image_pull_secret", name, body, region)
 
     def delete_set(self, name: str) -> Deleted:
-        return Deleted(self._call("delete_set", "DELETE", _path(name)).status_code)
+        return self._delete("delete_set", _path(name))
 
     def delete_key(self, name: str, key: str) -> Deleted:
-        return Deleted(self._call("delete_key", "DELETE", _path(name, key)).status_code)
+        return self._delete("delete_key", _path(name, key))
 
     # -- the calls --------------------------------------------------------------------------------
 
@@ -156,6 +156,13 @@ class PipecatClient:
         response = self._call(operation, "PUT", _path(name), body=body)
         stored_in = self._calls.read(operation, "PUT", response, decode.accepted_region)
         return Accepted(region=stored_in, status=response.status_code)
+
+    def _delete(self, operation: str, path: str) -> Deleted:
+        """Only the documented `{"status": "OK"}` confirms a delete: any other success (a proxy's
+        page, say, for a request that went astray) leaves its outcome unknown."""
+        response = self._call(operation, "DELETE", path)
+        self._calls.read(operation, "DELETE", response, decode.deleted)
+        return Deleted(response.status_code)
 
     def _decoded[T](self, operation: str, method: str, path: str, read: Callable[[Any], T]) -> T:
         return self._calls.decoded(operation, method, path, read)
