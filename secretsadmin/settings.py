@@ -186,6 +186,8 @@ LOCAL_LOGIN = env.boolean("LOCAL_LOGIN", True)  # password login: demo and break
 LOGIN_FAILURES_PER_ACCOUNT = env.integer("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
 LOGIN_FAILURES_PER_ADDRESS = env.integer("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env.integer("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Refusals of one source (address, name, kind) recorded as one event per this many seconds.
+DENIALS_MERGE_SECONDS = env.integer("DENIALS_MERGE_SECONDS", 60, minimum=1)
 OIDC_RP_CLIENT_ID = env.string("OIDC_CLIENT_ID", "")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
