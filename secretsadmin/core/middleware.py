@@ -18,6 +18,14 @@ from .proxies import FORWARDED_META_KEYS, client_address, from_trusted_proxy
 access_log = logging.getLogger("secretsadmin.access")
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
+PROTO_META_KEY = "HTTP_X_FORWARDED_PROTO"
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
+    )
+)  # fmt: skip
 
 
 class UntrustedForwardedHeadersMiddleware:
@@ -34,6 +42,10 @@ class UntrustedForwardedHeadersMiddleware:
         if not from_trusted_proxy(request):
             for key in FORWARDED_META_KEYS:
                 request.META.pop(key, None)
+        elif "," in request.META.get(PROTO_META_KEY, ""):
+            # A proxy appends what it saw to what the client sent: the last entry is its own.
+            # Django would believe the first ("https, http" counted as https).
+            request.META[PROTO_META_KEY] = request.META[PROTO_META_KEY].rsplit(",", 1)[1].strip()
         return self.get_response(request)
 
 
@@ -99,10 +111,11 @@ class AccessLogMiddleware:
         return response
 
 
-class NoStoreMiddleware:
-    """Tells browsers and proxies to keep no copy of any page: each may show secret names, audit
-    events or a form's one-time token, and a shared machine's next user must not find them in
-    its cache or history. Static files are answered before this and stay cacheable."""
+class PageHeadersMiddleware:
+    """What every page says that Django's own middleware does not: that browsers and proxies
+    keep no copy of it (each may show secret names, audit events or a form's one-time token, and
+    a shared machine's next user must not find them in its cache), and that it uses none of the
+    browser's devices. Static files are answered before this and stay cacheable."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -111,6 +124,7 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
 
