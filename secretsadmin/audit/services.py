@@ -210,6 +210,10 @@ def _clean(fields: dict[str, Any], values: Iterable[str]) -> dict[str, Any]:
     """
     secrets = [Secret(value) for value in values if value]
     configured = [*getattr(settings, "REDACTED_VALUES", []), *secrets]
+    for name in ("keys", "actor_roles"):
+        # PostgreSQL's JSON cannot hold NUL either: a key name holding one would make the log
+        # look unwritable, and nothing be done.
+        fields[name] = [str(item).replace("\0", "\\0") for item in fields[name]]
     for field in AuditEvent._meta.concrete_fields:
         value = fields.get(field.attname)
         if not isinstance(value, str):

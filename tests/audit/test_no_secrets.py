@@ -73,3 +73,16 @@ def test_one_value_under_two_names_does_not_show_as_the_same(system):
             system, action="x.y", outcome="succeeded", values={"A": VALUE, "B": VALUE}
         )
     assert event.fingerprints["A"] != event.fingerprints["B"]
+
+
+def test_a_key_name_holding_nul_is_recorded_not_refused(system):
+    """PostgreSQL's JSON cannot store NUL: the log must not claim it cannot be written."""
+    from secretsadmin.audit import services
+
+    event = services.record(
+        system,
+        action="pipecat.secret_key.delete",
+        outcome="attempted",
+        subject=services.Subject("pipecat", "prod", target="voice", keys=("A\0B",)),
+    )
+    assert services.AuditEvent.objects.get(pk=event.pk).keys == ["A\\0B"]
