@@ -6,9 +6,9 @@ A change's events name the secret: `region` is the region id, `target` the secre
 
 PROVIDER = "gcore"  # as the audit log names the provider
 
-SECRET_CREATE = "gcore.secret.create"
+SECRET_CREATE = "gcore.secret.create"  # noqa: S105 - an action's name, not a password
 CERTIFICATE_CREATE = "gcore.certificate.create"
-SECRET_DELETE = "gcore.secret.delete"
+SECRET_DELETE = "gcore.secret.delete"  # noqa: S105 - an action's name, not a password
 
 CREATES = (SECRET_CREATE, CERTIFICATE_CREATE)
 # After this the secret is gone: a secret of that name is another one.
