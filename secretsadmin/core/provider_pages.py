@@ -84,14 +84,19 @@ def request_id_of(request: HttpRequest) -> str:
 
 
 def not_applied(
-    request: HttpRequest, form: Form, page: Callable[[], HttpResponse], *, errors: str = ""
+    request: HttpRequest,
+    form: Form,
+    page: Callable[[], HttpResponse],
+    *,
+    errors: str = "core/form_errors.html",
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A form refused (its errors) or not applied (a toast says why). htmx gets only what goes
-    beside the form's buttons (`errors`, else core/form_errors.html), with a new one-time token:
+    beside the form's buttons (the template `errors`, with `context`), with a new one-time token:
     the fields keep what was typed, which values never do through a page. Without JavaScript,
     `page`."""
     if not wants_fragment(request):
         return page()
-    context = {"form": form, "kept": True}
-    template = errors or "core/form_errors.html"
+    context = {**(context or {}), "form": form, "kept": True}
+    template = errors
     return render(request, template, context, status=422 if form.errors else 200)

@@ -92,6 +92,7 @@ def secret_new(request: HttpRequest, account: str) -> HttpResponse:
             form,
             lambda: _form_page(request, "gcore/secret_new.html", context),
             errors=REFUSED,
+            context=context,
         )
     return render(request, "gcore/secret_new.html", context)
 
@@ -126,6 +127,7 @@ def certificate_new(request: HttpRequest, account: str) -> HttpResponse:
             form,
             lambda: _form_page(request, "gcore/certificate_new.html", context),
             errors=REFUSED,
+            context=context,
         )
     return render(request, "gcore/certificate_new.html", context)
 
@@ -242,7 +244,8 @@ def secret_delete(
     account = _account(account)
     secret_id = str(secret_id)
     if region_id not in {region.id for region in selectors.regions(account)}:
-        return _no_such_secret(request, account, f"Region {region_id} is not one of {account}'s")
+        why = f"Region {region_id} is not a region of account {account}"
+        return _no_such_secret(request, account, why)
     try:
         secret = selectors.find_secret(account, region_id, secret_id)
     except NotFound:

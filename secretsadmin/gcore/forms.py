@@ -127,7 +127,7 @@ class _NamedInRegion(ReasonForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices(regions)  # type: ignore[attr-defined]
         self.duplicates: tuple[Secret, ...] = ()  # the secrets of the name, once refused for them
-        self.duplicate_region = ""
+        self.duplicate_name = self.duplicate_region = ""
         check = reverse("gcore:check_name", args=[account])
         asks = {
             "hx-get": check,
@@ -148,8 +148,8 @@ class _NamedInRegion(ReasonForm):
 
     def refuse_duplicate(self, duplicates: tuple[Secret, ...], region_name: str) -> None:
         """The region holds secrets of the name: the form asks to confirm another."""
-        self.duplicates, self.duplicate_region = duplicates, region_name
         name = self.cleaned_data.get("name", "")
+        self.duplicates, self.duplicate_name, self.duplicate_region = duplicates, name, region_name
         self.fields["duplicate"].label = f"Create another secret named {name}"
         count = "a secret" if len(duplicates) == 1 else f"{len(duplicates)} secrets"
         self.add_error(

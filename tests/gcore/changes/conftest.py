@@ -66,8 +66,9 @@ def badge(client, sequence: int, htmx: bool = True):
     return client.get(path, HTTP_HX_REQUEST="true") if htmx else client.get(path)
 
 
-def create(editor, *, files=None, **fields):
-    """Sends the new-secret form; an opaque secret in region 76 unless told otherwise."""
+def create(editor, *, files=None, htmx=False, **fields):
+    """Sends the new-secret form (as htmx does, when told); an opaque secret in region 76
+    unless told otherwise."""
     data = {
         "region": str(REGION_ID),
         "name": "api-token",
@@ -76,11 +77,12 @@ def create(editor, *, files=None, **fields):
         **fields,
         **(files or {}),
     }
-    return post(editor, NEW, data)
+    return post(editor, NEW, data, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
 
 
-def upload(editor, chain, *, key=None, path=CERTIFICATE, **fields):
-    """Sends the TLS form with a `tests.fixtures.certificates` chain's three parts."""
+def upload(editor, chain, *, key=None, path=CERTIFICATE, htmx=False, **fields):
+    """Sends the TLS form with a `tests.fixtures.certificates` chain's three parts (as htmx
+    sends it, when told)."""
     data = {
         "region": str(REGION_ID),
         "name": "www-example-test",
@@ -89,4 +91,4 @@ def upload(editor, chain, *, key=None, path=CERTIFICATE, **fields):
         "private_key": key if key is not None else chain.leaf.key_pem,
         **fields,
     }
-    return post(editor, path, data)
+    return post(editor, path, data, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
