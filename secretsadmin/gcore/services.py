@@ -12,9 +12,12 @@ again. A delete reads the secret afresh first, so a secret already gone is said 
 import base64
 import contextlib
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from django.conf import settings
 
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.changes import ChangeFailed, Recorded, recorded_change
@@ -31,6 +34,7 @@ from .messages import describe
 
 SHOWN_AS = "Gcore Cloud"
 FOUND_BY_NAME = "found_by_name"  # error_code of a create concluded from the secret it made
+LOOK_AGAIN_AFTER = 3.0  # seconds before the second look for a create Gcore did not confirm
 
 
 class DuplicateName(Exception):
@@ -253,27 +257,35 @@ def _looked_for(attempt: AuditEvent, error: ProviderError, existing: frozenset[s
     attempt, said and, when there is exactly one, recorded as what the change made."""
     name, region_id = attempt.target, int(attempt.region)
     happened = what_happened(error)
-    try:
+
+    def appeared() -> list[Secret]:
         found = selectors.named(attempt.account, region_id, name, fresh=True)
+        return sorted((s for s in found if s.id not in existing), key=lambda s: s.created)
+
+    try:
+        made = appeared()
+        if not made:
+            # A task Gcore queued before failing to answer takes a few seconds to make it.
+            getattr(settings, "GCORE_SLEEP", time.sleep)(LOOK_AGAIN_AFTER)
+            made = appeared()
     except ProviderError as lookup:
         return (
             f"{happened} Whether it created the secret {name} could not be checked either "
             f"({describe_read(lookup)}): look at the list before trying again."
         )
-    appeared = sorted((s for s in found if s.id not in existing), key=lambda s: s.created)
-    if not appeared:
-        # Left unknown: its task may still be queued. audit_reconcile looks again later.
+    if not made:
+        # Left unknown for audit_reconcile, which looks again later: a task may be slower.
         return (
             f"{happened} No secret named {name} has appeared since: nothing was created, so you "
             "may try again (should it appear meanwhile, the form warns before making a second)."
         )
-    if len(appeared) > 1:
+    if len(made) > 1:
         return (
-            f"{happened} {len(appeared)} secrets named {name} appeared since "
-            f"(created at {', '.join(_at(s.created) for s in appeared)}): one is probably yours; "
+            f"{happened} {len(made)} secrets named {name} appeared since "
+            f"(created at {', '.join(_at(s.created) for s in made)}): one is probably yours; "
             "check them before trying again."
         )
-    made = appeared[0]
+    secret = made[0]
     # Should this fail, the attempt stays unknown: audit_reconcile finds the same secret later.
     with contextlib.suppress(audit.AuditUnavailable):
         audit.conclude(
@@ -282,12 +294,12 @@ def _looked_for(attempt: AuditEvent, error: ProviderError, existing: frozenset[s
             error_code=FOUND_BY_NAME,
             error_message=(
                 f"Gcore Cloud did not confirm the create; a secret of this name, created at "
-                f"{_at(made.created)} since the attempt, was found in the region."
+                f"{_at(secret.created)} since the attempt, was found in the region."
             ),
-            target_id=made.id,
+            target_id=secret.id,
         )
     return (
-        f"{happened} A secret named {name} was created at {_at(made.created)}: it is probably "
+        f"{happened} A secret named {name} was created at {_at(secret.created)}: it is probably "
         "yours. Check it before trying again."
     )
 
