@@ -144,7 +144,7 @@ def certificate_check(request: HttpRequest, account: str) -> HttpResponse:
     form.is_valid()
     context = _certificate_context(account, form)
     if wants_fragment(request):
-        return render(request, "gcore/certificate_facts.html", context)
+        return render(request, "gcore/certificate_checked.html", context)
     return render(request, "gcore/certificate_new.html", context)
 
 
