@@ -9,7 +9,14 @@ from secretsadmin.providers.gcore import BadRequest, Conflict, NotFound
 def describe(error: ProviderError, *, subject: str, deleting: bool = False) -> str:
     """Why a change to `subject` ("the secret www-example-com") failed."""
     if isinstance(error, BadRequest):
-        # Gcore's message names each refused field (`invalid_fields`): the person's to correct.
+        if error.invalid_fields:
+            refused = "; ".join(
+                f"{field}: {' '.join(problems)}" for field, problems in error.invalid_fields.items()
+            )
+            return (
+                f"Gcore Cloud refused {subject} (HTTP {error.status}): {refused}. Nothing was "
+                "changed: correct it and send it again."
+            )
         return f"{what_happened(error)} Nothing was changed: correct it and send it again."
     if isinstance(error, NotFound) and deleting:
         return f"{subject[0].upper()}{subject[1:]} is already gone. ({what_happened(error)})"

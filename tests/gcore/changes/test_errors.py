@@ -4,7 +4,9 @@ audited as what it means; a create it may have received is never sent again but 
 import pytest
 
 from emulators.faults import Fault
-from secretsadmin.gcore import actions
+from secretsadmin.gcore import actions, selectors
+from secretsadmin.gcore.messages import describe
+from secretsadmin.providers.gcore import BadRequest
 from tests.fixtures.gcore import PROJECT_ID, REGION_ID
 from tests.gcore.changes.conftest import create, events
 from tests.pipecat.conftest import post
@@ -126,3 +128,15 @@ def test_a_region_that_cannot_be_read_is_the_unavailable_page(editor, gcore):
     response = editor.get("/gcore/prod/new/")
     assert response.status_code == 502
     assert "Gcore Cloud answered with an error: HTTP 503 Service Unavailable" in response.text
+
+
+def test_gcores_own_refusal_names_each_field_in_its_words(gcore):
+    client = selectors.client("prod")
+    with pytest.raises(BadRequest) as refused:
+        client.create_secret(REGION_ID, name=" padded", secret_type="opaque", payload=b"x")
+    problem = "Name must not start or end with whitespace"
+    assert refused.value.invalid_fields == {"name": (problem,)}
+    assert describe(refused.value, subject="the secret  padded") == (
+        f"Gcore Cloud refused the secret  padded (HTTP 400): name: {problem}. Nothing was "
+        "changed: correct it and send it again."
+    )
