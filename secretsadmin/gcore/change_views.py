@@ -28,7 +28,7 @@ from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.core.provider_pages import apply_change, not_applied, provider_errors
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import NotFound, Secret
-from secretsadmin.providers.gcore.names import SECRET_NAME_RULE, secret_name_problem
+from secretsadmin.providers.gcore.names import secret_name_problem
 
 from . import changes, selectors, services
 from .forms import CertificateForm, DeleteSecretForm, NewSecretForm
@@ -229,7 +229,6 @@ def check_name(request: HttpRequest, account: str) -> HttpResponse:
         "problem": problem,
         "existing": existing,
         "region_name": _region_name(account, region_id) if region_id else "",
-        "rule": SECRET_NAME_RULE,
     }
     return render(request, "gcore/name_check.html", context)
 

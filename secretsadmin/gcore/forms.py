@@ -51,8 +51,6 @@ NAME_CHECK = "name-check"  # where the as-you-type name check answers
 
 
 class SecretNameField(forms.CharField):
-    announces_help = False
-
     def __init__(self, **kwargs: Any) -> None:
         attrs = {**PLAIN, "maxlength": str(MAX_SECRET_NAME)}
         super().__init__(
@@ -103,13 +101,13 @@ def _file_field(label: str) -> forms.FileField:
     return forms.FileField(required=False, label=label)
 
 
-def _pasted_field(label: str, help_text: str = "", rows: int = 6) -> forms.CharField:
+def _pasted_field(label: str, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         required=False,
         strip=False,
         label=label,
         help_text=help_text,
-        widget=SecretTextarea(attrs={"rows": rows, **MONO}),
+        widget=SecretTextarea(attrs={"rows": 6, **MONO}),
     )
 
 
@@ -225,10 +223,6 @@ class NewSecretForm(_NamedInRegion):
         "expiration",
         "reason",
     ]
-
-    def __init__(self, *args: Any, account: str, **kwargs: Any) -> None:
-        super().__init__(*args, account=account, **kwargs)
-        self.certificate_url = reverse("gcore:certificate_new", args=[account])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
