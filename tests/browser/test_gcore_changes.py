@@ -175,3 +175,20 @@ def test_delete_a_secret_by_typing_its_name(gcore_page, gcore_live, live_server)
     assert gcore_live.secrets(PROJECT_ID, REGION_ID) == []
     # The refused confirmation is answered 400: Chromium's only console line.
     assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_a_task_in_error_shows_gcores_message(gcore_page, gcore_live):
+    page = gcore_page
+    gcore_live.fail_next_task(message="Secret store quota exceeded in Luxembourg-2")
+    page.get_by_role("link", name="New secret").click()
+    page.get_by_label("Name", exact=True).fill("quota-test")
+    page.get_by_label("Secret", exact=True).fill(PAYLOAD)
+    page.get_by_role("button", name="Create secret").click()
+    badge = page.locator(".change-badge")
+    expect(badge).to_contain_text("creating…")
+    gcore_live.clock.advance(5)
+    expect(badge.locator(".badge")).to_have_text("failed", timeout=10_000)
+    expect(badge).to_contain_text("Secret store quota exceeded in Luxembourg-2")
+    fits(page)
+    shoot(page, "task-error", badge)
+    assert page.console_errors == []
