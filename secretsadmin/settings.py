@@ -266,7 +266,10 @@ AUDIT_HMAC_KEY = env.secret("AUDIT_HMAC_KEY")
 # How many candidate values one person may check against those fingerprints in an hour.
 AUDIT_VALUE_CHECKS_PER_HOUR = env.integer("AUDIT_VALUE_CHECKS_PER_HOUR", 20, minimum=1)
 # Per provider, what concludes an attempt left without outcome from the provider's state.
-AUDIT_RECONCILERS = {"pipecat": "secretsadmin.pipecat.reconcile.conclude_from_state"}
+AUDIT_RECONCILERS = {
+    "pipecat": "secretsadmin.pipecat.reconcile.conclude_from_state",
+    "gcore": "secretsadmin.gcore.reconcile.conclude_from_task",
+}
 
 # -- Logging --------------------------------------------------------------------------------------
 

@@ -2,10 +2,13 @@
 
 The attempt is committed first; if it cannot be, the provider is not called (fail closed). The
 outcome is a second event: succeeded, failed, or unknown when the provider may have applied a
-change it did not confirm. The status recorded is the provider's own answer.
+change it did not confirm. The status recorded is the provider's own answer. A provider that
+only accepts a change and carries it out later (a Gcore Cloud task) concludes its answer as it
+says (`Conclusion`); whoever sees the change done appends the final outcome.
 """
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from secretsadmin.config import Secret
@@ -13,7 +16,7 @@ from secretsadmin.core.logging import redact
 from secretsadmin.providers.errors import ProviderError
 
 from . import services
-from .models import Outcome
+from .models import AuditEvent, Outcome
 from .services import Actor, Subject
 
 OUTCOME_UNRECORDED = (
@@ -30,12 +33,32 @@ class Answer(Protocol):
 
 
 class ChangeFailed(Exception):
-    """A change that did not happen (or may not have); the message is for the person."""
+    """A change that did not happen (or may not have); the message is for the person. `attempt`
+    is its recorded attempt, when there is one, for a caller that learns more afterwards."""
 
-    def __init__(self, message: str, *, request_id: str = "") -> None:
+    def __init__(
+        self, message: str, *, request_id: str = "", attempt: AuditEvent | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.request_id = request_id
+        self.attempt = attempt
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """How an answer concludes its attempt."""
+
+    outcome: str = Outcome.SUCCEEDED
+    error_code: str = ""
+    error_message: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded[A]:
+    answer: A
+    attempt: AuditEvent
+    outcome: AuditEvent
 
 
 def audited_change[A: Answer](
@@ -53,6 +76,34 @@ def audited_change[A: Answer](
     """Runs `call` between its attempt and its outcome. `describe` words a provider's error for
     the person, `provider` names the provider to them; `values` are the secret values sent, and
     `mask` the same as they travel (encoded): both are masked wherever they echo."""
+    return recorded_change(
+        actor,
+        action=action,
+        subject=subject,
+        call=call,
+        describe=describe,
+        provider=provider,
+        values=values,
+        mask=mask,
+        reason=reason,
+    ).answer
+
+
+def recorded_change[A: Answer](
+    actor: Actor,
+    *,
+    action: str,
+    subject: Subject,
+    call: Callable[[], A],
+    describe: Callable[[ProviderError], str],
+    provider: str,
+    values: Mapping[str, str] | None = None,
+    mask: Iterable[str] = (),
+    reason: str = "",
+    conclusion: Callable[[A], Conclusion] = lambda answer: Conclusion(),
+) -> Recorded[A]:
+    """`audited_change`, which also gives the events it recorded; `conclusion` says what an
+    answer means (by default that the change succeeded)."""
     secrets = [*(values or {}).values(), *mask]
     try:
         attempt = services.attempt(
@@ -80,13 +131,21 @@ def audited_change[A: Answer](
             )
         except services.AuditUnavailable:
             message = f"{message} {OUTCOME_UNRECORDED}"
-        raise ChangeFailed(message, request_id=actor.request_id) from error
+        raise ChangeFailed(message, request_id=actor.request_id, attempt=attempt) from error
+    concluded = conclusion(answer)
     try:
-        services.conclude(attempt, outcome=Outcome.SUCCEEDED, upstream_status=answer.status)
+        outcome = services.conclude(
+            attempt,
+            outcome=concluded.outcome,
+            upstream_status=answer.status,
+            error_code=concluded.error_code,
+            error_message=concluded.error_message,
+        )
     except services.AuditUnavailable:
         raise ChangeFailed(
             f"{provider} made the change, but the audit log could not record it: the attempt "
             "shows as unknown until it is reconciled. Tell an administrator.",
             request_id=actor.request_id,
+            attempt=attempt,
         ) from None
-    return answer
+    return Recorded(answer, attempt, outcome)

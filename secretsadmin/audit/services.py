@@ -7,7 +7,7 @@ the outcome, linked to the attempt. Everything else that happens is one `record(
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -182,16 +182,19 @@ def conclude(
     error_code: str = "",
     error_message: str = "",
     mask: Iterable[str] = (),
+    target_id: str = "",
 ) -> AuditEvent:
     """Appends the outcome of an attempt as a new event that points at it. Pass the attempt's
-    values as `mask`: an upstream error may echo one."""
+    values as `mask`: an upstream error may echo one. `target_id` names what the change made
+    when the attempt could not (a created thing's id, learnt only once it exists)."""
     if outcome == Outcome.ATTEMPTED:
         raise ValueError("an outcome cannot itself be an attempt")
+    subject = Subject.of(attempt_event)
     return record(
         Actor.of(attempt_event),
         action=attempt_event.action,
         outcome=outcome,
-        subject=Subject.of(attempt_event),
+        subject=replace(subject, target_id=target_id) if target_id else subject,
         upstream_status=upstream_status,
         error_code=error_code,
         error_message=error_message,

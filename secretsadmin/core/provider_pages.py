@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -80,3 +81,22 @@ def with_request_id(message: str, request_id: str, error: ProviderError | None =
 
 def request_id_of(request: HttpRequest) -> str:
     return str(getattr(request, "id", ""))
+
+
+def not_applied(
+    request: HttpRequest,
+    form: Form,
+    page: Callable[[], HttpResponse],
+    *,
+    errors: str = "core/form_errors.html",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A form refused (its errors) or not applied (a toast says why). htmx gets only what goes
+    beside the form's buttons (the template `errors`, with `context`), with a new one-time token:
+    the fields keep what was typed, which values never do through a page. Without JavaScript,
+    `page`."""
+    if not wants_fragment(request):
+        return page()
+    context = {**(context or {}), "form": form, "kept": True}
+    template = errors
+    return render(request, template, context, status=422 if form.errors else 200)

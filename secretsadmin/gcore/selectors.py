@@ -126,3 +126,14 @@ def task(account: str, task_id: str, *, fresh: bool = False) -> Task:
     return _shared(
         _key(account, f"task:{task_id}"), lambda: client(account).get_task(task_id), fresh=fresh
     )
+
+
+def region_names(account: str) -> dict[int, str]:
+    """Each of the account's regions by id, named as the API names it; the ids alone when the
+    regions cannot be read (a courtesy of a page that shows them, not its reason to fail)."""
+    try:
+        return {region.id: region.display_name for region in regions(account)}
+    except ProviderError:
+        return {
+            region_id: f"Region {region_id}" for region_id in client(account).account.region_ids
+        }

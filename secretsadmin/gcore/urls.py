@@ -1,8 +1,23 @@
 from django.urls import path
 
-from . import views
+from . import change_views, views
 
 app_name = "gcore"
 urlpatterns = [
     path("", views.index, name="index"),
+    # Changes (change_views): create, upload a certificate, delete, and a change's progress.
+    path("<slug:account>/new/", change_views.secret_new, name="secret_new"),
+    path("<slug:account>/new/certificate/", change_views.certificate_new, name="certificate_new"),
+    path(
+        "<slug:account>/new/certificate/check/",
+        change_views.certificate_check,
+        name="certificate_check",
+    ),
+    path("<slug:account>/check-name/", change_views.check_name, name="check_name"),
+    path(
+        "<slug:account>/<int:region_id>/<uuid:secret_id>/delete/",
+        change_views.secret_delete,
+        name="secret_delete",
+    ),
+    path("<slug:account>/changes/<int:sequence>/", change_views.change, name="change"),
 ]

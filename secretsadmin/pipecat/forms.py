@@ -15,6 +15,14 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from secretsadmin.core.forms import (
+    MONO,
+    PLAIN,
+    ConfirmByNameForm,
+    ReasonForm,
+    SecretInput,
+    SecretTextarea,
+)
 from secretsadmin.providers.envfile import parse_env
 from secretsadmin.providers.pipecat import key_name_problem, set_name_problem
 from secretsadmin.providers.pipecat.container_registries import (
@@ -33,23 +41,7 @@ from secretsadmin.providers.pipecat.names import (
 ROWS = 3  # the key rows a page offers; with JavaScript a person adds more, up to MAX_ROWS
 MAX_ROWS = 50
 ROW_FIELD = re.compile(r"(?:key|value)_(\d{1,3})")
-PLAIN = {"autocomplete": "off", "spellcheck": "false"}  # no autofill, no spell-checker upload
-MONO = {**PLAIN, "class": "mono"}
 OTHER_REGISTRY = "other"
-
-
-class SecretInput(forms.PasswordInput):
-    """A secret value: never sent back, even with errors (`render_value` stays off)."""
-
-    def __init__(self) -> None:
-        super().__init__(attrs=dict(PLAIN))
-
-
-class SecretTextarea(forms.Textarea):
-    """A block of secret values: like a password field, never sent back, even with errors."""
-
-    def format_value(self, value: Any) -> None:
-        return None
 
 
 class SetNameField(forms.CharField):
@@ -97,17 +89,6 @@ def check_name_as_you_type(form: forms.Form, account: str) -> None:
 
 def region_choices(regions: Iterable[Region]) -> list[tuple[str, str]]:
     return [(r.code, f"{r.display_name} ({r.code})") for r in regions]
-
-
-class ReasonForm(forms.Form):
-    """The optional reason a person gives for a change; the audit log keeps it."""
-
-    reason = forms.CharField(
-        required=False,
-        max_length=500,
-        label="Reason (optional, kept in the audit log)",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
 
 
 class KeysForm(ReasonForm):
@@ -204,24 +185,12 @@ class DeleteKeyForm(ReasonForm):
         self.submit_label = f"Remove {key}"
 
 
-class DeleteSetForm(ReasonForm):
+class DeleteSetForm(ConfirmByNameForm):
     """Asks before a set is deleted: its name, typed, confirms."""
 
-    confirm = forms.CharField(widget=forms.TextInput(attrs=dict(MONO)))
-
-    field_order = ["confirm"]
-
     def __init__(self, *args: Any, set_name: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, name=set_name, noun="set", **kwargs)
         self.set_name, self.key = set_name, ""
-        self.submit_label = f"Delete {set_name}"
-        self.fields["confirm"].label = format_html("Type <code>{}</code> to confirm", set_name)
-
-    def clean_confirm(self) -> str:
-        confirm: str = self.cleaned_data["confirm"]
-        if confirm.strip() != self.set_name:
-            raise ValidationError(f"Type {self.set_name} exactly to delete this set.")
-        return confirm
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,17 @@ from django_htmx.http import HttpResponseStopPolling
 
 from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.roles import Role
+from secretsadmin.core.forms import ReasonForm
 from secretsadmin.core.htmx import go_to, render_page, wants_fragment
 from secretsadmin.core.provider_errors import describe_read
-from secretsadmin.core.provider_pages import apply_change, provider_errors
+from secretsadmin.core.provider_pages import apply_change, not_applied, provider_errors
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import NotFound, SecretSet, set_name_problem
 from secretsadmin.providers.pipecat.container_registries import expiry_note
 from secretsadmin.providers.pipecat.names import SET_NAME_RULE
 
 from . import selectors, services
-from .forms import DeleteKeyForm, DeleteSetForm, ImagePullForm, KeysForm, NewSetForm, ReasonForm
+from .forms import DeleteKeyForm, DeleteSetForm, ImagePullForm, KeysForm, NewSetForm
 from .listing import SetQuery, sets_page
 
 MORE_ROWS = "more-sets"  # the id of the row that loads the next page as it scrolls into view
@@ -214,7 +215,7 @@ def set_new(request: HttpRequest, account: str) -> HttpResponse:
             return go_to(request, reverse("pipecat:set", args=[account, name]))
     context = {"account": account, "form": form}
     if request.method == "POST":
-        return _not_applied(request, form, lambda: render(request, "pipecat/set_new.html", context))
+        return not_applied(request, form, lambda: render(request, "pipecat/set_new.html", context))
     return render(request, "pipecat/set_new.html", context)
 
 
@@ -244,7 +245,7 @@ def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
     form = KeysForm(request.POST)
     here = reverse("pipecat:set", args=[account, name])
     if not form.is_valid():
-        return _not_applied(
+        return not_applied(
             request, form, lambda: _detail_page(request, account, name, form, status=400)
         )
     pairs = form.cleaned_data["pairs"]
@@ -266,7 +267,7 @@ def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
     if done:
         messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
         return go_to(request, here)
-    return _not_applied(request, form, lambda: redirect(here))
+    return not_applied(request, form, lambda: redirect(here))
 
 
 @require_http_methods(["GET", "POST"])
@@ -412,18 +413,6 @@ def _applied(
             None, f"{describe_read(uncheckable.error)} The name could not be checked: nothing sent."
         )
     return False
-
-
-def _not_applied(
-    request: HttpRequest, form: Form, page: Callable[[], HttpResponse]
-) -> HttpResponse:
-    """A form refused (its errors) or not applied (a toast says why). htmx gets only what goes
-    beside the form's buttons, with a new one-time token: the fields keep what was typed, which
-    values never do through a page. Without JavaScript, `page`."""
-    if not wants_fragment(request):
-        return page()
-    context = {"form": form, "kept": True}
-    return render(request, "core/form_errors.html", context, status=422 if form.errors else 200)
 
 
 def _count(items: Sized, noun: str) -> str:

@@ -32,11 +32,12 @@ def patterns(resolver=None, prefix=""):
             yield prefix + str(entry.pattern), entry
 
 
+SAMPLES = {"int": "1", "uuid": "00000000-0000-4000-8000-000000000001"}
+
+
 def sample_path(route: str) -> str:
     """A concrete path for a route, with a plausible value for each converter."""
-    return "/" + re.sub(
-        r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m[1] == "int" else "sample-1", route
-    )
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: SAMPLES.get(m[1], "sample-1"), route)
 
 
 def test_every_view_declares_who_may_use_it():

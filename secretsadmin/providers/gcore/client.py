@@ -275,7 +275,12 @@ class GcoreClient:
         if status >= 500:
             # The API may have queued the change before failing: a write's outcome is unknown.
             return ServerError(message, may_have_applied=method != "GET", **context)
-        return ERRORS_BY_STATUS.get(status, GcoreError)(message, **context)
+        kind = ERRORS_BY_STATUS.get(status, GcoreError)
+        if kind is BadRequest:
+            return BadRequest(
+                message, invalid_fields=decode.invalid_fields(response.content), **context
+            )
+        return kind(message, **context)
 
 
 def _id(value: str) -> str:

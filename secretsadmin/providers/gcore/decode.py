@@ -25,6 +25,23 @@ def error_body(content: bytes) -> tuple[str, str, str] | None:
     )
 
 
+def invalid_fields(content: bytes) -> dict[str, tuple[str, ...]]:
+    """A refusal's `invalid_fields` (`{"name": ["String should have at most 255 characters"]}`),
+    each field's problems in Gcore's words; empty when the body has none or is not that shape."""
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    fields = body.get("invalid_fields") if isinstance(body, dict) else None
+    if not isinstance(fields, dict):
+        return {}
+    return {
+        str(field): tuple(str(p) for p in problems)
+        for field, problems in fields.items()
+        if isinstance(problems, list)
+    }
+
+
 def page(body: Any) -> tuple[int, list[Any]]:
     """`{"count": total, "results": [...]}`."""
     count = _field(body, "count")

@@ -5,6 +5,8 @@ Each is also the provider-neutral error of `..errors` of its kind; the `code` is
 `exception_class` and the `request_id` Gcore's own, which its support asks for.
 """
 
+from typing import Any
+
 from .. import errors
 
 
@@ -15,7 +17,17 @@ class GcoreError(errors.ProviderError):
 
 
 class BadRequest(GcoreError, errors.BadRequest):
-    pass
+    """`invalid_fields` names each refused field with Gcore's words for it, when it says."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        invalid_fields: dict[str, tuple[str, ...]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.invalid_fields = invalid_fields or {}
 
 
 class Unauthorized(GcoreError, errors.Unauthorized):
