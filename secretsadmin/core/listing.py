@@ -70,15 +70,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Listing[T]:
-    """What one kind of list may be asked. `matches(item, query)` says whether an item passes the
-    query's filters; it is called only when some filter is set."""
+    """What one kind of list may be asked. `matching(query)` is the test an item must pass to be
+    shown; it is asked for only when some filter is set."""
 
     noun: str  # "set"
     plural: str  # "sets"
     filters: tuple[str, ...]  # the query's parameters that narrow the list
     sorts: Mapping[str, Sort[T]]  # the sortable columns, in the order of the header row
     default_sort: str  # one of `sorts`, with "-" before it for descending
-    matches: Callable[[T, Query], bool]
+    matching: Callable[[Query], Callable[[T], bool]]
 
     def query(self, params: Mapping[str, str]) -> Query:
         """From a request's query; an unknown order or page number falls back to the default."""
@@ -95,9 +95,9 @@ class Listing[T]:
     def page(self, items: Sequence[T], query: Query, *, per_page: int = PAGE_SIZE) -> "ListPage[T]":
         """The page of `items` that `query` asks for. Items the order ranks alike keep the order
         they come in (also when it is reversed): pass them in the order ties should show."""
-        matching = [i for i in items if self.matches(i, query)] if query.filtered else items
+        shown = list(filter(self.matching(query), items)) if query.filtered else items
         column = self.sorts[query.sort.removeprefix("-")]
-        ordered = sorted(matching, key=column.key, reverse=query.sort.startswith("-"))
+        ordered = sorted(shown, key=column.key, reverse=query.sort.startswith("-"))
         return ListPage(self, query, Paginator(ordered, per_page).get_page(query.page), len(items))
 
 

@@ -6,7 +6,7 @@ expires soonest, then what never expires, in name order. On a page of certificat
 question people come with; in an account whose secrets never expire it is the list by name.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,14 +22,18 @@ def _name(secret: Secret) -> tuple[str, str]:
     return secret.name.casefold(), secret.name
 
 
-def _matches(secret: Secret, query: Query) -> bool:
-    q = query["q"].casefold()
-    return (
-        (not q or q in secret.name.casefold() or q in secret.id)
-        and (not query["type"] or secret.secret_type == query["type"])
-        and (not query["region"] or str(secret.region_id) == query["region"])
-        and (not query["status"] or secret.status == query["status"])
-    )
+def _matching(query: Query) -> Callable[[Secret], bool]:
+    q, kind, region, status = query["q"].casefold(), query["type"], query["region"], query["status"]
+
+    def matches(secret: Secret) -> bool:
+        return (
+            (not q or q in secret.name.casefold() or q in secret.id)
+            and (not kind or secret.secret_type == kind)
+            and (not region or str(secret.region_id) == region)
+            and (not status or secret.status == status)
+        )
+
+    return matches
 
 
 SECRETS = Listing[Secret](
@@ -42,7 +46,7 @@ SECRETS = Listing[Secret](
         "expiry": Sort("Expires", lambda s: s.expiration or _NEVER),
     },
     default_sort="expiry",
-    matches=_matches,
+    matching=_matching,
 )
 
 

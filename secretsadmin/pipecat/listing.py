@@ -2,6 +2,8 @@
 region and status, sorted by any column, over the one list every page and badge shares
 (`selectors.list_sets`, sorted by name: sets one order ranks alike stay in name order)."""
 
+from collections.abc import Callable
+
 from secretsadmin.core.listing import Listing, Query, Sort
 from secretsadmin.providers.pipecat import SecretSet
 
@@ -9,13 +11,18 @@ from secretsadmin.providers.pipecat import SecretSet
 _STATUS_ORDER = {"failed": 0, "pending": 1, "ready": 2}
 
 
-def _matches(secret_set: SecretSet, query: Query) -> bool:
-    return (
-        (not query["q"] or query["q"].lower() in secret_set.name)
-        and (not query["type"] or secret_set.type == query["type"])
-        and (not query["region"] or secret_set.region == query["region"])
-        and (not query["status"] or secret_set.status == query["status"])
-    )
+def _matching(query: Query) -> Callable[[SecretSet], bool]:
+    q, kind, region, status = query["q"].lower(), query["type"], query["region"], query["status"]
+
+    def matches(secret_set: SecretSet) -> bool:
+        return (
+            (not q or q in secret_set.name)
+            and (not kind or secret_set.type == kind)
+            and (not region or secret_set.region == region)
+            and (not status or secret_set.status == status)
+        )
+
+    return matches
 
 
 SETS = Listing[SecretSet](
@@ -29,5 +36,5 @@ SETS = Listing[SecretSet](
         "status": Sort("Status", lambda s: _STATUS_ORDER.get(s.status, len(_STATUS_ORDER))),
     },
     default_sort="name",
-    matches=_matches,
+    matching=_matching,
 )
