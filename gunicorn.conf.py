@@ -14,7 +14,8 @@ env = Config()
 wsgi_app = "secretsadmin.wsgi:application"
 bind = env.string("GUNICORN_BIND", "0.0.0.0:8000")
 workers = env.integer("GUNICORN_WORKERS", 2, minimum=1)
-threads = env.integer("GUNICORN_THREADS", 4, minimum=1)
+# Requests mostly wait for providers (I/O): threads, not processes, are what serves more people.
+threads = env.integer("GUNICORN_THREADS", 16, minimum=1)
 timeout = env.integer("GUNICORN_TIMEOUT", 60, minimum=1)
 # Only the reverse proxy may set SCRIPT_NAME and PATH_INFO headers.
 forwarded_allow_ips = env.string("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -40,6 +40,12 @@ class _Handler(ServerHandler):
 class _RequestHandler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def get_environ(self) -> dict:
+        environ = super().get_environ()
+        # PATH_INFO is decoded: the target as sent keeps an encoded `/` inside its path part.
+        environ["RAW_URI"] = self.path
+        return environ
+
     def handle(self) -> None:
         # One request per connection, as wsgiref's own handler does, with our error handling.
         self.raw_requestline = self.rfile.readline(65537)

@@ -4,6 +4,8 @@
 this maps them to the httpx errors a client sees from a real server.
 """
 
+import threading
+
 import httpx
 
 from .faults import DropConnection
@@ -11,11 +13,18 @@ from .faults import DropConnection
 
 class EmulatorTransport(httpx.WSGITransport):
     def __init__(self, app) -> None:
-        super().__init__(app=app)
+        super().__init__(app=self._with_raw_uri)
         self.emulator = app
+        self._sending = threading.local()
+
+    def _with_raw_uri(self, environ, start_response):
+        # httpx decodes PATH_INFO; the target as sent keeps an encoded `/` inside its path part.
+        environ["RAW_URI"] = self._sending.target
+        return self.emulator(environ, start_response)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         started = self.emulator.clock.now()
+        self._sending.target = request.url.raw_path.decode("ascii")
         try:
             response = super().handle_request(request)
         except DropConnection as exc:

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote, unquote
 
 from .clock import Clock, ManualClock
 from .faults import DropConnection, Fault, FaultPlan
@@ -22,7 +22,8 @@ MALFORMED_BODY = b'{"truncated": '
 @dataclass
 class Request:
     method: str
-    path: str
+    path: str  # decoded, as WSGI's PATH_INFO
+    raw_path: str  # as sent, still percent-encoded: what routes match, so `%2F` stays in its part
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
     body: bytes
@@ -96,18 +97,19 @@ class EmulatorApp:
     # -- routing ------------------------------------------------
 
     def route(self, method: str, pattern: str, operation: str, handler) -> None:
-        """`pattern` uses `{name}` for one path segment."""
+        """`pattern` uses `{name}` for one path segment; it must match the whole path."""
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
-        self._routes.append(Route(method, re.compile(f"^{regex}/?$"), operation, handler))
+        self._routes.append(Route(method, re.compile(f"{regex}/?"), operation, handler))
 
-    def _match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+    def _match(self, method: str, raw_path: str) -> tuple[Route | None, dict[str, str], bool]:
         path_known = False
         for route in self._routes:
-            m = route.pattern.match(path)
+            # `fullmatch`: `$` would also match before a final newline, taking `a/%0A` for `a/`.
+            m = route.pattern.fullmatch(raw_path)
             if m:
                 path_known = True
                 if route.method == method:
-                    return route, m.groupdict(), True
+                    return route, {k: unquote(v) for k, v in m.groupdict().items()}, True
         return None, {}, path_known
 
     # -- request log and control ------------------------------------------------
@@ -169,7 +171,7 @@ class EmulatorApp:
         return [payload]
 
     def _dispatch(self, request: Request) -> Response:
-        route, params, path_known = self._match(request.method, request.path)
+        route, params, path_known = self._match(request.method, request.raw_path)
         operation = route.operation if route else "unknown"
         try:
             response = self._answer(route, params, path_known, request)
@@ -225,10 +227,25 @@ def _read_request(environ) -> Request:
     }
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
+    path = environ.get("PATH_INFO", "") or "/"
     return Request(
         method=environ["REQUEST_METHOD"],
-        path=environ.get("PATH_INFO", "") or "/",
+        path=path,
+        raw_path=_raw_path(environ, path),
         query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
         headers=headers,
         body=body,
     )
+
+
+def _raw_path(environ, path: str) -> str:
+    """The path as the client sent it, from `RAW_URI` (gunicorn's name, which our server and
+    transport set too); failing that, PATH_INFO encoded again, where a sent `%2F` is lost."""
+    raw = environ.get("RAW_URI", "").partition("?")[0]
+    if raw.startswith("/"):
+        return raw
+    try:
+        sent = path.encode("latin-1")  # PEP 3333: PATH_INFO carries the bytes as latin-1
+    except UnicodeEncodeError:
+        sent = path.encode()
+    return quote(sent, safe="/")

@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from secretsadmin.config import Config
+from secretsadmin.providers.config import pause_policy
 from secretsadmin.providers.gcore.config import gcore_accounts, gcore_timeouts
 from secretsadmin.providers.pipecat.config import pipecat_accounts, pipecat_timeouts
 
@@ -60,8 +61,11 @@ MIDDLEWARE = [
     "secretsadmin.core.middleware.RequestIdMiddleware",
     # Before anything that may answer on its own (redirects, static files): one line per request.
     "secretsadmin.core.middleware.AccessLogMiddleware",
+    "secretsadmin.core.middleware.ProviderDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below the static files, which stay cacheable: every page is kept nowhere.
+    "secretsadmin.core.middleware.PageHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,6 +153,8 @@ SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", False)
 # The container's HEALTHCHECK asks over plain HTTP, from inside (scripts/healthcheck).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -182,6 +188,8 @@ LOCAL_LOGIN = env.boolean("LOCAL_LOGIN", True)  # password login: demo and break
 LOGIN_FAILURES_PER_ACCOUNT = env.integer("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
 LOGIN_FAILURES_PER_ADDRESS = env.integer("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env.integer("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Refusals of one source (address, name, kind) recorded as one event per this many seconds.
+DENIALS_MERGE_SECONDS = env.integer("DENIALS_MERGE_SECONDS", 60, minimum=1)
 OIDC_RP_CLIENT_ID = env.string("OIDC_CLIENT_ID", "")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
@@ -238,12 +246,16 @@ DEMO_MODE = env.boolean("DEMO_MODE", False)
 # PIPECAT_<NAME>_API_URL), or one account "default" from PIPECAT_API_KEY.
 PIPECAT_ACCOUNTS = pipecat_accounts(env)
 PIPECAT_TIMEOUTS = pipecat_timeouts(env)
+PIPECAT_PAUSE = pause_policy(env, "PIPECAT")
 # How often a pending set's badge refreshes, and how long the sets list is shared in the cache.
 PIPECAT_POLL_SECONDS = env.integer("PIPECAT_POLL_SECONDS", 2, minimum=1)
 # Named accounts (GCORE_ACCOUNTS=prod,staging; GCORE_<NAME>_API_KEY[_FILE], _API_URL, _PROJECT,
 # _REGIONS), or one account "default" from GCORE_API_KEY (GCORE_PROJECT, GCORE_REGIONS).
 GCORE_ACCOUNTS = gcore_accounts(env)
 GCORE_TIMEOUTS = gcore_timeouts(env)
+GCORE_PAUSE = pause_policy(env, "GCORE")
+# How long one page may wait for providers in all, across its calls and their retries.
+PROVIDER_DEADLINE_SECONDS = env.number("PROVIDER_DEADLINE_SECONDS", 25.0, minimum=1.0)
 # How often a running task's badge refreshes, and how long each region's secrets are shared.
 GCORE_POLL_SECONDS = env.integer("GCORE_POLL_SECONDS", 3, minimum=1)
 

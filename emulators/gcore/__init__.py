@@ -2,7 +2,15 @@
 
 from .app import DEFAULT_TASK_ERROR, GcoreEmulator
 from .catalog import DEFAULT_PROJECTS, DEFAULT_REGIONS, Project, Region
-from .seed import DEMO_API_KEY, DEMO_PROJECT_ID, DEMO_REGION_ID, seed_demo
+from .seed import (
+    DEMO_API_KEY,
+    DEMO_PROJECT_ID,
+    DEMO_REGION_ID,
+    DEMO_STAGING_API_KEY,
+    DEMO_STAGING_PROJECT_ID,
+    seed_demo,
+    seed_many,
+)
 
 __all__ = [
     "DEFAULT_PROJECTS",
@@ -11,8 +19,11 @@ __all__ = [
     "DEMO_API_KEY",
     "DEMO_PROJECT_ID",
     "DEMO_REGION_ID",
+    "DEMO_STAGING_API_KEY",
+    "DEMO_STAGING_PROJECT_ID",
     "GcoreEmulator",
     "Project",
     "Region",
     "seed_demo",
+    "seed_many",
 ]

@@ -6,6 +6,7 @@ Writes answer `{"tasks": [id]}` at once and take effect when the task finishes, 
 moved on by the app clock since.
 """
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,10 @@ from .validation import SecretDraft, ValidationFailed, parse_page, validate_gene
 
 DEFAULT_TASK_ERROR = "Failed to store the secret: secret store backend error"
 FORBIDDEN = "You do not have permission to perform this action."
+_INTEGER = re.compile(r"-?[0-9]+")
+# The SDK documents this page size of `GET /cloud/v1/regions` when no limit is given; it documents
+# none for secrets or projects, which the emulator then lists whole.
+REGIONS_PAGE = 100
 
 Handler = Callable[[Request, Principal], Response]
 
@@ -143,6 +148,10 @@ class GcoreEmulator(EmulatorApp):
             self.store.settle(self.clock.now())
             return self.store.secrets_in(project_id, region_id)
 
+    def secret_named(self, project_id: int, region_id: int, name: str) -> list[Secret]:
+        """The secrets called `name` a client would see now, oldest first: names may repeat."""
+        return [s for s in self.secrets(project_id, region_id) if s.name == name]
+
     def reset_state(self) -> None:
         self.store.clear()
         self.task_queue_seconds, self.task_run_seconds = self._default_timing
@@ -208,8 +217,8 @@ class GcoreEmulator(EmulatorApp):
 
     def _list_secrets(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
-        secrets = [s.to_api() for s in self.store.secrets_in(project_id, region_id)]
-        return Response(200, _page(secrets, request))
+        secrets = self.store.secrets_in(project_id, region_id)
+        return Response(200, _page(secrets, request, Secret.to_api))
 
     def _get_secret(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
@@ -270,13 +279,12 @@ class GcoreEmulator(EmulatorApp):
         return Response(200, task.to_api(self.clock.now()))
 
     def _list_regions(self, request: Request, principal: Principal) -> Response:
-        regions = [r.to_api() for r in sorted(self.regions.values(), key=lambda r: r.id)]
-        return Response(200, _page(regions, request))
+        regions = sorted(self.regions.values(), key=lambda r: r.id)
+        return Response(200, _page(regions, request, Region.to_api, default_limit=REGIONS_PAGE))
 
     def _list_projects(self, request: Request, principal: Principal) -> Response:
-        own = sorted(principal.projects)
-        projects = [self.projects[i].to_api(self.client_id) for i in own]
-        return Response(200, _page(projects, request))
+        projects = [self.projects[i] for i in sorted(principal.projects)]
+        return Response(200, _page(projects, request, lambda p: p.to_api(self.client_id)))
 
     # -- control API -----------------------------------------------------------------------------
 
@@ -308,10 +316,11 @@ def _utc_now() -> datetime:
 
 
 def _path_int(request: Request, name: str) -> int:
-    try:
-        return int(request.params[name])
-    except ValueError:
-        raise ValidationFailed({name: ["Input should be a valid integer"]}) from None
+    value = request.params[name]
+    # `int()` alone would also take "76\n" or " 76" for region 76.
+    if not _INTEGER.fullmatch(value):
+        raise ValidationFailed({name: ["Input should be a valid integer"]})
+    return int(value)
 
 
 def _json_body(request: Request) -> object:
@@ -321,7 +330,16 @@ def _json_body(request: Request) -> object:
         raise ValidationFailed({"body": ["Invalid JSON"]}) from None
 
 
-def _page(items: list[dict], request: Request) -> dict:
+def _page[T](
+    items: list[T],
+    request: Request,
+    to_api: Callable[[T], dict],
+    *,
+    default_limit: int | None = None,
+) -> dict:
+    """Only the page asked for is serialised, as an API would: each page of a listing of
+    thousands costs its own items, not all of them (and holds the state lock that long)."""
     limit, offset = parse_page(request.arg("limit"), request.arg("offset"))
+    limit = default_limit if limit is None else limit
     end = None if limit is None else offset + limit
-    return {"count": len(items), "results": items[offset:end]}
+    return {"count": len(items), "results": [to_api(item) for item in items[offset:end]]}

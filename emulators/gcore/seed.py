@@ -1,7 +1,7 @@
 """Believable demo data: secrets of every type, certificates expiring soon, late and already.
 
 Dates are relative to the app's wall clock at seed time, so "expires in 10 days" stays true for a
-demo started any day. Payloads are random stand-ins, never real keys.
+demo started any day. Payloads are stand-ins, never real keys.
 """
 
 import base64
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 # Gcore tokens read `<key id>$<secret>`.
 DEMO_API_KEY = "4242$gcore-emulator-demo-key"
+# The staging team's key: it may use the staging project only.
+DEMO_STAGING_API_KEY = "4243$gcore-emulator-staging-key"
 DEMO_PROJECT_ID = 1
+DEMO_STAGING_PROJECT_ID = 2
 DEMO_REGION_ID = 76
 _DAY = timedelta(days=1)
 
@@ -127,3 +130,103 @@ def _pem_bundle() -> bytes:
         return f"-----BEGIN {label}-----\n{body}-----END {label}-----\n"
 
     return (block("CERTIFICATE") + block("CERTIFICATE") + block("PRIVATE KEY")).encode()
+
+
+# One in two secrets of a large project is a certificate, as TLS termination is their main use.
+_MANY_TYPES = (
+    "certificate",
+    "certificate",
+    "passphrase",
+    "certificate",
+    "symmetric",
+    "certificate",
+    "public",
+    "private",
+    "certificate",
+    "opaque",
+)
+_CERTIFICATE_SLOTS = [i for i, t in enumerate(_MANY_TYPES) if t == TLS_SECRET_TYPE]
+_MANY_STEMS = {
+    "certificate": (
+        "www-example-com",
+        "api-example-com",
+        "shop-example-com",
+        "status-example-com",
+        "cdn-origin-example-com",
+        "auth-example-com",
+        "mail-example-com",
+    ),
+    "passphrase": ("db-password", "smtp-password", "grafana-admin", "redis-auth"),
+    "symmetric": ("backup-encryption-key", "session-signing-key", "cookie-key"),
+    "public": ("deploy-key-public", "ssh-host-key-public"),
+    "private": ("deploy-key-private", "ssh-host-key-private"),
+    "opaque": ("legacy-config-blob", "license-file", "vendor-bundle"),
+}
+# Algorithm, bit length and mode: what a client notes about its keys, in turn.
+_ASYMMETRIC: tuple[tuple[str, int, None], ...] = (("rsa", 4096, None), ("ec", 256, None))
+_KEY_METADATA: dict[str, tuple[tuple[str, int, str | None], ...]] = {
+    "symmetric": (("aes", 256, "cbc"),),
+    "public": _ASYMMETRIC,
+    "private": _ASYMMETRIC,
+}
+# Days left, certificate after certificate: expired, within a day, a week, 30 days, and years.
+_MANY_EXPIRIES = (-200, -30, -2, 0.25, 3, 9, 16, 24, 29, 45, 80, 150, 240, 330, 500, 800, 1200)
+_VALIDITIES = (90, 397, 825, 1460)  # days a certificate is issued for
+_PLACEHOLDER = b"seeded-placeholder-not-a-real-secret"
+_PEM_PLACEHOLDER = b"".join(
+    f"-----BEGIN {label}-----\nc2VlZGVkLXBsYWNlaG9sZGVy\n-----END {label}-----\n".encode()
+    for label in ("CERTIFICATE", "CERTIFICATE", "PRIVATE KEY")
+)
+
+
+def seed_many(
+    app: "GcoreEmulator", count: int, project_id: int, region_id: int, *, start: int = 0
+) -> list[Secret]:
+    """Store `count` secrets at once in one project and region, a large client's worth, with no
+    task: every secret type, half of them certificates expiring from 200 days ago through the
+    coming day, week and month to three years ahead.
+
+    Names are `<stem>-<number>`, numbered from `start` and zero-padded to four digits
+    (`www-example-com-0000`, `db-password-0002`): unique, and in number order within a stem, so a
+    test or a bench can find them. Returns the secrets in number order.
+    """
+    if project_id not in app.projects or region_id not in app.regions:
+        raise ValueError(f"unknown project {project_id} or region {region_id}")
+    if count < 0:
+        raise ValueError("count cannot be negative")
+    now = app.wall_now()
+    added = []
+    for n in range(start, start + count):
+        secret_type = _MANY_TYPES[n % len(_MANY_TYPES)]
+        stems = _MANY_STEMS[secret_type]
+        name = f"{stems[n // len(_MANY_TYPES) % len(stems)]}-{n:04}"
+        # Minutes by number: secrets as many days old still differ in creation time.
+        jitter = timedelta(minutes=n % 997)
+        secret = Secret(
+            id=str(uuid.uuid4()),
+            project_id=project_id,
+            region_id=region_id,
+            name=name,
+            secret_type=secret_type,
+            created=now - (1 + n * 37 % 700) * _DAY - jitter,
+            content_type="application/octet-stream",
+            payload=_PLACEHOLDER,
+        )
+        if secret_type == TLS_SECRET_TYPE:
+            # Counted by number, not by call, so a batch from `start` continues the spread.
+            nth = n // len(_MANY_TYPES) * len(_CERTIFICATE_SLOTS)
+            nth += _CERTIFICATE_SLOTS.index(n % len(_MANY_TYPES))
+            days_left = _MANY_EXPIRIES[nth % len(_MANY_EXPIRIES)]
+            validity = next(v for v in _VALIDITIES if v > days_left)
+            secret.expiration = now + days_left * _DAY
+            secret.created = secret.expiration - validity * _DAY - jitter
+            secret.content_type, secret.payload = "text/plain", _PEM_PLACEHOLDER
+        elif secret_type in _KEY_METADATA:
+            choices = _KEY_METADATA[secret_type]
+            metadata = choices[n // len(_MANY_TYPES) % len(choices)]
+            secret.algorithm, secret.bit_length, secret.mode = metadata
+        added.append(secret)
+    with app.state_lock:
+        for secret in added:
+            app.store.add_secret(secret)
+    return added

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from secretsadmin.audit import services as audit
 from secretsadmin.core.proxies import client_address
 
-from . import throttle
+from . import throttle, typed_names
 from .actors import actor_of
 
 METHODS = {
@@ -46,8 +46,9 @@ def on_login_failed(
     if request is None:
         return
     username = str(credentials.get("username", ""))
-    # Only the name tried: whatever else was typed may be a password.
-    subject = audit.Subject(target=username[:150])
+    # Only the name tried, and only an account's as typed: whatever else was typed may be a
+    # password.
+    subject = audit.Subject(target=typed_names.recorded(username))
     actor = actor_of(request)
     audit.record(
         actor,

@@ -3,18 +3,17 @@ address, within a window, sign-in is refused (the right password too) until the 
 
 Counted in Django's cache, so across workers and hosts when the cache is Redis (with the
 per-process cache of a single-host install, each worker counts on its own: the limit is then per
-worker). The account is counted by a keyed hash of the name typed, since a password typed into
-the name field must not sit in the cache as text.
+worker). The account is counted by a keyed fingerprint of the name typed (`typed_names`).
 """
 
-import hashlib
-import hmac
 import math
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from . import typed_names
 
 
 @dataclass(frozen=True)
@@ -35,9 +34,7 @@ class Lockout:
 
 
 def _keys(username: str, address: str) -> dict[str, tuple[str, int]]:
-    name = hmac.new(
-        settings.SECRET_KEY.encode(), username.strip().casefold().encode(), hashlib.sha256
-    ).hexdigest()[:32]
+    name = typed_names.fingerprint(username)
     return {
         "account": (f"login-failures:account:{name}", settings.LOGIN_FAILURES_PER_ACCOUNT),
         "address": (f"login-failures:address:{address}", settings.LOGIN_FAILURES_PER_ADDRESS),

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.decorators import method_decorator
 
+from . import typed_names
 from .denials import forbidden
 from .forms import ThrottledAuthenticationForm
 
@@ -22,7 +23,7 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.LOCAL_LOGIN:
             # The name tried says who reached for break-glass; the password is never read.
-            tried = request.POST.get("username", "")[:150]
+            tried = typed_names.recorded(request.POST.get("username", ""))
             return forbidden(
                 request,
                 message=f"password login is turned off; tried as {tried!r}",

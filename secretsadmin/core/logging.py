@@ -1,4 +1,5 @@
-"""Log filters and formatter: request ids on every line, and no secret in any line."""
+"""Log filters and formatter: request ids on every line, no secret in any line, and no line
+another can forge (a request path or a name holding a line break)."""
 
 import json
 import logging
@@ -49,6 +50,16 @@ def redact(text: str, values: Iterable[Secret]) -> str:
     return text
 
 
+# Characters that would start a line of their own or reorder what a reader sees: C0 and C1
+# controls but the tab, the Unicode line and paragraph separators, and the bidi overrides.
+_FORGING = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each forging character written as its escape, `\\x0a` for a line feed."""
+    return _FORGING.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
 def _mask_match(match: re.Match[str]) -> str:
     if "secret" not in match.re.groupindex:
         return MASK
@@ -63,11 +74,12 @@ class RequestIdFilter(logging.Filter):
 
 
 class RedactFilter(logging.Filter):
-    """Masks configured secrets and anything shaped like a credential, message and traceback."""
+    """Masks configured secrets and anything shaped like a credential, message and traceback;
+    escapes what would break the message into forged lines (a traceback keeps its own)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         values = getattr(settings, "REDACTED_VALUES", [])
-        record.msg = redact(record.getMessage(), values)
+        record.msg = escape_controls(redact(record.getMessage(), values))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

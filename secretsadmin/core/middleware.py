@@ -2,10 +2,14 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+from secretsadmin.providers import deadlines
 
 from . import request_id
 from .htmx import NAVIGATES
@@ -14,6 +18,14 @@ from .proxies import FORWARDED_META_KEYS, client_address, from_trusted_proxy
 access_log = logging.getLogger("secretsadmin.access")
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
+PROTO_META_KEY = "HTTP_X_FORWARDED_PROTO"
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
+    )
+)  # fmt: skip
 
 
 class UntrustedForwardedHeadersMiddleware:
@@ -30,7 +42,23 @@ class UntrustedForwardedHeadersMiddleware:
         if not from_trusted_proxy(request):
             for key in FORWARDED_META_KEYS:
                 request.META.pop(key, None)
+        elif "," in request.META.get(PROTO_META_KEY, ""):
+            # A proxy appends what it saw to what the client sent: the last entry is its own.
+            # Django would believe the first ("https, http" counted as https).
+            request.META[PROTO_META_KEY] = request.META[PROTO_META_KEY].rsplit(",", 1)[1].strip()
         return self.get_response(request)
+
+
+class ProviderDeadlineMiddleware:
+    """Gives each request `PROVIDER_DEADLINE_SECONDS` to wait for providers in all: a provider
+    that hangs then holds a server thread no longer than that, whatever the page asks of it."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with deadlines.within(settings.PROVIDER_DEADLINE_SECONDS):
+            return self.get_response(request)
 
 
 class RequestIdMiddleware:
@@ -80,6 +108,23 @@ class AccessLogMiddleware:
                 "status": response.status_code,
             },
         )
+        return response
+
+
+class PageHeadersMiddleware:
+    """What every page says that Django's own middleware does not: that browsers and proxies
+    keep no copy of it (each may show secret names, audit events or a form's one-time token, and
+    a shared machine's next user must not find them in its cache), and that it uses none of the
+    browser's devices. Static files are answered before this and stay cacheable."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
 

@@ -60,6 +60,11 @@ def forget(account: str, name: str) -> None:
     shared_reads.forget(_key(account, "sets"), _set_key(account, name))
 
 
+class SetNotListed(NotFound):
+    """The sets list was read and does not hold the set (unlike the list itself answering 404,
+    which says nothing of any set)."""
+
+
 def find_set(account: str, name: str, *, fresh: bool = False) -> SecretSet:
     """The set from the shared list; a set missing from it is looked for once more upstream,
     since another tool may have created it within the last interval. `fresh` reads upstream
@@ -68,7 +73,7 @@ def find_set(account: str, name: str, *, fresh: bool = False) -> SecretSet:
         for secret_set in list_sets(account, fresh=afresh):
             if secret_set.name == name:
                 return secret_set
-    raise NotFound(
+    raise SetNotListed(
         f"Set {name} not found",
         account=account,
         operation="list_sets",

@@ -15,6 +15,7 @@ from secretsadmin.providers.pipecat import (
     Deleted,
     NotFound,
     SecretSet,
+    SetDetail,
     image_pull_credentials,
     pipecat_clients,
 )
@@ -42,7 +43,11 @@ class SetGone(Exception):
 
 
 class SetUnreadable(NameUncheckable):
-    """The set could not be read before adding keys to it; nothing was sent."""
+    """The set could not be read before changing it; nothing was sent."""
+
+
+class KeyGone(Exception):
+    """The set does not list the key (removed meanwhile, or never there); nothing was sent."""
 
 
 def create_set(
@@ -122,6 +127,11 @@ def save_image_pull_secret(
 
 
 def delete_key(actor: Actor, *, account: str, name: str, key: str, reason: str = "") -> Deleted:
+    """Removes a key the set lists, read afresh: a URL naming any other key is refused, so no
+    crafted or stale link can make this request mean something else upstream."""
+    _, detail = _still_there_with_keys(account, name)
+    if detail is None or key not in detail.keys:
+        raise KeyGone(key)
     client = pipecat_clients().get(account)
     return _change(
         actor,
@@ -142,6 +152,15 @@ def delete_set(actor: Actor, *, account: str, name: str, reason: str = "") -> De
         call=lambda: client.delete_set(name),
         reason=reason,
     )
+
+
+def _still_there_with_keys(account: str, name: str) -> tuple[SecretSet, SetDetail | None]:
+    try:
+        return selectors.read_set(account, name, fresh=True)
+    except NotFound:
+        raise SetGone(name) from None
+    except ProviderError as error:
+        raise SetUnreadable(error) from error
 
 
 def _still_there(name: str, read: Callable[[], SecretSet]) -> SecretSet:

@@ -139,10 +139,12 @@ def set_badge(request: HttpRequest, account: str, name: str) -> HttpResponse:
     account = _account(account)
     try:
         secret_set = selectors.find_set(account, name)
-    except NotFound:
+    except selectors.SetNotListed:
         return HttpResponseStopPolling("")
     except ProviderError:
-        return HttpResponse(status=204)  # keep the badge as it is; the next poll may succeed
+        # A failed read (a 404 of the list itself too) says nothing of the set: the badge stays
+        # as it is and the next poll may succeed.
+        return HttpResponse(status=204)
     context = {
         "account": account,
         "set": secret_set,
@@ -265,18 +267,29 @@ def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpR
     form = DeleteKeyForm(data, set_name=name, key=key)
     if not form.is_bound or not form.is_valid():
         return render(request, "pipecat/confirm_delete.html", {"account": account, "form": form})
-    done = apply_change(
-        request,
-        services.delete_key,
-        account=account,
-        name=name,
-        key=key,
-        reason=form.cleaned_data["reason"],
-    )
+    gone = False
+    try:
+        done = apply_change(
+            request,
+            services.delete_key,
+            account=account,
+            name=name,
+            key=key,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.SetGone:
+        messages.error(request, f"Set {name} no longer exists; nothing was removed.")
+        return go_to(request, reverse("pipecat:sets", args=[account]))
+    except services.KeyGone:
+        messages.error(request, f"Set {name} holds no key {key} (any more); nothing was removed.")
+        done, gone = False, True
+    except services.SetUnreadable as unreadable:
+        messages.error(request, f"{describe_read(unreadable.error)} Nothing was removed.")
+        done = False
     if done:
         messages.success(request, f"Key {key} removed from {name}.")
     if wants_fragment(request):
-        if done:
+        if done or gone:
             return HttpResponse("")
         # The row stays, with a new one-time token to try again; the toast says why.
         context = {"account": account, "name": name, "key": key}

@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from secretsadmin.config import Config
 
+from .pauses import PausePolicy
+
 ACCOUNT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 MAX_ACCOUNT_NAME = 32
 
@@ -19,13 +21,24 @@ MAX_ACCOUNT_NAME = 32
 class Timeouts:
     connect: float  # seconds to open a connection
     read: float  # seconds to wait for each part of an answer
+    total: float = 20.0  # seconds one call may take in all, its retries included
 
 
 def timeouts(env: Config, provider: str) -> Timeouts:
-    """`<PROVIDER>_CONNECT_TIMEOUT` and `<PROVIDER>_READ_TIMEOUT`, 5 and 15 s unless set."""
+    """`<PROVIDER>_CONNECT_TIMEOUT`, `_READ_TIMEOUT` and `_TOTAL_TIMEOUT`: 5, 15 and 20 s."""
     return Timeouts(
         connect=env.number(f"{provider}_CONNECT_TIMEOUT", 5.0, minimum=0.1),
         read=env.number(f"{provider}_READ_TIMEOUT", 15.0, minimum=0.1),
+        total=env.number(f"{provider}_TOTAL_TIMEOUT", 20.0, minimum=0.1),
+    )
+
+
+def pause_policy(env: Config, provider: str) -> PausePolicy:
+    """`<PROVIDER>_PAUSE_AFTER` calls in a row without an answer pause an account's calls for
+    `<PROVIDER>_PAUSE_SECONDS`: 3 and 30 unless set."""
+    return PausePolicy(
+        failures=env.integer(f"{provider}_PAUSE_AFTER", 3, minimum=1),
+        seconds=env.number(f"{provider}_PAUSE_SECONDS", 30.0, minimum=1.0),
     )
 
 

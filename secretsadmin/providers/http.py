@@ -1,5 +1,7 @@
-"""Calling one account's HTTP API: the retries `RetryPolicy` allows, one log line per failure, and
-the provider's typed errors for an answer that is not a success or for no answer at all.
+"""Calling one account's HTTP API: the retries `RetryPolicy` allows, within one deadline for the
+call (`total` seconds, retries included) and the page's (`deadlines`); one log line per failure;
+the provider's typed errors for an answer that is not a success or for no answer at all; and a
+pause of the account's calls once it keeps not answering (`pauses`).
 
 Each provider's client owns one `ProviderCalls` around its pooled `httpx.Client` (whose headers
 alone hold the API key: no message, repr or log line here has it) and says what only it knows:
@@ -9,6 +11,7 @@ unreadable answer".
 
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -17,7 +20,9 @@ from typing import Any
 
 import httpx
 
+from . import deadlines
 from .errors import MalformedResponse, ProviderError, Unavailable
+from .pauses import Pause
 from .retry import RetryPolicy
 
 # Failures that happen before a byte of the request reaches the API: nothing can have changed.
@@ -31,6 +36,8 @@ NOT_SENT = (
 )
 
 type ErrorOf = Callable[[str, str, httpx.Response], ProviderError]
+# Less time than this left is no time to make a call in.
+MIN_ATTEMPT_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,10 @@ class ProviderCalls:
         error_of: ErrorOf,
         kinds: ErrorKinds,
         retry: RetryPolicy,
+        total: float | None = None,
+        pause: Pause | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
         """`label` starts each log line ("pipecat prod: ..."); `error_of(operation, method,
@@ -64,7 +74,10 @@ class ProviderCalls:
         self._error_of = error_of
         self._kinds = kinds
         self._retry = retry
+        self._total = total
+        self._pause = pause
         self._sleep = sleep
+        self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
 
     def close(self) -> None:
@@ -108,27 +121,43 @@ class ProviderCalls:
         body: object = None,
         params: dict[str, str | int] | None = None,
     ) -> httpx.Response:
+        self._refuse_if_paused(operation)
+        started = self._clock()
         attempt = 0
         while True:
             attempt += 1
-            started = time.monotonic()
+            timeout = self._attempt_timeout(operation, started)
+            begun = time.monotonic()
             try:
-                response = self.http.request(method, path, json=body, params=params)
+                response = self.http.request(
+                    method, path, json=body, params=params, timeout=timeout
+                )
             except httpx.TransportError as exc:
-                delay = self._retry.delay_after_failure(method, attempt, self._rng)
+                delay = self._within(
+                    self._retry.delay_after_failure(method, attempt, self._rng), started
+                )
                 self._log_failure(method, path, attempt, type(exc).__name__, delay, serious=True)
                 if delay is None:
-                    raise self._unavailable(operation, method, exc) from exc
+                    if self._pause is not None and self._pause.failed():
+                        self._logger.warning(
+                            "%s %s: not answering; calls paused for %g s",
+                            self._label, self.account, self._pause.policy.seconds,
+                        )  # fmt: skip
+                    raise self._unavailable(operation, method, exc, timeout) from exc
                 self._sleep(delay)
                 continue
-            elapsed_ms = (time.monotonic() - started) * 1000
+            if self._pause is not None:
+                self._pause.answered()
+            elapsed_ms = (time.monotonic() - begun) * 1000
             if response.is_success:
                 self._logger.debug(
                     "%s %s: %s %s -> %s in %.0f ms",
                     self._label, self.account, method, path, response.status_code, elapsed_ms,
                 )  # fmt: skip
                 return response
-            delay = self._retry.delay_after_answer(method, response, attempt, self._rng)
+            delay = self._within(
+                self._retry.delay_after_answer(method, response, attempt, self._rng), started
+            )
             status = response.status_code
             # A refusal the person can act on (400, 401, 404...) is not the service failing.
             serious = status >= 500 or status in (409, 429)
@@ -136,6 +165,48 @@ class ProviderCalls:
             if delay is None:
                 raise self._error_of(operation, method, response)
             self._sleep(delay)
+
+    def _left(self, started: float) -> float | None:
+        """Seconds left of this call's and the page's deadlines, or None when neither is set."""
+        left = [deadlines.remaining()]
+        if self._total is not None:
+            left.append(self._total - (self._clock() - started))
+        known = [seconds for seconds in left if seconds is not None]
+        return min(known) if known else None
+
+    def _within(self, delay: float | None, started: float) -> float | None:
+        """`delay` before a retry, or None when no attempt would fit in the time left after it."""
+        left = self._left(started)
+        if delay is None or left is None:
+            return delay
+        return delay if delay + MIN_ATTEMPT_SECONDS < left else None
+
+    def _attempt_timeout(self, operation: str, started: float) -> httpx.Timeout:
+        configured = self.http.timeout
+        left = self._left(started)
+        if left is None:
+            return configured
+        if left < MIN_ATTEMPT_SECONDS:
+            raise self._kinds.unavailable(
+                "not asked: the page had used up its time to wait for providers",
+                account=self.account,
+                operation=operation,
+            )
+        return httpx.Timeout(
+            min(configured.read or left, left), connect=min(configured.connect or left, left)
+        )
+
+    def _refuse_if_paused(self, operation: str) -> None:
+        if self._pause is None:
+            return
+        left = self._pause.seconds_left()
+        if left > 0:
+            raise self._kinds.unavailable(
+                f"not asked for another {math.ceil(left)} s: it did not answer the last "
+                f"{self._pause.policy.failures} times",
+                account=self.account,
+                operation=operation,
+            )
 
     def _log_failure(
         self, method: str, path: str, attempt: int, what: str, delay: float | None, *, serious: bool
@@ -147,8 +218,9 @@ class ProviderCalls:
             self._label, self.account, method, path, what, attempt, then,
         )  # fmt: skip
 
-    def _unavailable(self, operation: str, method: str, exc: httpx.TransportError) -> Unavailable:
-        timeout = self.http.timeout
+    def _unavailable(
+        self, operation: str, method: str, exc: httpx.TransportError, timeout: httpx.Timeout
+    ) -> Unavailable:
         if isinstance(exc, httpx.ConnectTimeout):
             message = f"could not connect within {timeout.connect:g} s"
         elif isinstance(exc, NOT_SENT):

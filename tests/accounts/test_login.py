@@ -96,3 +96,17 @@ def test_password_login_can_be_turned_off(vera):
     )
     assert "vera" in refusal.error_message
     assert PASSWORD not in refusal.error_message
+
+
+def test_a_name_that_is_no_accounts_is_kept_only_as_a_fingerprint(client, vera):
+    """People type their password into the name field; the log must not keep it forever."""
+    for typed in ("Tr0ub4dor&3-typed-as-name", " TR0UB4DOR&3-TYPED-AS-NAME"):
+        token = login_form(client)
+        client.post(
+            "/accounts/login/",
+            {"username": typed, "password": "x", "csrfmiddlewaretoken": token},
+        )
+    first, second = AuditEvent.objects.filter(action="auth.login").order_by("sequence")
+    assert first.target.startswith("unknown name ") and first.target == second.target
+    rows = AuditEvent.objects.values()
+    assert not any("typed-as-name" in str(v).lower() for row in rows for v in row.values())

@@ -51,8 +51,20 @@ def imports_of(package: str) -> dict[str, set[str]]:
             ("secretsadmin.pipecat", "secretsadmin.gcore", "secretsadmin.providers.pipecat"),
         ),
         *(
-            (f"secretsadmin.providers.{module}", ("secretsadmin.providers.pipecat",))
-            for module in ("errors", "clients", "config", "envfile")
+            (
+                f"secretsadmin.providers.{module}",
+                ("secretsadmin.providers.pipecat", "secretsadmin.providers.gcore"),
+            )
+            for module in (
+                "errors",
+                "clients",
+                "config",
+                "envfile",
+                "http",
+                "retry",
+                "deadlines",
+                "pauses",
+            )
         ),
         # The audit log records every provider's events and knows none in particular: each
         # provider's app registers its pages with audit.links.

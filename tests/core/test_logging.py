@@ -1,5 +1,6 @@
 import json
 import logging
+import sys
 import time
 
 import pytest
@@ -135,3 +136,26 @@ def test_redaction_of_text_a_client_sent_cannot_hang_a_worker(text):
 def test_a_secret_after_another_name_in_the_same_line_is_still_masked():
     line = 'user=bob error: password=hunter2 Cookie: messages="x"; sessionid=abc'
     assert redact(line, []) == "user=bob error: password=[REDACTED] Cookie: [REDACTED]"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "/x\n2026-12-01 12:00:00,000 INFO [-] secretsadmin.access: ada POST /admin/ 200 1.0ms",
+        "/x\r\nfake line",
+        "/x\u2028fake line",
+        "/x\x1b[2Kfake line",  # a terminal's erase-line
+        "/\u202etxt.exe",
+    ],
+)
+def test_a_request_path_cannot_forge_a_line_of_its_own(forged):
+    message = emit("eddie GET %s 404 1.0ms", forged).getMessage()
+    assert message.isprintable()  # one line, read as it was sent
+
+
+def test_a_tracebacks_lines_are_kept():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = emit("failed", exc_info=sys.exc_info())
+    assert record.exc_text.count("\n") >= 2

@@ -41,3 +41,14 @@ def test_the_client_behind_a_proxy_on_an_ipv6_socket_is_the_one_recorded(client,
     assert client_address(request) == "198.51.100.7"
     alone = rf.get("/", REMOTE_ADDR="::ffff:198.51.100.9")
     assert client_address(alone) == "198.51.100.9"
+
+
+@override_settings(
+    TRUSTED_PROXIES=PROXIES,
+    SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+    SECURE_SSL_REDIRECT=True,
+)
+@pytest.mark.parametrize(("sent", "redirected"), [("https, http", True), ("http, https", False)])
+def test_the_scheme_is_the_one_the_proxy_appended_not_the_clients(client, sent, redirected):
+    response = client.get("/accounts/login/", REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_PROTO=sent)
+    assert (response.status_code == 301) is redirected

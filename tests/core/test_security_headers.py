@@ -3,6 +3,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.core.fresh import start_up
+
 pytestmark = pytest.mark.django_db
 
 
@@ -91,3 +93,32 @@ def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon(client):
     served = client.get(response["Location"])
     assert served.status_code == 200
     assert served["Content-Type"].startswith("image/svg+xml")
+
+
+@pytest.mark.parametrize("path", ["/", "/audit/", "/audit/export.jsonl", "/audit/export.csv"])
+def test_no_page_or_export_is_kept_in_a_cache(admin, client, path):
+    for response in (admin.get(path), client.get("/accounts/login/")):
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_static_files_stay_cacheable(client):
+    [htmx] = [s for s in parse(client.get("/accounts/login/")).scripts if "htmx-2" in s["src"]]
+    assert "no-store" not in client.get(htmx["src"]).get("Cache-Control", "")
+
+
+def test_pages_use_none_of_the_browsers_devices(client):
+    policy = client.get("/accounts/login/")["Permissions-Policy"]
+    assert "camera=()" in policy and "microphone=()" in policy and "geolocation=()" in policy
+
+
+def test_hsts_may_cover_subdomains_and_ask_to_be_preloaded():
+    environ = {
+        "SECRET_KEY": "k" * 40,
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+        "SECURE_HSTS_PRELOAD": "yes",
+    }
+    read = "from django.conf import settings as s; print(s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+    read += "s.SECURE_HSTS_PRELOAD)"
+    assert start_up(environ, read).stdout.split() == ["True", "True"]

@@ -1,16 +1,21 @@
 """The secrets API in process: listing, paging, reading, writing through tasks, catalogue."""
 
 import base64
+from datetime import timedelta
 
 from emulators.clock import ManualClock
-from emulators.gcore import GcoreEmulator
+from emulators.gcore import GcoreEmulator, Region
+from emulators.transport import EmulatorTransport
 from tests.fixtures.gcore import (
     OTHER_PROJECT_ID,
+    OTHER_REGION_ID,
     PROJECT_ID,
     REGION_ID,
     TASK_QUEUE_SECONDS,
     TASK_RUN_SECONDS,
     WALL_START,
+    ValidatingClient,
+    new_app,
 )
 
 SECRETS = f"/cloud/v1/secrets/{PROJECT_ID}/{REGION_ID}"
@@ -260,3 +265,39 @@ def test_wall_time_follows_the_app_clock(gcore_app, gcore_clock: ManualClock):
     gcore_clock.advance(90)
 
     assert (gcore_app.wall_now() - WALL_START).total_seconds() == 90
+
+
+def test_secret_named_finds_every_secret_of_that_name_once_its_task_is_done(
+    gcore_client, gcore_app, gcore_clock: ManualClock
+):
+    older = add(gcore_app, "tls-www", created=WALL_START - timedelta(days=2))
+    newer = add(gcore_app, "tls-www", created=WALL_START - timedelta(days=1))
+    add(gcore_app, "tls-api")
+    gcore_app.add_secret(PROJECT_ID, OTHER_REGION_ID, "tls-www", "opaque", b"x")
+
+    gcore_client.post(SECRETS, json=generic_body("tls-www"))
+    while_queued = gcore_app.secret_named(PROJECT_ID, REGION_ID, "tls-www")
+    gcore_clock.advance(TASK_SECONDS)
+    finished = gcore_app.secret_named(PROJECT_ID, REGION_ID, "tls-www")
+
+    assert while_queued == [older, newer]
+    assert finished[:2] == [older, newer] and len(finished) == 3
+    assert gcore_app.secret_named(PROJECT_ID, REGION_ID, "tls-ww") == []
+
+
+def test_regions_come_a_hundred_to_a_page_unless_a_limit_is_given(gcore_client):
+    many = [Region(i, f"Region {i}", f"region-{i}", "LU") for i in range(1, 151)]
+    app = new_app(regions=many)
+    with ValidatingClient(
+        gcore_client.contract,
+        transport=EmulatorTransport(app),
+        base_url=gcore_client.base_url,
+        headers=gcore_client.headers,
+    ) as client:
+        default = client.get("/cloud/v1/regions").json()
+        rest = client.get("/cloud/v1/regions", params={"offset": 100}).json()
+        larger = client.get("/cloud/v1/regions", params={"limit": 1000}).json()
+
+    assert (default["count"], len(default["results"])) == (150, 100)
+    assert [r["id"] for r in default["results"] + rest["results"]] == list(range(1, 151))
+    assert len(larger["results"]) == 150

@@ -1,4 +1,5 @@
-"""The official SDK (`gcore` 0.59.0) against the emulator on a real HTTP server.
+"""The official SDK (`gcore` 0.59.0) against the emulator on a real HTTP server, and in process
+where a test needs an app of its own.
 
 Tasks finish at once on this server, so each poll returns on its first request; one test slows
 them to make the SDK poll for real.
@@ -14,7 +15,17 @@ import pytest
 from gcore.types.cloud import TaskIDList
 
 from emulators.faults import Fault
-from tests.fixtures.gcore import OTHER_PROJECT_ID, PROJECT_ID, REGION_ID
+from emulators.gcore import Region, seed_many
+from emulators.transport import EmulatorTransport
+from tests.fixtures.gcore import (
+    API_HOST,
+    GCORE_KEY,
+    OTHER_PROJECT_ID,
+    PROJECT_ID,
+    REGION_ID,
+    ValidatingClient,
+    new_app,
+)
 
 PEM = {
     "certificate": "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
@@ -256,3 +267,38 @@ def test_a_malformed_body_fails_to_decode(gcore_sdk_factory, gcore_server):
 
     with pytest.raises(json.JSONDecodeError):
         sdk.cloud.projects.list()
+
+
+def in_process_sdk(app, contract) -> gcore.Gcore:
+    return gcore.Gcore(
+        api_key=GCORE_KEY,
+        base_url=API_HOST,
+        cloud_project_id=PROJECT_ID,
+        cloud_region_id=REGION_ID,
+        max_retries=0,
+        http_client=ValidatingClient(contract, transport=EmulatorTransport(app)),
+    )
+
+
+def test_the_sdk_walks_regions_a_hundred_to_a_page(gcore_contract):
+    app = new_app(regions=[Region(i, f"Region {i}", f"region-{i}", "LU") for i in range(1, 151)])
+    with in_process_sdk(app, gcore_contract) as sdk:
+        first_page = sdk.cloud.regions.list()
+        walked = [r.id for r in first_page]
+
+    assert (first_page.count, len(first_page.results)) == (150, 100)
+    assert walked == list(range(1, 151))
+    assert app.calls("list_regions") == 2
+
+
+def test_the_sdk_lists_a_thousand_seeded_secrets_whole_or_page_by_page(gcore_contract):
+    app = new_app()
+    seeded = seed_many(app, 1000, PROJECT_ID, REGION_ID)
+    with in_process_sdk(app, gcore_contract) as sdk:
+        whole = sdk.cloud.secrets.list()
+        paged = [s.id for s in sdk.cloud.secrets.list(limit=300)]
+
+    assert (whole.count, len(whole.results)) == (1000, 1000)
+    assert paged == [s.id for s in whole.results]
+    assert sorted(paged) == sorted(s.id for s in seeded)
+    assert app.calls("list_secrets") == 1 + 4

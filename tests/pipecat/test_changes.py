@@ -287,13 +287,15 @@ def test_a_name_that_cannot_be_checked_is_not_created(editor, pipecat):
     assert pipecat.calls("put_set") == 0
 
 
-def test_removing_a_key_already_gone_says_which_key(editor, pipecat):
+def test_removing_a_key_already_gone_says_which_key_and_sends_nothing(editor, pipecat):
     put(pipecat, "voice-prod", KEEP="1")
     response = post(
         editor, "/pipecat/prod/sets/voice-prod/keys/GONE/delete/", HTTP_HX_REQUEST="true"
     )
-    assert response.text.lstrip().startswith("<tr>")  # the row stays, swapped for itself
-    assert "Key GONE is already gone from set voice-prod." in response.content.decode()
+    assert "<tr" not in response.text  # the row goes: there is no such key
+    assert "Set voice-prod holds no key GONE (any more); nothing was removed." in response.text
+    assert pipecat.calls("delete_key") == 0
+    assert events("pipecat.secret_key.delete") == []
 
 
 def test_a_provider_error_while_removing_a_key_says_it_answered_and_may_have_removed_it(

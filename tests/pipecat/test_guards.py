@@ -23,9 +23,16 @@ VALUE = "sk-live-Zq81-echoed-back"
         "/pipecat/prod/sets/voice-prod/keys/%2E%2E/delete/",
         "/pipecat/prod/sets/%2E/keys/voice-prod/delete/",
         "/pipecat/prod/sets/%2E/delete/",
+        # A final newline: a route ending in `$` took DELETE /secrets/voice-prod/%0A for the set.
+        "/pipecat/prod/sets/voice-prod/keys/%0A/delete/",
+        "/pipecat/prod/sets/voice-prod/keys/API_KEY%0A/delete/",
+        "/pipecat/prod/sets/voice-prod/keys/%20/delete/",
+        "/pipecat/prod/sets/voice-prod/keys/API%E2%80%8BKEY/delete/",  # a zero-width space
+        "/pipecat/prod/sets/voice-prod/keys/API%09KEY/delete/",
+        "/pipecat/prod/sets/voice-prod%0A/delete/",
     ],
 )
-def test_a_dot_for_a_name_reaches_nothing_upstream(editor, pipecat, path):
+def test_a_name_that_is_not_one_reaches_nothing_upstream(editor, pipecat, path):
     put(pipecat, "voice-prod")
     before = pipecat.calls()
     response = post(editor, path, {"confirm": "."})
@@ -189,3 +196,32 @@ def test_replacing_registry_credentials_reads_the_list_afresh_once_and_nothing_b
     assert pipecat.calls("get_set") == by_name  # the API reads no image pull secret by name
     assert pipecat.calls("list_sets") == lists + 1  # the fresh check that it still exists
     assert pipecat.calls("put_set") == puts + 1
+
+
+@pytest.mark.parametrize(
+    ("operation", "path", "action"),
+    [
+        ("delete_key", "/pipecat/prod/sets/voice-prod/keys/API_KEY/delete/", "secret_key"),
+        ("delete_set", "/pipecat/prod/sets/voice-prod/delete/", "secret_set"),
+    ],
+)
+def test_a_delete_answered_with_anything_but_the_documented_ok_is_not_taken_as_done(
+    editor, pipecat, operation, path, action
+):
+    """A proxy's page answering a request that went astray is a 200 too."""
+    put(pipecat, "voice-prod")
+    pipecat.faults.add(Fault(operation, malformed=True))
+    post(editor, path, {"confirm": "voice-prod"})
+    page = editor.get("/pipecat/prod/sets/voice-prod/").text
+    assert "sent an answer that could not be read" in page
+    assert "may have been made" in page
+    assert events(f"pipecat.{action}.delete")[1].outcome == "unknown"
+
+
+def test_a_badge_keeps_polling_when_the_list_itself_answers_404(editor, pipecat):
+    put(pipecat, "voice-prod", settle=False)
+    fail_next(pipecat, "list_sets", 404)
+    response = editor.get("/pipecat/prod/sets/voice-prod/badge/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204  # left as it is; 286 would stop it for good
+    response = editor.get("/pipecat/prod/sets/voice-prod/badge/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "pending" in response.text

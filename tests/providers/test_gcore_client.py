@@ -3,13 +3,16 @@ API answers: paged listing, reads, the writes and their tasks, and every failure
 
 import base64
 import logging
+import threading
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
 from gcore import Gcore
 
 from emulators.faults import Fault
+from emulators.server import EmulatorServer
 from emulators.transport import EmulatorTransport
 from secretsadmin.config import Secret
 from secretsadmin.providers.config import Timeouts
@@ -90,6 +93,42 @@ def test_a_listing_of_one_page_asks_once(api, gcore_app):
     seed(gcore_app, 3)
     assert [s.name for s in api.list_secrets(REGION_ID)] == [f"secret-{i:04d}" for i in range(3)]
     assert gcore_app.calls("list_secrets") == 1
+
+
+class LaterPagesMeet:
+    """Holds each request for a page after the first until `together` of them have arrived:
+    pages asked for one after another never get past it, and their listing fails."""
+
+    def __init__(self, app, together: int) -> None:
+        self.app = app
+        self._barrier = threading.Barrier(together, timeout=5)
+        self._lock = threading.Lock()
+        self.met = 0
+
+    def __call__(self, environ, start_response):
+        offset = parse_qs(environ.get("QUERY_STRING", "")).get("offset", ["0"])[0]
+        if environ["PATH_INFO"].startswith("/cloud/v1/secrets/") and offset != "0":
+            self._barrier.wait()
+            with self._lock:
+                self.met += 1
+        return self.app(environ, start_response)
+
+
+def test_the_pages_after_the_first_are_asked_for_at_once(gcore_app):
+    seed(gcore_app, 1000)
+    gate = LaterPagesMeet(gcore_app, together=4)
+
+    with EmulatorServer(gate) as server:
+        account = GcoreAccount("prod", server.url, Secret(GCORE_KEY), PROJECT_ID)
+        client = GcoreClient(account, TIMEOUTS)
+        try:
+            listed = client.list_secrets(REGION_ID, page_size=200)
+        finally:
+            client.close()
+
+    assert [s.name for s in listed] == [f"secret-{i:04d}" for i in range(1000)]
+    assert gate.met == 4
+    assert gcore_app.calls("list_secrets") == 5
 
 
 def test_a_secret_is_read_with_all_its_metadata_and_where_it_lives(api, gcore_app, gcore_clock):

@@ -23,6 +23,7 @@ import httpx
 
 from ..config import Timeouts
 from ..http import ErrorKinds, ProviderCalls
+from ..pauses import Pause, PausePolicy
 from ..retry import RetryPolicy, retry_after
 from . import decode
 from .config import GcoreAccount
@@ -65,9 +66,13 @@ class GcoreClient:
         *,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
+        pause: PausePolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
+        """`pause`: when to stop calling the account for a while (never, without one);
+        `sleep` and `clock` wait and tell time for the retries and the call's deadline."""
         self.account = account
         self.timeouts = timeouts
         http = httpx.Client(
@@ -90,7 +95,10 @@ class GcoreClient:
             error_of=self._error,
             kinds=ErrorKinds(unavailable=Unavailable, malformed=MalformedResponse),
             retry=retry,
+            total=timeouts.total,
+            pause=Pause(f"gcore:{account.name}", pause) if pause else None,
             sleep=sleep,
+            clock=clock,
             rng=rng,
         )
         self._project_id = account.project_id

@@ -1,9 +1,10 @@
 """The Gcore Cloud clients of the configured accounts.
 
-`gcore_clients()` builds them from the settings `GCORE_ACCOUNTS` and `GCORE_TIMEOUTS`. Tests point
-them elsewhere with two more settings, read when they are built and never set in production:
-`GCORE_TRANSPORT` (an `httpx.BaseTransport`, e.g. an emulator's) and `GCORE_SLEEP` (what waits
-between retries, e.g. an emulator clock's `sleep`).
+`gcore_clients()` builds them from the settings `GCORE_ACCOUNTS`, `GCORE_TIMEOUTS` and
+`GCORE_PAUSE`. Tests point them elsewhere with more settings, read when they are built and never
+set in production: `GCORE_TRANSPORT` (an `httpx.BaseTransport`, e.g. an emulator's), and
+`GCORE_SLEEP` and `GCORE_CLOCK` (what waits between retries and tells the time of a call's
+deadline, e.g. an emulator clock's `sleep` and `now`).
 """
 
 import time
@@ -14,6 +15,7 @@ from django.conf import settings
 
 from ..clients import Clients, ProcessClients
 from ..config import Timeouts
+from ..pauses import PausePolicy
 from .client import GcoreClient
 from .config import GcoreAccount
 
@@ -25,10 +27,14 @@ class GcoreClients(Clients[GcoreAccount, GcoreClient]):
         timeouts: Timeouts,
         *,
         transport: httpx.BaseTransport | None = None,
+        pause: PausePolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         def build(account: GcoreAccount) -> GcoreClient:
-            return GcoreClient(account, timeouts, transport=transport, sleep=sleep)
+            return GcoreClient(
+                account, timeouts, transport=transport, pause=pause, sleep=sleep, clock=clock
+            )
 
         super().__init__("Gcore Cloud", accounts, build)
 
@@ -38,7 +44,9 @@ def _from_settings() -> GcoreClients:
         settings.GCORE_ACCOUNTS,
         settings.GCORE_TIMEOUTS,
         transport=getattr(settings, "GCORE_TRANSPORT", None),
+        pause=settings.GCORE_PAUSE,
         sleep=getattr(settings, "GCORE_SLEEP", time.sleep),
+        clock=getattr(settings, "GCORE_CLOCK", time.monotonic),
     )
 
 

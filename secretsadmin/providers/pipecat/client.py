@@ -16,6 +16,7 @@ import httpx
 
 from ..config import Timeouts
 from ..http import ErrorKinds, ProviderCalls
+from ..pauses import Pause, PausePolicy
 from ..retry import RetryPolicy, retry_after
 from . import decode
 from .config import PipecatAccount
@@ -31,6 +32,7 @@ from .errors import (
     Unavailable,
 )
 from .models import Accepted, Deleted, Region, SecretSet, SetDetail
+from .names import path_part_problem
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +55,13 @@ class PipecatClient:
         *,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
+        pause: PausePolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
+        """`pause`: when to stop calling the account for a while (never, without one);
+        `sleep` and `clock` wait and tell time for the retries and the call's deadline."""
         self.account = account
         self.timeouts = timeouts
         http = httpx.Client(
@@ -76,7 +82,10 @@ class PipecatClient:
             error_of=self._error,
             kinds=ErrorKinds(unavailable=Unavailable, malformed=MalformedResponse),
             retry=retry,
+            total=timeouts.total,
+            pause=Pause(f"pipecat:{account.name}", pause) if pause else None,
             sleep=sleep,
+            clock=clock,
             rng=rng,
         )
 
@@ -132,10 +141,10 @@ class PipecatClient:
         return self._upsert("upsert_image_pull_secret", name, body, region)
 
     def delete_set(self, name: str) -> Deleted:
-        return Deleted(self._call("delete_set", "DELETE", _path(name)).status_code)
+        return self._delete("delete_set", _path(name))
 
     def delete_key(self, name: str, key: str) -> Deleted:
-        return Deleted(self._call("delete_key", "DELETE", _path(name, key)).status_code)
+        return self._delete("delete_key", _path(name, key))
 
     # -- the calls --------------------------------------------------------------------------------
 
@@ -147,6 +156,13 @@ class PipecatClient:
         response = self._call(operation, "PUT", _path(name), body=body)
         stored_in = self._calls.read(operation, "PUT", response, decode.accepted_region)
         return Accepted(region=stored_in, status=response.status_code)
+
+    def _delete(self, operation: str, path: str) -> Deleted:
+        """Only the documented `{"status": "OK"}` confirms a delete: any other success (a proxy's
+        page, say, for a request that went astray) leaves its outcome unknown."""
+        response = self._call(operation, "DELETE", path)
+        self._calls.read(operation, "DELETE", response, decode.deleted)
+        return Deleted(response.status_code)
 
     def _decoded[T](self, operation: str, method: str, path: str, read: Callable[[Any], T]) -> T:
         return self._calls.decoded(operation, method, path, read)
@@ -178,9 +194,11 @@ def image_pull_credentials(username: str, token: str) -> str:
 
 
 def _path(*segments: str) -> str:
-    # Nothing in a name may become a path separator, a query or a fragment; and "." or "..",
-    # which quoting leaves as they are, would be resolved away: DELETE /secrets/set/. is
-    # DELETE /secrets/set, the whole set.
-    if any(segment in ("", ".", "..") for segment in segments):
-        raise ValueError(f"not a name Pipecat Cloud can have: {segments!r}")
+    # Nothing in a name may become a path separator, a query or a fragment (quoting sees to
+    # that), be resolved away ("." and "..": DELETE /secrets/set/. is DELETE /secrets/set, the
+    # whole set) or be stripped by a server (a final newline, which `$` lets through).
+    for segment in segments:
+        problem = path_part_problem(segment)
+        if problem:
+            raise ValueError(f"not a name Pipecat Cloud can have ({problem}): {segment!r}")
     return "/secrets/" + "/".join(quote(segment, safe="") for segment in segments)

@@ -45,6 +45,12 @@ def accepted_region(body: Any) -> str:
     return _text(_field(body, "region"), "region")
 
 
+def deleted(body: Any) -> None:
+    """The documented answer to a delete, `{"status": "OK"}`."""
+    if _field(body, "status") != "OK":
+        raise ValueError("'status' is not OK")
+
+
 def regions(body: Any) -> list[Region]:
     return [
         Region(

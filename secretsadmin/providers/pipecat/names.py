@@ -6,6 +6,7 @@ and what the server refuses cannot drift apart.
 """
 
 import re
+import unicodedata
 
 # `\-`, not a bare `-`, inside the classes: browsers compile a `pattern` attribute with the `v`
 # flag, which refuses an unescaped `-` there (and the pattern would then be ignored).
@@ -39,4 +40,21 @@ def key_name_problem(key: str) -> str | None:
         return f"a key name has at most {MAX_KEY_NAME} characters"
     if KEY_NAME.fullmatch(key) is None:
         return "a key name may only contain letters, digits, _ and -"
+    return None
+
+
+# Control, format (zero-width, bidi) and separator characters: invisible or line-breaking, they
+# make one name look like another, and a server may strip them (a final newline ends a path).
+_UNSEEN = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def path_part_problem(part: str) -> str | None:
+    """Why `part` cannot name a set or key in a URL, or None: the API's own rules aside, nothing
+    in it may be resolved away ("." and ".."), split it ("/") or go unseen."""
+    if part in ("", ".", ".."):
+        return "a name cannot be empty, '.' or '..'"
+    if "/" in part:
+        return "a name cannot hold '/'"
+    if any(unicodedata.category(character) in _UNSEEN for character in part):
+        return "a name cannot hold spaces, line breaks or other invisible characters"
     return None
