@@ -7,6 +7,7 @@ from secretsadmin.overview import views as overview
 urlpatterns = [
     path("", overview.home, name="home"),
     path("overview/pipecat/<slug:account>/", overview.pipecat_account, name="overview_pipecat"),
+    path("overview/gcore/<slug:account>/", overview.gcore_account, name="overview_gcore"),
     path("healthz", core.healthz, name="healthz"),
     path("favicon.ico", core.favicon, name="favicon"),
     path("pipecat/", include("secretsadmin.pipecat.urls")),

@@ -1,17 +1,20 @@
 """One thing's history as the log holds it: the changes made to it through the dashboard.
 
 Read by the page of that thing (a secret set, say), so it must stay cheap however long the log:
-one query over the `target` index, newest first, and a second only for a long history.
+a thing known by its name takes one query over the `target` index, newest first, and a second
+only for a long history; one known by its id, two over the `target_id` and `attempt` indexes.
 """
 
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Subquery, Value
+from django.db.models import Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .models import AuditEvent, Outcome
+from .selectors import UNKNOWN_AFTER
 
 # The newest changes read at once; a history longer than this asks once more for its first.
 RECENT = 50
@@ -63,3 +66,60 @@ def changes_to(
         last=Change.of(recent[0]),
         last_provisioning=Change.of(provisioning) if provisioning else None,
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One change as its page lists it: the attempt (or a lone event, a refusal say) and what
+    came of it."""
+
+    sequence: int  # the attempt's: its page in the audit log
+    time: datetime  # when it was asked for
+    action: str
+    username: str
+    auth_method: str
+    outcome: str  # the latest outcome; `unknown` for an attempt left without one for long
+    message: str  # what the latest outcome said, when it did not succeed
+
+
+def changes_by_id(
+    provider: str, account: str, target_id: str, *, limit: int = RECENT
+) -> list[Entry]:
+    """The changes to the thing with this id, newest first, at most `limit`: the events naming it,
+    and the attempts whose outcome named it (a create learns the id of what it made only once
+    the provider has made it)."""
+    naming = AuditEvent.objects.filter(provider=provider, account=account, target_id=target_id)
+    # A change holds a few events (its attempt, an outcome while the provider works, the final
+    # one): this many of the newest naming the thing hold its `limit` newest changes.
+    newest = naming.order_by("-sequence").values_list("sequence", "attempt_id")[: limit * 4]
+    starts = {attempt_id or sequence for sequence, attempt_id in newest}
+    events = AuditEvent.objects.filter(Q(sequence__in=starts) | Q(attempt_id__in=starts)).only(
+        *FIELDS, "attempt_id", "outcome", "error_message"
+    )
+    latest: dict[int, AuditEvent] = {}
+    firsts: dict[int, AuditEvent] = {}
+    for event in events.order_by("sequence"):
+        if event.attempt_id is None:
+            firsts[event.sequence] = event
+        else:
+            latest[event.attempt_id] = event
+    now = timezone.now()
+    entries = []
+    for sequence in sorted(firsts, reverse=True)[:limit]:
+        first = firsts[sequence]
+        last = latest.get(sequence, first)
+        outcome = last.outcome
+        if outcome == Outcome.ATTEMPTED and now - first.time > UNKNOWN_AFTER:
+            outcome = Outcome.UNKNOWN
+        entries.append(
+            Entry(
+                sequence=sequence,
+                time=first.time,
+                action=first.action,
+                username=first.actor_username,
+                auth_method=first.auth_method,
+                outcome=outcome,
+                message="" if outcome == Outcome.SUCCEEDED else last.error_message,
+            )
+        )
+    return entries

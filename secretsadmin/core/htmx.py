@@ -1,11 +1,14 @@
 """Pages that htmx may ask for in part: one answer for a whole page or its fragment."""
 
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
+
+from .listing import ListPage
 
 # Answers that send htmx elsewhere: the page they lead to shows the messages.
 NAVIGATES = ("HX-Redirect", "HX-Location", "HX-Refresh")
@@ -39,3 +42,35 @@ def go_to(request: HttpRequest, url: str) -> HttpResponse:
     if wants_fragment(request):
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def list_page(
+    request: HttpRequest,
+    template: str,
+    listing: ListPage[Any],
+    context: Callable[[], dict[str, Any]],
+    *,
+    here: str,
+    more_rows: str,
+) -> HttpResponse:
+    """A list's page (`core.listing`) at `here`, with `listing` and `context()` in its context.
+
+    htmx asks for the partial "table" (search, filters, a header's order: the address it pushes
+    is the query without empty values) or, as the row `more_rows` scrolls into view, for the next
+    page's rows (the partial "more"). A plain request with anything more in its query than what
+    is shown is sent to the address without it.
+    """
+    loading_more = wants_fragment(request) and request.headers.get("HX-Target") == more_rows
+    if not wants_fragment(request) and QueryDict(listing.canonical_query[1:]) != request.GET:
+        return redirect(here + listing.canonical_query)
+    if loading_more and listing.page.number != listing.query.page:
+        return HttpResponse("")  # the list shrank: past its end there is nothing more to show
+    response = render_page(
+        request,
+        template,
+        {"listing": listing, **context()},
+        fragment="more" if loading_more else "table",
+    )
+    if wants_fragment(request) and not loading_more:
+        response["HX-Push-Url"] = here + listing.canonical_query
+    return response

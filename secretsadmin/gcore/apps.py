@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class GcoreConfig(AppConfig):
     name = "secretsadmin.gcore"
     label = "gcore"
+
+    def ready(self) -> None:
+        from secretsadmin.audit import links as audit_links
+
+        from . import actions, links, selectors
+
+        audit_links.register(
+            actions.PROVIDER,
+            "gcore:secret",
+            accounts=selectors.account_names,
+            arguments=links.secret_page,
+        )

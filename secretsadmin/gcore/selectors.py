@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from secretsadmin.audit.history import Entry, changes_by_id
 from secretsadmin.core import shared_reads
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import GcoreClient, Region, Secret, Task, gcore_clients
+
+from . import actions
 
 REGIONS_SECONDS = 600
 
@@ -109,6 +112,12 @@ def find_secret(account: str, region_id: int, secret_id: str, *, fresh: bool = F
             if secret.id == secret_id:
                 return secret
     return client(account).get_secret(region_id, secret_id)
+
+
+def history(account: str, secret_id: str) -> list[Entry]:
+    """The secret's changes made through the dashboard, newest first, its create among them once
+    the create's task named it; other tools' changes are not in the audit log."""
+    return changes_by_id(actions.PROVIDER, account, secret_id)
 
 
 def named(account: str, region_id: int, name: str, *, fresh: bool = False) -> tuple[Secret, ...]:

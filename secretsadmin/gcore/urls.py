@@ -5,6 +5,8 @@ from . import change_views, views
 app_name = "gcore"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<slug:account>/", views.secret_list, name="secrets"),
+    path("<slug:account>/<int:region_id>/<uuid:secret_id>/", views.secret_detail, name="secret"),
     # Changes (change_views): create, upload a certificate, delete, and a change's progress.
     path("<slug:account>/new/", change_views.secret_new, name="secret_new"),
     path("<slug:account>/new/certificate/", change_views.certificate_new, name="certificate_new"),

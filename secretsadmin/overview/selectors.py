@@ -1,9 +1,10 @@
-"""What the overview shows: whether each Pipecat Cloud account answers and how its sets stand,
-and the recent changes to secrets, as much of them as the person may see.
+"""What the overview shows: whether each account answers and how its secrets stand (a Pipecat
+Cloud account's sets by status and those not ready, a Gcore Cloud account's secrets and what
+expires soonest), and the recent changes to secrets, as much of them as the person may see.
 
-An account's state comes from the shared sets list (`pipecat.selectors.list_sets`), which every
-page and badge already reads: the overview adds no call of its own to the provider. Gcore Cloud's
-card will add what expires soonest the same way, from the Gcore selectors, once they exist.
+An account's state comes from the shared reads every page already makes (Pipecat's sets list,
+`pipecat.selectors.list_sets`; each Gcore region's secrets, `gcore.selectors.account_secrets`):
+the overview adds no call of its own to a provider.
 """
 
 from collections import Counter
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from secretsadmin.accounts.roles import AnyUser, Role, has_role
@@ -18,19 +20,26 @@ from secretsadmin.audit import links
 from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.selectors import concluded, shown_outcome
 from secretsadmin.core.provider_errors import describe_read
+from secretsadmin.gcore import actions as gcore_actions
+from secretsadmin.gcore import selectors as gcore
+from secretsadmin.gcore.facts import Expiry, expiry
+from secretsadmin.gcore.listing import SECRETS, in_name_order
 from secretsadmin.pipecat import actions as pipecat_actions
 from secretsadmin.pipecat.selectors import list_sets
-from secretsadmin.providers.pipecat import PipecatError
+from secretsadmin.providers.gcore import GcoreError
+from secretsadmin.providers.pipecat import PipecatError, SecretSet
 from secretsadmin.providers.pipecat.models import Status
 
 STATUSES: tuple[Status, ...] = ("ready", "pending", "failed")
 ACTIVITY_DAYS = 7
 RECENT = 5
+NOT_READY_SHOWN = 5  # a card names this many of an account's sets that are not ready
+SOONEST_SHOWN = 5  # and this many of an account's secrets that expire soonest
 # A change sent to a provider is recorded as an attempt naming it (its outcome follows); other
 # attempts (an export of the audit log) are not changes to secrets.
 CHANGES = Q(outcome=Outcome.ATTEMPTED) & ~Q(provider="")
 # What each provider's changes did, in words: "eddie saved keys in voice-prod".
-DONE = {**pipecat_actions.DONE}
+DONE = {**pipecat_actions.DONE, **gcore_actions.DONE}
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,8 @@ class AccountState:
     counts: dict[Status, int]
     problem: str = ""
     provider_request_id: str = ""
+    # Failed sets first, then pending, each in name order: the first NOT_READY_SHOWN of them.
+    not_ready: tuple[SecretSet, ...] = ()
 
     @property
     def total(self) -> int:
@@ -51,6 +62,12 @@ class AccountState:
     def tally(self) -> list[tuple[Status, int]]:
         return [(status, self.counts.get(status, 0)) for status in STATUSES]
 
+    @property
+    def not_ready_more(self) -> int:
+        """How many sets not ready the card does not name."""
+        not_ready = self.counts.get("failed", 0) + self.counts.get("pending", 0)
+        return not_ready - len(self.not_ready)
+
 
 def pipecat_account(account: str) -> AccountState:
     try:
@@ -58,7 +75,62 @@ def pipecat_account(account: str) -> AccountState:
     except PipecatError as error:
         return AccountState(account, {}, describe_read(error), error.request_id)
     found = Counter(secret_set.status for secret_set in sets)
-    return AccountState(account, {status: found[status] for status in STATUSES})
+    failed = [s for s in sets if s.status == "failed"]
+    pending = [s for s in sets if s.status == "pending"]
+    return AccountState(
+        account,
+        {status: found[status] for status in STATUSES},
+        not_ready=tuple([*failed, *pending][:NOT_READY_SHOWN]),
+    )
+
+
+@dataclass(frozen=True)
+class Expiring:
+    """A secret among those that expire soonest, as its card lists it."""
+
+    name: str
+    region: str
+    expiry: Expiry
+    url: str
+
+
+@dataclass(frozen=True)
+class GcoreState:
+    """One Gcore Cloud account as its regions' shared lists show it. `unread` names the regions
+    that could not be read (their secrets are not counted); `problem` says, in a sentence, why
+    none could."""
+
+    account: str
+    total: int = 0
+    soonest: tuple[Expiring, ...] = ()  # the next to expire, the expired ones first
+    unread: tuple[str, ...] = ()
+    problem: str = ""
+    provider_request_id: str = ""
+
+
+def gcore_account(account: str) -> GcoreState:
+    try:
+        found = gcore.account_secrets(account)
+    except GcoreError as error:
+        return GcoreState(
+            account, problem=describe_read(error), provider_request_id=error.request_id
+        )
+    names = {region.id: region.display_name for region in found.regions}
+    expiring = [s for s in in_name_order(found.secrets) if s.expiration is not None]
+    # The list's own order, so that the card's first lines are the list's first rows.
+    expiring.sort(key=SECRETS.sorts["expiry"].key)
+    now = timezone.now()
+    soonest = tuple(
+        Expiring(
+            name=secret.name,
+            region=names.get(secret.region_id, f"Region {secret.region_id}"),
+            expiry=expiry(secret.expiration, now),
+            url=reverse("gcore:secret", args=[account, secret.region_id, secret.id]),
+        )
+        for secret in expiring[:SOONEST_SHOWN]
+    )
+    unread = tuple(failure.region.display_name for failure in found.failures)
+    return GcoreState(account, total=len(found.secrets), soonest=soonest, unread=unread)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseStopPolling
 from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.roles import Role
 from secretsadmin.core.forms import ReasonForm
-from secretsadmin.core.htmx import go_to, render_page, wants_fragment
+from secretsadmin.core.htmx import go_to, list_page, wants_fragment
 from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.core.provider_pages import apply_change, not_applied, provider_errors
 from secretsadmin.providers.errors import ProviderError
@@ -29,7 +29,7 @@ from secretsadmin.providers.pipecat.names import SET_NAME_RULE
 
 from . import selectors, services
 from .forms import DeleteKeyForm, DeleteSetForm, ImagePullForm, KeysForm, NewSetForm
-from .listing import SetQuery, sets_page
+from .listing import SETS
 
 MORE_ROWS = "more-sets"  # the id of the row that loads the next page as it scrolls into view
 
@@ -64,35 +64,24 @@ def index(request: HttpRequest) -> HttpResponse:
 @role_required(Role.VIEWER)
 @provider_errors
 def set_list(request: HttpRequest, account: str) -> HttpResponse:
-    """A page of the account's sets. htmx asks for the table (search, filters, a header's order:
-    the address it pushes is the query without empty values) or, as the last row scrolls into
-    view, for the next page's rows; a plain request with anything more in its query is sent to
-    the address without it."""
+    """A page of the account's sets (`core.htmx.list_page`)."""
     account = _account(account)
     sets = selectors.list_sets(account)
-    listing = sets_page(sets, SetQuery.from_params(request.GET))
+    listing = SETS.page(sets, SETS.query(request.GET))
+
+    def context() -> dict[str, Any]:
+        return {
+            "account": account,
+            "accounts": selectors.account_names(),
+            # Rows link to their set by this prefix: a `{% url %}` per link was half a page's
+            # time. tests/pipecat/test_sets_list.py holds the links to what `reverse` gives.
+            "set_url_prefix": reverse("pipecat:set", args=[account, "x"]).removesuffix("x/"),
+            "region_choices": sorted({s.region for s in sets}),
+            "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+        }
+
     here = reverse("pipecat:sets", args=[account])
-    loading_more = wants_fragment(request) and request.headers.get("HX-Target") == MORE_ROWS
-    if not wants_fragment(request) and QueryDict(listing.canonical_query[1:]) != request.GET:
-        return redirect(here + listing.canonical_query)
-    if loading_more and listing.page.number != listing.query.page:
-        return HttpResponse("")  # the list shrank: past its end there is nothing more to show
-    context = {
-        "account": account,
-        "accounts": selectors.account_names(),
-        "listing": listing,
-        # Rows link to their set by this prefix: a `{% url %}` per link was half a page's time.
-        # tests/pipecat/test_sets_list.py holds the links to what `reverse` gives.
-        "set_url_prefix": reverse("pipecat:set", args=[account, "x"]).removesuffix("x/"),
-        "region_choices": sorted({s.region for s in sets}),
-        "poll_seconds": settings.PIPECAT_POLL_SECONDS,
-    }
-    response = render_page(
-        request, "pipecat/sets.html", context, fragment="more" if loading_more else "table"
-    )
-    if wants_fragment(request) and not loading_more:
-        response["HX-Push-Url"] = here + listing.canonical_query
-    return response
+    return list_page(request, "pipecat/sets.html", listing, context, here=here, more_rows=MORE_ROWS)
 
 
 @require_GET

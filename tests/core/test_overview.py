@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from emulators.faults import Fault
-from emulators.pipecat import seed_demo
+from emulators.pipecat import seed_demo, seed_many
 from secretsadmin.accounts.roles import Role
 from secretsadmin.core import once
 from tests.fixtures.personas import client_for, make_user
@@ -67,6 +67,25 @@ def test_an_account_that_answers_shows_its_sets_by_status(viewer, demo_sets):
     assert '<a href="/pipecat/prod/?status=failed"><strong>1</strong> failed</a>' in prod
     assert "Answers 0 sets 0 ready 0 pending 0 failed" in text(card(viewer, "staging"))
     assert "?status=" not in card(viewer, "staging")  # nothing to link to
+
+
+def test_a_card_names_the_sets_not_ready_failed_first_each_linked(viewer, demo_sets):
+    prod = card(viewer, "prod")
+    shown = text(prod[prod.index("Not ready") :])
+    assert shown.startswith(
+        "Not ready analytics-export failed crm-webhooks pending ghcr-pull pending "
+        "twilio-telephony pending"
+    )
+    assert '<a class="change-what" href="/pipecat/prod/sets/analytics-export/">' in prod
+    assert "Not ready" not in card(viewer, "staging")
+
+
+def test_a_card_names_five_sets_not_ready_and_counts_the_others(viewer, pipecat_accounts):
+    seed_many(pipecat_accounts, 400, org=PIPECAT_ORG)  # 16 pending and 9 failed among them
+    prod = card(viewer, "prod")
+    assert len(re.findall(r'<a class="change-what" href="/pipecat/prod/sets/', prod)) == 5
+    assert prod.count("badge-failed") == 5  # the failed ones first
+    assert "and 20 more" in text(prod)
 
 
 def test_the_pending_link_opens_the_sets_list_filtered_to_pending(viewer, demo_sets):

@@ -4,7 +4,6 @@ told (`finish`), or when a fault's delay is waited out."""
 
 import pytest
 from django.core.cache import cache
-from django.urls import NoReverseMatch, reverse
 
 from emulators.transport import EmulatorTransport
 from secretsadmin.audit.models import AuditEvent
@@ -39,10 +38,6 @@ def gcore(settings, gcore_app, gcore_clock):
     settings.GCORE_TIMEOUTS = Timeouts(connect=5.0, read=15.0)
     settings.GCORE_TRANSPORT = EmulatorTransport(gcore_app)
     settings.GCORE_SLEEP = gcore_clock.advance
-    try:
-        reverse("gcore:secrets", args=[ACCOUNT])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.gcore.changes.stand_in_urls"
     yield gcore_app
 
 
