@@ -40,11 +40,12 @@ WORKING = {
     actions.CERTIFICATE_CREATE: "uploading…",
     actions.SECRET_DELETE: "deleting…",
 }
-# What the change is, after its author's name: "eddie: delete the secret www".
+# What the change is doing, after its author's name: "eddie is deleting the secret www"; once
+# done, `actions.DONE` says it ("eddie deleted the secret www").
 DOING = {
-    actions.SECRET_CREATE: "create the secret",
-    actions.CERTIFICATE_CREATE: "upload the certificate",
-    actions.SECRET_DELETE: "delete the secret",
+    actions.SECRET_CREATE: ("is creating", "create", "the secret"),
+    actions.CERTIFICATE_CREATE: ("is uploading", "upload", "the certificate"),
+    actions.SECRET_DELETE: ("is deleting", "delete", "the secret"),
 }
 
 
@@ -91,7 +92,15 @@ class Progress:
 
     @property
     def doing(self) -> str:
-        return DOING.get(self.attempt.action, "change")
+        """ "is creating the secret", "created the secret", "tried to create the secret"."""
+        running, verb, what = DOING.get(
+            self.attempt.action, ("is changing", "change", "the secret")
+        )
+        if self.state == State.RUNNING:
+            return f"{running} {what}"
+        if self.state == State.SUCCEEDED:
+            return actions.DONE.get(self.attempt.action, f"changed {what}")
+        return f"tried to {verb} {what}"
 
     @property
     def word(self) -> str:

@@ -94,11 +94,12 @@ def test_create_an_opaque_secret_and_watch_its_badge_finish(gcore_page, gcore_li
     expect(page.locator(".toast")).to_contain_text("Gcore Cloud is creating the secret api-token")
     badge = page.locator(".change-badge")
     expect(badge).to_contain_text("creating…")
-    expect(badge).to_contain_text("create the secret api-token")
+    expect(badge).to_contain_text("is creating the secret api-token")
     fits(page)
     shoot(page, "secret-creating")
     gcore_live.clock.advance(5)
     expect(badge.locator(".badge")).to_have_text("done", timeout=10_000)
+    expect(badge).to_contain_text("created the secret api-token")
     expect(page.locator("#secrets")).to_contain_text("api-token")  # refreshed on gcore-changed
     [secret] = [s for s in gcore_live.secrets(PROJECT_ID, REGION_ID) if s.name == "api-token"]
     assert secret.payload == PAYLOAD.encode()

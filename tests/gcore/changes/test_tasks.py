@@ -34,7 +34,7 @@ def test_the_badge_follows_the_task_and_stops_when_it_is_done(editor, viewer, gc
     assert queued.status_code == 200
     element = Elements(queued.text).one("div", id=f"change-{sequence}")
     assert (element["data-task-state"], element["hx-trigger"]) == ("NEW", "every 3s")
-    assert "creating…" in element["text"] and "eddie: create the secret" in element["text"]
+    assert "creating…" in element["text"] and "eddie is creating the secret" in element["text"]
 
     gcore.clock.advance(1.5)
     cache.clear()  # the next interval
