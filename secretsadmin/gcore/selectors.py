@@ -7,13 +7,13 @@ region that fails is named beside the others' secrets instead of hiding them.
 """
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from secretsadmin.audit.history import Entry, changes_by_id
 from secretsadmin.core import shared_reads
+from secretsadmin.providers.deadlines import at_once
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import GcoreClient, Region, Secret, Task, gcore_clients
 
@@ -88,8 +88,7 @@ def account_secrets(account: str) -> AccountSecrets:
         except ProviderError as error:
             return error
 
-    with ThreadPoolExecutor(max(1, min(4, len(found)))) as pool:
-        answers = list(pool.map(read, found))
+    answers = at_once(read, found, workers=4)
     failures = tuple(
         RegionFailure(region, answer)
         for region, answer in zip(found, answers, strict=True)

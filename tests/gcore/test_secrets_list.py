@@ -281,6 +281,18 @@ def test_a_region_that_fails_is_named_above_the_others_secrets(viewer, gcore):
     assert re.search(r"Gcore Cloud's request id [0-9a-f]{32}\)", said)
 
 
+def test_the_regions_read_at_once_wait_no_longer_than_the_pages_deadline(viewer, settings, gcore):
+    add(gcore, "www", region=REGION_ID)
+    selectors.regions(ACCOUNT)  # shared already: the regions are read in threads of their own
+    settings.PROVIDER_DEADLINE_SECONDS = 2.0
+    # Slower than the page may wait, well within a call's own 15 s (the emulator's clock).
+    gcore.faults.add(Fault("list_secrets", delay=5.0, times=10))
+    response = viewer.get(LIST)
+    assert response.status_code == 502
+    waited = re.search(r"no answer within ([\d.]+) s", text(response.text))
+    assert waited and float(waited[1]) <= 2.0
+
+
 def test_when_no_region_answers_the_page_says_what_happened(viewer, gcore):
     gcore.faults.add(Fault("list_secrets", status=503, times=20))
     response = viewer.get(LIST)
