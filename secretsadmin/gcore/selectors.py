@@ -43,13 +43,15 @@ def client(account: str) -> GcoreClient:
 
 
 def regions(account: str) -> tuple[Region, ...]:
-    """The account's regions: those configured, or every region the API lists; each named as the
-    API names it (a configured id the API does not list keeps its number as its name)."""
+    """The account's regions: those configured, or every region the API lists as active (one
+    being deleted or in maintenance would be a failed read on every page); each named as the API
+    names it (a configured id the API does not list keeps its number as its name)."""
 
     def fetch() -> tuple[Region, ...]:
         gcore = client(account)
         listed = {region.id: region for region in gcore.regions()}
-        wanted = gcore.account.region_ids or tuple(sorted(listed))
+        usable = (region_id for region_id, region in listed.items() if region.usable)
+        wanted = gcore.account.region_ids or tuple(sorted(usable))
         return tuple(listed.get(i, Region(i, f"Region {i}")) for i in wanted)
 
     return shared_reads.shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)

@@ -4,6 +4,7 @@ was asked, pages that load more, and a region that fails named above the others'
 
 import re
 import time
+from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -310,6 +311,19 @@ def test_a_refused_key_names_the_account(viewer, settings, gcore):
     assert "The API key of account prod was refused: ask an administrator to check it." in text(
         response.text
     )
+
+
+def test_without_regions_configured_the_list_reads_those_the_api_lists_as_active(
+    viewer, settings, gcore
+):
+    (account,) = settings.GCORE_ACCOUNTS
+    settings.GCORE_ACCOUNTS = (replace(account, region_ids=()),)
+    gcore.regions[3] = replace(gcore.regions[3], state="MAINTENANCE")  # Luxembourg
+    add(gcore, "www", region=REGION_ID)
+    response = viewer.get(LIST)
+    assert response.status_code == 200 and rows(response.text) == ["www"]
+    assert "region-failures" not in response.text
+    assert gcore.calls("list_secrets") == 3  # Luxembourg-2, Frankfurt and Santa Clara
 
 
 def test_several_accounts_are_switched_between_above_the_table(viewer, settings, gcore):
