@@ -39,6 +39,7 @@ class Region:
     zone: str = "EMEA"
     latitude: str = "0.0"
     longitude: str = "0.0"
+    state: str = "ACTIVE"  # or NEW, MAINTENANCE, INACTIVE, DELETING, DELETED...
 
     def to_api(self) -> dict:
         created = isoformat(_CATALOGUE_CREATED)
@@ -53,7 +54,7 @@ class Region:
             "coordinates": {"latitude": self.latitude, "longitude": self.longitude},
             "access_level": "core",
             "endpoint_type": "public",
-            "state": "ACTIVE",
+            "state": self.state,
             "created_at": created,
             "created_on": created,
             "available_volume_types": ["standard", "ssd_hiiops", "cold"],

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -27,11 +26,12 @@ from secretsadmin.core.htmx import go_to, render_page, wants_fragment
 from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.core.provider_pages import apply_change, not_applied, provider_errors
 from secretsadmin.providers.errors import ProviderError
-from secretsadmin.providers.gcore import NotFound, Secret
+from secretsadmin.providers.gcore import Secret
 from secretsadmin.providers.gcore.names import secret_name_problem
 
 from . import changes, selectors, services
 from .forms import CertificateForm, DeleteSecretForm, NewSecretForm
+from .pages import NoSuchSecret, known_account, list_url, no_such_secret, secret_of
 
 # The event a finished change's badge sends (HX-Trigger), with {account, region, sequence}: what
 # shows the region's secrets listens for it (`hx-trigger="gcore-changed from:body"`).
@@ -39,16 +39,6 @@ CHANGED = "gcore-changed"
 REFUSED = "gcore/form_refused.html"  # what a refused form answers htmx with
 GONE_PAYLOAD = "the secret you pasted or the file you chose is gone: give it again"
 GONE_PARTS = "the parts you pasted or the files you chose are gone: give them again"
-
-
-def _account(account: str) -> str:
-    if account not in selectors.account_names():
-        raise Http404(f"No Gcore Cloud account is named {account}.")
-    return account
-
-
-def _list_url(account: str) -> str:
-    return reverse("gcore:secrets", args=[account])
 
 
 def _region_name(account: str, region_id: int) -> str:
@@ -59,7 +49,7 @@ def _region_name(account: str, region_id: int) -> str:
 @role_required(Role.EDITOR)
 @provider_errors
 def secret_new(request: HttpRequest, account: str) -> HttpResponse:
-    account = _account(account)
+    account = known_account(account)
     form = NewSecretForm(
         request.POST or None,
         request.FILES or None,
@@ -84,7 +74,7 @@ def secret_new(request: HttpRequest, account: str) -> HttpResponse:
             reason=data["reason"],
             duplicate_confirmed=data["duplicate"],
         ):
-            return go_to(request, _list_url(account))
+            return go_to(request, list_url(account))
     context = {"account": account, "form": form, "gone": GONE_PAYLOAD}
     if request.method == "POST":
         return not_applied(
@@ -101,7 +91,7 @@ def secret_new(request: HttpRequest, account: str) -> HttpResponse:
 @role_required(Role.EDITOR)
 @provider_errors
 def certificate_new(request: HttpRequest, account: str) -> HttpResponse:
-    account = _account(account)
+    account = known_account(account)
     form = _certificate_form(request, account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -119,7 +109,7 @@ def certificate_new(request: HttpRequest, account: str) -> HttpResponse:
             reason=data["reason"],
             duplicate_confirmed=data["duplicate"],
         ):
-            return go_to(request, _list_url(account))
+            return go_to(request, list_url(account))
     context = _certificate_context(account, form)
     if request.method == "POST":
         return not_applied(
@@ -139,7 +129,7 @@ def certificate_check(request: HttpRequest, account: str) -> HttpResponse:
     """What the certificate, chain and key say of themselves, and what would stop the upload;
     nothing is sent. htmx gets the facts alone (the fields keep what was typed); a page without
     JavaScript, the form again with them."""
-    account = _account(account)
+    account = known_account(account)
     form = _certificate_form(request, account)
     form.is_valid()
     context = _certificate_context(account, form)
@@ -211,7 +201,7 @@ def _created(
 @role_required(Role.VIEWER)
 def check_name(request: HttpRequest, account: str) -> HttpResponse:
     """As-you-type: the name rule, and the secrets of that name the region holds already."""
-    account = _account(account)
+    account = known_account(account)
     name = request.GET.get("name", "")
     region = request.GET.get("region", "")
     problem = secret_name_problem(name) if name else None
@@ -240,17 +230,12 @@ def secret_delete(
     request: HttpRequest, account: str, region_id: int, secret_id: Any
 ) -> HttpResponse:
     """GET asks (type the name); POST deletes, after reading the secret afresh."""
-    account = _account(account)
+    account = known_account(account)
     secret_id = str(secret_id)
-    if region_id not in {region.id for region in selectors.regions(account)}:
-        why = f"Region {region_id} is not a region of account {account}"
-        return _no_such_secret(request, account, why)
     try:
-        secret = selectors.find_secret(account, region_id, secret_id)
-    except NotFound:
-        return _no_such_secret(
-            request, account, "There is no such secret: it may have been deleted"
-        )
+        region, secret = secret_of(account, region_id, secret_id)
+    except NoSuchSecret as missing:
+        return no_such_secret(request, account, missing)
     form = DeleteSecretForm(request.POST or None, secret=secret)
     if request.method == "POST" and form.is_valid():
         try:
@@ -264,7 +249,7 @@ def secret_delete(
             )
         except services.SecretGone:
             messages.error(request, f"The secret {secret.name} no longer exists: nothing deleted.")
-            return redirect(_list_url(account))
+            return redirect(list_url(account))
         except services.Unreadable as unreadable:
             messages.error(
                 request,
@@ -278,24 +263,15 @@ def secret_delete(
                 f"Gcore Cloud is deleting the secret {secret.name}: its badge at the top of the "
                 "list follows the task.",
             )
-            return redirect(_list_url(account))
+            return redirect(list_url(account))
         return redirect("gcore:secret", account=account, region_id=region_id, secret_id=secret_id)
     context = {
         "account": account,
         "form": form,
         "secret": secret,
-        "region_name": _region_name(account, region_id),
+        "region_name": region.display_name,
     }
     return render(request, "gcore/confirm_delete.html", context, status=400 if form.errors else 200)
-
-
-def _no_such_secret(request: HttpRequest, account: str, why: str) -> HttpResponse:
-    context = {
-        "exception": f"{why}.",
-        "back_url": _list_url(account),
-        "back_label": f"Back to the secrets of {account}",
-    }
-    return render(request, "404.html", context, status=404)
 
 
 @require_GET
@@ -303,7 +279,7 @@ def _no_such_secret(request: HttpRequest, account: str, why: str) -> HttpRespons
 def change(request: HttpRequest, account: str, sequence: int) -> HttpResponse:
     """A change's badge, polled while its task runs; stopped (286) once done, with `CHANGED`
     sent. Without htmx, a page of its own."""
-    account = _account(account)
+    account = known_account(account)
     attempt = changes.attempt_of(account, sequence)
     if attempt is None:
         raise Http404(f"Change #{sequence} is not a Gcore Cloud change of {account}.")

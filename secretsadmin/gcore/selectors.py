@@ -7,13 +7,13 @@ region that fails is named beside the others' secrets instead of hiding them.
 """
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from secretsadmin.audit.history import Entry, changes_by_id
 from secretsadmin.core import shared_reads
+from secretsadmin.providers.deadlines import at_once
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import GcoreClient, Region, Secret, Task, gcore_clients
 
@@ -43,13 +43,15 @@ def client(account: str) -> GcoreClient:
 
 
 def regions(account: str) -> tuple[Region, ...]:
-    """The account's regions: those configured, or every region the API lists; each named as the
-    API names it (a configured id the API does not list keeps its number as its name)."""
+    """The account's regions: those configured, or every region the API lists as active (one
+    being deleted or in maintenance would be a failed read on every page); each named as the API
+    names it (a configured id the API does not list keeps its number as its name)."""
 
     def fetch() -> tuple[Region, ...]:
         gcore = client(account)
         listed = {region.id: region for region in gcore.regions()}
-        wanted = gcore.account.region_ids or tuple(sorted(listed))
+        usable = (region_id for region_id, region in listed.items() if region.usable)
+        wanted = gcore.account.region_ids or tuple(sorted(usable))
         return tuple(listed.get(i, Region(i, f"Region {i}")) for i in wanted)
 
     return shared_reads.shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
@@ -88,8 +90,7 @@ def account_secrets(account: str) -> AccountSecrets:
         except ProviderError as error:
             return error
 
-    with ThreadPoolExecutor(max(1, min(4, len(found)))) as pool:
-        answers = list(pool.map(read, found))
+    answers = at_once(read, found, workers=4)
     failures = tuple(
         RegionFailure(region, answer)
         for region, answer in zip(found, answers, strict=True)

@@ -276,8 +276,9 @@ def _looked_for(attempt: AuditEvent, error: ProviderError, existing: frozenset[s
     if not made:
         # Left unknown for audit_reconcile, which looks again later: a task may be slower.
         return (
-            f"{happened} No secret named {name} has appeared since: nothing was created, so you "
-            "may try again (should it appear meanwhile, the form warns before making a second)."
+            f"{happened} No secret named {name} has appeared since: it was probably not "
+            "created, so you may try again (should it appear meanwhile, the form warns before "
+            "making a second)."
         )
     if len(made) > 1:
         return (

@@ -8,9 +8,8 @@ the others' secrets.
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -19,29 +18,14 @@ from secretsadmin.accounts.roles import Role
 from secretsadmin.core.htmx import list_page
 from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.core.provider_pages import provider_errors, request_id_of, with_request_id
-from secretsadmin.providers.gcore import SECRET_TYPES, NotFound
+from secretsadmin.providers.gcore import SECRET_TYPES
 
 from . import actions, selectors
 from .facts import TYPE_LABELS, expiry
 from .listing import SECRETS, in_name_order, rows
+from .pages import NoSuchSecret, known_account, list_url, no_such_secret, secret_of
 
 MORE_ROWS = "more-secrets"  # the id of the row that loads the next page as it scrolls into view
-
-
-def _account(account: str) -> str:
-    if account not in selectors.account_names():
-        raise Http404(f"No Gcore Cloud account is named {account}.")
-    return account
-
-
-def _no_such_secret(request: HttpRequest, account: str, sentence: str) -> HttpResponse:
-    """The not-found page, with the way back to the account's secrets."""
-    context = {
-        "exception": sentence,
-        "back_url": reverse("gcore:secrets", args=[account]),
-        "back_label": f"Back to the secrets of {account}",
-    }
-    return render(request, "404.html", context, status=404)
 
 
 @require_GET
@@ -58,10 +42,10 @@ def index(request: HttpRequest) -> HttpResponse:
 @provider_errors
 def secret_list(request: HttpRequest, account: str) -> HttpResponse:
     """A page of the account's secrets, every region's in one table (`core.htmx.list_page`)."""
-    account = _account(account)
+    account = known_account(account)
     found = selectors.account_secrets(account)
     listing = SECRETS.page(in_name_order(found.secrets), SECRETS.query(request.GET))
-    here = reverse("gcore:secrets", args=[account])
+    here = list_url(account)
 
     def context() -> dict[str, Any]:
         request_id = request_id_of(request)
@@ -92,21 +76,11 @@ def secret_list(request: HttpRequest, account: str) -> HttpResponse:
 def secret_detail(
     request: HttpRequest, account: str, region_id: int, secret_id: UUID
 ) -> HttpResponse:
-    account = _account(account)
-    region = next((r for r in selectors.regions(account) if r.id == region_id), None)
-    if region is None:
-        return _no_such_secret(
-            request, account, f"Account {account} holds no secrets in region {region_id}."
-        )
+    account = known_account(account)
     try:
-        secret = selectors.find_secret(account, region_id, str(secret_id))
-    except NotFound:
-        return _no_such_secret(
-            request,
-            account,
-            f"There is no secret {secret_id} in {region.display_name} (account {account}): it "
-            "may have been deleted.",
-        )
+        region, secret = secret_of(account, region_id, str(secret_id))
+    except NoSuchSecret as missing:
+        return no_such_secret(request, account, missing)
     context = {
         "account": account,
         "accounts": selectors.account_names(),

@@ -4,6 +4,7 @@ was asked, pages that load more, and a region that fails named above the others'
 
 import re
 import time
+from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -281,6 +282,18 @@ def test_a_region_that_fails_is_named_above_the_others_secrets(viewer, gcore):
     assert re.search(r"Gcore Cloud's request id [0-9a-f]{32}\)", said)
 
 
+def test_the_regions_read_at_once_wait_no_longer_than_the_pages_deadline(viewer, settings, gcore):
+    add(gcore, "www", region=REGION_ID)
+    selectors.regions(ACCOUNT)  # shared already: the regions are read in threads of their own
+    settings.PROVIDER_DEADLINE_SECONDS = 2.0
+    # Slower than the page may wait, well within a call's own 15 s (the emulator's clock).
+    gcore.faults.add(Fault("list_secrets", delay=5.0, times=10))
+    response = viewer.get(LIST)
+    assert response.status_code == 502
+    waited = re.search(r"no answer within ([\d.]+) s", text(response.text))
+    assert waited and float(waited[1]) <= 2.0
+
+
 def test_when_no_region_answers_the_page_says_what_happened(viewer, gcore):
     gcore.faults.add(Fault("list_secrets", status=503, times=20))
     response = viewer.get(LIST)
@@ -298,6 +311,19 @@ def test_a_refused_key_names_the_account(viewer, settings, gcore):
     assert "The API key of account prod was refused: ask an administrator to check it." in text(
         response.text
     )
+
+
+def test_without_regions_configured_the_list_reads_those_the_api_lists_as_active(
+    viewer, settings, gcore
+):
+    (account,) = settings.GCORE_ACCOUNTS
+    settings.GCORE_ACCOUNTS = (replace(account, region_ids=()),)
+    gcore.regions[3] = replace(gcore.regions[3], state="MAINTENANCE")  # Luxembourg
+    add(gcore, "www", region=REGION_ID)
+    response = viewer.get(LIST)
+    assert response.status_code == 200 and rows(response.text) == ["www"]
+    assert "region-failures" not in response.text
+    assert gcore.calls("list_secrets") == 3  # Luxembourg-2, Frankfurt and Santa Clara
 
 
 def test_several_accounts_are_switched_between_above_the_table(viewer, settings, gcore):

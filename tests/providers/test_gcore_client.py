@@ -15,6 +15,7 @@ from emulators.faults import Fault
 from emulators.server import EmulatorServer
 from emulators.transport import EmulatorTransport
 from secretsadmin.config import Secret
+from secretsadmin.providers import deadlines
 from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.gcore import (
     BadRequest,
@@ -129,6 +130,32 @@ def test_the_pages_after_the_first_are_asked_for_at_once(gcore_app):
     assert [s.name for s in listed] == [f"secret-{i:04d}" for i in range(1000)]
     assert gate.met == 4
     assert gcore_app.calls("list_secrets") == 5
+
+
+class SlowAfterTheFirst(EmulatorTransport):
+    """Answers the first request at once, every later one `delay` seconds late."""
+
+    def __init__(self, app, delay: float) -> None:
+        super().__init__(app)
+        self._delay, self._first = delay, True
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not self._first:
+            self.emulator.faults.add(Fault("*", delay=self._delay))
+        self._first = False
+        return super().handle_request(request)
+
+
+def test_the_pages_after_the_first_wait_no_longer_than_the_pages_deadline(make_client, gcore_app):
+    seed(gcore_app, 450)
+    client = make_client(transport=SlowAfterTheFirst(gcore_app, delay=5.0))
+
+    with deadlines.within(2.0), pytest.raises(Unavailable) as caught:
+        client.list_secrets(REGION_ID, page_size=200)
+
+    # Without the page's deadline each later page would have had its own 15 s, and come.
+    waited = float(caught.value.message.removeprefix("no answer within ").removesuffix(" s"))
+    assert waited <= 2.0
 
 
 def test_a_secret_is_read_with_all_its_metadata_and_where_it_lives(api, gcore_app, gcore_clock):

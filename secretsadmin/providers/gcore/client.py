@@ -15,13 +15,13 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 import httpx
 
 from ..config import Timeouts
+from ..deadlines import at_once
 from ..http import ErrorKinds, ProviderCalls
 from ..pauses import Pause, PausePolicy
 from ..retry import RetryPolicy, retry_after
@@ -245,9 +245,7 @@ class GcoreClient:
         count, first = fetch(0)
         pages = [first]
         offsets = range(len(first), count, page_size) if first else range(0)
-        if offsets:
-            with ThreadPoolExecutor(min(PARALLEL_PAGES, len(offsets))) as pool:
-                pages += [items for _, items in pool.map(fetch, offsets)]
+        pages += [items for _, items in at_once(fetch, offsets, workers=PARALLEL_PAGES)]
         try:
             items = [read(item) for items in pages for item in items]
         except ValueError as exc:

@@ -3,9 +3,9 @@ timeouts, from the environment.
 
 `GCORE_ACCOUNTS=prod,staging` names the accounts; each reads `GCORE_<NAME>_API_KEY` (or its
 `_FILE`) and, optionally, `GCORE_<NAME>_API_URL`, `GCORE_<NAME>_PROJECT` (a project id; unset, the
-key's default project) and `GCORE_<NAME>_REGIONS` (region ids; unset, every region the API lists).
-Without `GCORE_ACCOUNTS`, `GCORE_API_KEY` alone makes one account called `default`, which reads
-`GCORE_PROJECT` and `GCORE_REGIONS`.
+key's default project) and `GCORE_<NAME>_REGIONS` (region ids; unset, every region the API lists
+as active). Without `GCORE_ACCOUNTS`, `GCORE_API_KEY` alone makes one account called `default`,
+which reads `GCORE_PROJECT` and `GCORE_REGIONS`.
 """
 
 from dataclasses import dataclass, field
@@ -26,7 +26,7 @@ class GcoreAccount:
     api_url: str  # without a trailing slash, nor /cloud
     api_key: Secret = field(repr=False)
     project_id: int | None = None  # None: the project the API marks as the key's default
-    region_ids: tuple[int, ...] = ()  # empty: every region the API lists
+    region_ids: tuple[int, ...] = ()  # empty: every region the API lists as active
 
 
 def gcore_accounts(env: Config) -> tuple[GcoreAccount, ...]:

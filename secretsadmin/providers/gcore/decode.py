@@ -110,6 +110,7 @@ def region(item: Any) -> Region:
     return Region(
         id=_whole(_field(item, "id"), "id"),
         display_name=_text(_field(item, "display_name"), "display_name"),
+        state=_text(_field(item, "state"), "state"),
     )
 
 

@@ -50,6 +50,11 @@ class Task:
 class Region:
     id: int
     display_name: str
+    state: str = "ACTIVE"  # Gcore's: NEW, MAINTENANCE, INACTIVE, DELETING, DELETED... too
+
+    @property
+    def usable(self) -> bool:
+        return self.state == "ACTIVE"
 
 
 @dataclass(frozen=True)

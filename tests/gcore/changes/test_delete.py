@@ -74,7 +74,7 @@ def test_a_secret_deleted_meanwhile_is_said_gone(editor, gcore, secret):
 def test_a_secret_of_no_region_of_the_account_is_not_found(editor, gcore, secret):
     response = editor.get(f"/gcore/prod/99/{secret.id}/delete/")
     assert response.status_code == 404
-    assert "Region 99 is not a region of account prod" in response.text
+    assert "Account prod holds no secrets in region 99." in response.text
     assert gcore.calls("get_secret") == 0
 
 

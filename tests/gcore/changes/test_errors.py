@@ -81,7 +81,7 @@ def test_a_5xx_without_effect_reports_nothing_found(editor, gcore):
     page = create(editor).text
     assert (
         "Gcore Cloud answered with an error: HTTP 500 Internal Server Error. No secret named "
-        "api-token has appeared since: nothing was created, so you may try again"
+        "api-token has appeared since: it was probably not created, so you may try again"
     ) in page
     assert gcore.secrets(PROJECT_ID, REGION_ID) == []
     # Left unknown: audit_reconcile looks again later, in case its task was only slow.
