@@ -23,7 +23,7 @@ from secretsadmin.audit import services as audit
 from secretsadmin.audit.changes import Conclusion
 from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.selectors import RECONCILED, UNKNOWN_AFTER
-from secretsadmin.providers.gcore import Submitted, Task
+from secretsadmin.providers.gcore import NotFound, Submitted, Task
 
 from . import actions, selectors
 
@@ -32,6 +32,10 @@ TASK_ERROR = "task_error"  # error_code of a change whose task ended in ERROR
 _ACCEPTED = "Gcore Cloud accepted the change; task {task_id} carries it out."
 _TASK_ID = re.compile(r"task ([0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}) carries it out")
 NO_ERROR_GIVEN = "Gcore Cloud's task ended in ERROR without saying why."
+TASK_FORGOTTEN = (
+    "Gcore Cloud no longer knows this change's task: the list shows whether it was made, and "
+    "audit_reconcile records what happened."
+)
 IN_FLIGHT_FOR = timedelta(days=1)  # an accepted change older than this is for reconcile to settle
 IN_FLIGHT_SHOWN = 20
 # What a badge says while the task runs.
@@ -163,7 +167,12 @@ def follow(account: str, attempt: AuditEvent) -> Progress:
     progress = from_log(attempt)
     if progress.done or progress.task_id is None:
         return progress
-    task = selectors.task(account, progress.task_id)
+    try:
+        task = selectors.task(account, progress.task_id)
+    except NotFound:
+        # Polling on would cost a call per viewer and interval for nothing: the region's
+        # secrets tell what happened, which is audit_reconcile's to record.
+        return replace(progress, state=State.UNKNOWN, message=TASK_FORGOTTEN)
     if not task.done:
         return replace(progress, task_state=task.state)
     conclude_task(attempt, task)

@@ -120,12 +120,15 @@ def gcore_account(account: str) -> GcoreState:
     # The list's own order, so that the card's first lines are the list's first rows.
     expiring.sort(key=SECRETS.sorts["expiry"].key)
     now = timezone.now()
+    # Linked as the list links its rows: an id Gcore gives that the page's URL would not take
+    # makes a link to a 404, not a server error here.
+    prefix = reverse("gcore:secrets", args=[account])
     soonest = tuple(
         Expiring(
             name=secret.name,
             region=names.get(secret.region_id, f"Region {secret.region_id}"),
             expiry=expiry(secret.expiration, now),
-            url=reverse("gcore:secret", args=[account, secret.region_id, secret.id]),
+            url=f"{prefix}{secret.region_id}/{secret.id}/",
         )
         for secret in expiring[:SOONEST_SHOWN]
     )

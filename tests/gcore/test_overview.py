@@ -76,6 +76,11 @@ def test_each_secret_on_the_card_links_to_its_page(viewer, gcore):
     assert viewer.get(f"/gcore/prod/{OTHER_REGION_ID}/{secret.id}/").status_code == 200
 
 
+def test_an_id_the_secrets_page_would_not_take_is_no_server_error(viewer, gcore):
+    add(gcore, "odd", expires_in=3 * DAY, secret_id="ODD-ID")
+    assert '<a class="change-what" href="/gcore/prod/76/ODD-ID/">odd</a>' in card(viewer)
+
+
 def test_a_card_lists_the_first_five_to_expire(viewer, gcore):
     for days in (40, 10, 30, 20, 50, 60, 5):
         add(gcore, f"cert-{days}", expires_in=days * DAY + HOUR)

@@ -138,3 +138,13 @@ def test_the_list_shows_each_change_in_flight_until_it_is_done(editor, gcore):
     finish(gcore)
     badge(editor, sequence)
     assert f'id="change-{sequence}"' not in editor.get("/gcore/prod/").text
+
+
+def test_a_task_gcore_no_longer_knows_stops_its_badge_and_says_so(editor, gcore):
+    sequence = created(editor)
+    gcore.faults.add(Fault("get_task", status=404))
+    response = badge(editor, sequence)
+    assert response.status_code == 286  # polling on would ask about it forever
+    element = Elements(response.text).one("div", id=f"change-{sequence}")
+    assert element["data-state"] == "unknown"
+    assert "Gcore Cloud no longer knows this change's task" in element["text"]
