@@ -117,6 +117,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if env.provided("MIGRATE_DATABASE_URL"):
+    # The owner role, for `manage.py prepare_database` alone: the dashboard never connects as it.
+    DATABASES["migrate"] = {
+        **env.database("MIGRATE_DATABASE_URL", ""),
+        "TEST": {"MIRROR": "default"},
+    }
 
 # CACHE_URL, else REDIS_URL; either may come from its _FILE.
 _cache_url = "CACHE_URL" if env.provided("CACHE_URL") else "REDIS_URL"

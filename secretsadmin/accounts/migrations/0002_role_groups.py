@@ -9,8 +9,10 @@ def create_role_groups(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor)
     """Local users get roles as these groups, from their user page; the groups themselves are not
     editable in the admin (their names are the roles)."""
     Group = apps.get_model("auth", "Group")
+    # The database being migrated, which may be the owner role's rather than the default.
+    groups = Group.objects.using(schema_editor.connection.alias)
     for role in ROLES:
-        Group.objects.get_or_create(name=role)
+        groups.get_or_create(name=role)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,64 @@
+"""On PostgreSQL, whether the role the dashboard runs as could switch the audit log's protection
+off, and the grants that leave it unable to.
+
+The triggers refuse UPDATE, DELETE and TRUNCATE of events from anyone, but the table's owner may
+disable or drop them, and the function's owner may replace it: so migrations run as an owner
+role (`MIGRATE_DATABASE_URL`) and the dashboard as another, which may only read and append to
+the log (and do what it needs with every other table).
+"""
+
+from django.db.backends.utils import CursorWrapper
+
+TABLE = "audit_auditevent"
+FUNCTION = "audit_refuse_change"
+
+
+def weaknesses(cursor: CursorWrapper) -> list[str]:
+    """What the connection's role could do to the log's protection, in sentences; none is best."""
+    cursor.execute(
+        """
+        SELECT r.rolsuper,
+               pg_has_role(current_user, c.relowner, 'USAGE'),
+               EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname = %s
+                       AND pg_has_role(current_user, p.proowner, 'USAGE')),
+               has_table_privilege(current_user, c.oid, 'UPDATE, DELETE, TRUNCATE'),
+               current_user
+          FROM pg_roles r, pg_class c
+         WHERE r.rolname = current_user AND c.oid = to_regclass(%s)
+        """,
+        [FUNCTION, TABLE],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return [f"the table {TABLE} does not exist yet: run the migrations"]
+    superuser, owns_table, owns_function, may_change, role = row
+    found = []
+    if superuser:
+        found.append(f"the role {role} is a superuser: it may do anything to the audit log")
+    elif owns_table:
+        found.append(
+            f"the role {role} owns {TABLE}: it may disable or drop the triggers that keep the "
+            "log append-only"
+        )
+    if owns_function and not superuser:
+        found.append(f"the role {role} owns the function {FUNCTION}(): it may replace it")
+    if may_change and not (superuser or owns_table):
+        found.append(
+            f"the role {role} may UPDATE, DELETE or TRUNCATE {TABLE}: only the triggers stop it"
+        )
+    return found
+
+
+def grant_app_role(cursor: CursorWrapper, role: str) -> None:
+    """Run as the owner: `role` may use every table of the schema, and only read and append to
+    the audit log. Again after every migration, for the tables it adds."""
+    cursor.execute("SELECT quote_ident(%s), quote_ident(current_schema())", [role])
+    quoted, schema = cursor.fetchone()
+    for statement in (
+        f"GRANT USAGE ON SCHEMA {schema} TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
+        f"REVOKE ALL ON {TABLE} FROM {quoted}",
+        f"GRANT SELECT, INSERT ON {TABLE} TO {quoted}",
+    ):
+        cursor.execute(statement)
