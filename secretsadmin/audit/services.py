@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from secretsadmin.config import Secret
 from secretsadmin.core import request_id as request_ids
-from secretsadmin.core.logging import MASK, redact
+from secretsadmin.core.logging import mask_value, redact
 
 from . import chain
 from .fingerprints import fingerprints
@@ -225,7 +225,7 @@ def _clean(fields: dict[str, Any], values: Iterable[str]) -> dict[str, Any]:
             value = redact(value, configured)
         for secret in secrets:
             if len(secret.reveal()) >= MIN_MASKED:
-                value = value.replace(secret.reveal(), MASK)
+                value = mask_value(value, secret.reveal())
         value = value.replace("\0", "")
         if field.max_length:
             value = value[: field.max_length]

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -40,14 +41,45 @@ TOKEN_PATTERNS = [
 ]
 
 
+# A run this long of a secret value is masked wherever it turns up: an upstream error may echo
+# a value cut short, or split over its own formatting.
+PARTIAL_RUN = 10
+
+
 def redact(text: str, values: Iterable[Secret]) -> str:
     # Longest first: a value that contains another would otherwise stay partly visible.
     for raw in sorted((value.reveal() for value in values), key=len, reverse=True):
         if len(raw) >= 4:
-            text = text.replace(raw, MASK)
+            text = mask_value(text, raw)
     for pattern in TOKEN_PATTERNS:
         text = pattern.sub(_mask_match, text)
     return text
+
+
+def mask_value(text: str, raw: str) -> str:
+    """`text` with `raw` masked: whole, as JSON or a URL escapes it, and any run of
+    `PARTIAL_RUN` characters or more of it (a value echoed in part)."""
+    for form in dict.fromkeys((raw, json.dumps(raw)[1:-1], quote(raw, safe=""))):
+        text = text.replace(form, MASK)
+    if len(raw) <= PARTIAL_RUN:
+        return text
+    covered = bytearray(len(text))
+    for start in range(len(raw) - PARTIAL_RUN + 1):
+        window = raw[start : start + PARTIAL_RUN]
+        found = text.find(window)
+        while found != -1:
+            covered[found : found + PARTIAL_RUN] = b"\x01" * PARTIAL_RUN
+            found = text.find(window, found + 1)
+    if not any(covered):
+        return text
+    kept, masking = [], False
+    for character, hidden in zip(text, covered, strict=True):
+        if hidden and not masking:
+            kept.append(MASK)
+        elif not hidden:
+            kept.append(character)
+        masking = bool(hidden)
+    return "".join(kept)
 
 
 # Characters that would start a line of their own or reorder what a reader sees: C0 and C1

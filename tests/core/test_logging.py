@@ -159,3 +159,33 @@ def test_a_tracebacks_lines_are_kept():
     except ValueError:
         record = emit("failed", exc_info=sys.exc_info())
     assert record.exc_text.count("\n") >= 2
+
+
+VALUE = Secret("sk-live-Zq81-9f3e-77ab-echoed")
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "invalid value 'sk-live-Zq81-9f3e' (truncated)",  # cut short
+        'body {"secretValue": "sk-live-Zq81-9f3e-77ab-echoed"}',
+        "rejected sk-live-Zq81-9f3e-77ab-echoed%0A",
+        "at ...9f3e-77ab-echoed...",  # its end
+    ],
+)
+def test_a_value_echoed_in_part_or_escaped_is_masked(echo):
+    masked = redact(echo, [VALUE])
+    for run in ("Zq81-9f3e", "77ab-echoed"):
+        assert run not in masked
+    assert "[REDACTED]" in masked
+
+
+def test_words_a_value_shares_only_briefly_survive():
+    assert redact("the sk-live key was refused", [VALUE]) == "the sk-live key was refused"
+
+
+def test_a_value_as_a_url_or_json_writes_it_is_masked():
+    value = Secret('p@ss w/rd+"quoted"')
+    for echo in ('{"v": "p@ss w/rd+\\"quoted\\""}', "next=p%40ss%20w%2Frd%2B%22quoted%22"):
+        assert "[REDACTED]" in redact(echo, [value]), echo
+        assert "quoted" not in redact(echo, [value])
