@@ -119,7 +119,7 @@ def recorded_change[A: Answer](
         answer = call()
     except ProviderError as error:
         # The provider's own words go into the toast and the log; they may echo a value.
-        message = redact(describe(error), [Secret(value) for value in secrets])
+        message = redact(describe(error), [Secret(value) for value in secrets], partial=True)
         try:
             services.conclude(
                 attempt,

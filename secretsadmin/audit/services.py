@@ -225,7 +225,7 @@ def _clean(fields: dict[str, Any], values: Iterable[str]) -> dict[str, Any]:
             value = redact(value, configured)
         for secret in secrets:
             if len(secret.reveal()) >= MIN_MASKED:
-                value = mask_value(value, secret.reveal())
+                value = mask_value(value, secret.reveal(), partial=True)
         value = value.replace("\0", "")
         if field.max_length:
             value = value[: field.max_length]

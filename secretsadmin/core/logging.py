@@ -46,22 +46,25 @@ TOKEN_PATTERNS = [
 PARTIAL_RUN = 10
 
 
-def redact(text: str, values: Iterable[Secret]) -> str:
+def redact(text: str, values: Iterable[Secret], *, partial: bool = False) -> str:
+    """`text` with `values` masked (with `partial`, also any run of PARTIAL_RUN characters of
+    them: for the values a change sends, which a provider may echo cut short; a configured URL's
+    `postgres://` must not mask every other one) and anything shaped like a credential."""
     # Longest first: a value that contains another would otherwise stay partly visible.
     for raw in sorted((value.reveal() for value in values), key=len, reverse=True):
         if len(raw) >= 4:
-            text = mask_value(text, raw)
+            text = mask_value(text, raw, partial=partial)
     for pattern in TOKEN_PATTERNS:
         text = pattern.sub(_mask_match, text)
     return text
 
 
-def mask_value(text: str, raw: str) -> str:
-    """`text` with `raw` masked: whole, as JSON or a URL escapes it, and any run of
-    `PARTIAL_RUN` characters or more of it (a value echoed in part)."""
+def mask_value(text: str, raw: str, *, partial: bool) -> str:
+    """`text` with `raw` masked: whole, as JSON or a URL escapes it, and with `partial` any run
+    of `PARTIAL_RUN` characters or more of it (a value echoed in part)."""
     for form in dict.fromkeys((raw, json.dumps(raw)[1:-1], quote(raw, safe=""))):
         text = text.replace(form, MASK)
-    if len(raw) <= PARTIAL_RUN:
+    if not partial or len(raw) <= PARTIAL_RUN:
         return text
     covered = bytearray(len(text))
     for start in range(len(raw) - PARTIAL_RUN + 1):

@@ -51,6 +51,11 @@ def shared[T](key: str, fetch: Callable[[], T], *, seconds: float, fresh: bool =
         if time.monotonic() > deadline:
             break  # the fetcher is stuck or gone: fetch ourselves rather than fail
     try:
+        # Another reader may have fetched, kept its value and let the lock go since this one
+        # last looked (before the loop, or between two of its looks).
+        found, value = _kept(key)
+        if found:
+            return cast(T, value)
         return _fetch_and_keep(key, fetch, seconds)
     finally:
         cache.delete(lock)

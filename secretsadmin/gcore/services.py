@@ -222,7 +222,9 @@ def _create(
         message = _looked_for(failure.attempt, error, existing)
         secrets = [Hidden(value) for value in [*values.values(), *mask]]
         raise ChangeFailed(
-            redact(message, secrets), request_id=failure.request_id, attempt=failure.attempt
+            redact(message, secrets, partial=True),
+            request_id=failure.request_id,
+            attempt=failure.attempt,
         ) from error
     return Started(recorded.attempt, recorded.answer.task_id)
 

@@ -173,19 +173,27 @@ VALUE = Secret("sk-live-Zq81-9f3e-77ab-echoed")
         "at ...9f3e-77ab-echoed...",  # its end
     ],
 )
-def test_a_value_echoed_in_part_or_escaped_is_masked(echo):
-    masked = redact(echo, [VALUE])
+def test_a_value_a_change_sent_echoed_in_part_or_escaped_is_masked(echo):
+    masked = redact(echo, [VALUE], partial=True)
     for run in ("Zq81-9f3e", "77ab-echoed"):
         assert run not in masked
     assert "[REDACTED]" in masked
 
 
 def test_words_a_value_shares_only_briefly_survive():
-    assert redact("the sk-live key was refused", [VALUE]) == "the sk-live key was refused"
+    said = "the sk-live key was refused"
+    assert redact(said, [VALUE], partial=True) == said
+
+
+def test_a_configured_value_masks_no_other_text_it_shares_a_run_with():
+    """The database's URL shares `postgres://` with every other PostgreSQL URL in a line."""
+    configured = Secret("postgres://postgres@127.0.0.1:5432/test")
+    line = "to postgres://app:S3cret@db.internal/secrets"
+    assert redact(line, [configured]) == "to postgres://app:[REDACTED]@db.internal/secrets"
 
 
 def test_a_value_as_a_url_or_json_writes_it_is_masked():
     value = Secret('p@ss w/rd+"quoted"')
     for echo in ('{"v": "p@ss w/rd+\\"quoted\\""}', "next=p%40ss%20w%2Frd%2B%22quoted%22"):
         assert "[REDACTED]" in redact(echo, [value]), echo
-        assert "quoted" not in redact(echo, [value])
+        assert "quoted" not in redact(echo, [value])  # whole forms, partial or not

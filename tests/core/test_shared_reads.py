@@ -1,6 +1,8 @@
 """Shared reads: one fetch per interval whoever asks, and each process's copy never older than
 the cache's."""
 
+import threading
+
 import pytest
 
 from secretsadmin.core import shared_reads
@@ -53,3 +55,22 @@ def test_the_processs_copies_are_bounded(upstream, monkeypatch):
     assert len(shared_reads._memory) <= 3
     assert shared_reads.shared("k9", upstream, seconds=60) == ("answer 10",)  # still shared
     assert upstream.calls == 10
+
+
+def test_readers_arriving_at_once_fetch_once_however_the_lock_falls():
+    """A reader that missed, then took the lock just after another fetched and let it go, must
+    not fetch again (with Redis, a third of such races did)."""
+    for trial in range(50):
+        fetched = []
+        start = threading.Barrier(8)
+
+        def read(trial: int = trial, fetched: list = fetched, start=start) -> None:
+            start.wait()
+            shared_reads.shared(f"race:{trial}", lambda: fetched.append(1) or trial, seconds=5)
+
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(fetched) == 1, f"trial {trial}: {len(fetched)} fetches"
