@@ -2,9 +2,11 @@
 all threads; and the process-wide set of them, rebuilt when its settings change (in tests)."""
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.core.signals import setting_changed
 
 
@@ -82,3 +84,22 @@ class ProcessClients[R: Clients[Any, Any]]:
                 if self._built is not None:
                     self._built.close()
                 self._built = None
+
+
+def from_settings[C: Closable](
+    provider: str, prefix: str, make: Callable[..., C]
+) -> Clients[Any, C]:
+    """The clients of `<prefix>ACCOUNTS`, each `make(account, <prefix>TIMEOUTS, pause=...)` with
+    `<prefix>PAUSE`. Tests point them elsewhere with settings read only here and never set in
+    production: `<prefix>TRANSPORT` (an `httpx.BaseTransport`, e.g. an emulator's), and
+    `<prefix>SLEEP` and `<prefix>CLOCK` (what waits between retries and tells the time of a
+    call's deadline, e.g. an emulator clock's `sleep` and `now`)."""
+    timeouts = getattr(settings, f"{prefix}TIMEOUTS")
+    options = {
+        "transport": getattr(settings, f"{prefix}TRANSPORT", None),
+        "pause": getattr(settings, f"{prefix}PAUSE"),
+        "sleep": getattr(settings, f"{prefix}SLEEP", time.sleep),
+        "clock": getattr(settings, f"{prefix}CLOCK", time.monotonic),
+    }
+    accounts = getattr(settings, f"{prefix}ACCOUNTS")
+    return Clients(provider, accounts, lambda account: make(account, timeouts, **options))

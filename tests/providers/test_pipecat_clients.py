@@ -6,7 +6,8 @@ import threading
 import pytest
 
 from emulators.transport import EmulatorTransport
-from secretsadmin.providers.pipecat import PipecatClients, UnknownAccount, pipecat_clients
+from secretsadmin.providers.clients import Clients
+from secretsadmin.providers.pipecat import PipecatClient, UnknownAccount, pipecat_clients
 from tests.fixtures.pipecat import OTHER_TOKEN, PIPECAT_TOKEN
 
 from .conftest import TIMEOUTS, account
@@ -15,8 +16,11 @@ from .conftest import TIMEOUTS, account
 @pytest.fixture
 def registry(pipecat_app, sleeps):
     accounts = [account("prod", PIPECAT_TOKEN), account("staging", OTHER_TOKEN)]
-    clients = PipecatClients(
-        accounts, TIMEOUTS, transport=EmulatorTransport(pipecat_app), sleep=sleeps
+    transport = EmulatorTransport(pipecat_app)
+    clients = Clients(
+        "Pipecat Cloud",
+        accounts,
+        lambda a: PipecatClient(a, TIMEOUTS, transport=transport, sleep=sleeps),
     )
     yield clients
     clients.close()

@@ -6,7 +6,8 @@ import traceback
 import pytest
 
 from emulators.faults import Fault
-from secretsadmin.providers.pipecat import PipecatClients, PipecatError
+from secretsadmin.providers.clients import Clients
+from secretsadmin.providers.pipecat import PipecatClient, PipecatError
 from tests.fixtures.pipecat import PIPECAT_TOKEN
 
 from .conftest import TIMEOUTS, account
@@ -66,7 +67,7 @@ def test_successful_calls_log_without_the_key(api, caplog):
 
 
 def test_accounts_clients_and_registries_do_not_show_the_key(api):
-    registry = PipecatClients([account()], TIMEOUTS)
+    registry = Clients("Pipecat Cloud", [account()], lambda a: PipecatClient(a, TIMEOUTS))
 
     for thing in (account(), api, registry, registry.get("prod")):
         assert PIPECAT_TOKEN not in repr(thing)
