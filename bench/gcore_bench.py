@@ -39,6 +39,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.figures import figure  # noqa: E402 - the checkout's root goes on the path first
+
 KEY = "4242$gcore-bench-key"
 PROJECT_ID = 1
 REGION_ID = 76
@@ -151,6 +154,15 @@ def bench_list(app, url: str, n: int) -> None:
     mine, theirs = p50(samples[OURS]), p50(samples[SDK])
     in_a_row, at_once = p50(samples[IN_A_ROW]), p50(samples[AT_ONCE])
     print(f"   SDK / ours {theirs / mine:.2f}x (goal >= 3x: {verdict(theirs / mine >= 3)})")
+    figure(
+        f"listing {SECRETS:,} secrets",
+        mine * 1000,
+        "ms",
+        baseline=theirs * 1000,
+        baseline_name="the official SDK's auto-pagination",
+        goal="<= 0.33x (3x faster)",
+        met=theirs / mine >= 3,
+    )
     print(
         f"   bare requests alone, 5 in a row / 1 then 4 at once: {in_a_row / at_once:.2f}x "
         "(the first page gives the count)"
@@ -235,6 +247,15 @@ def bench_watch(app, rounds: int, viewers: int = 50, tasks: int = 10) -> None:
             f"{gets_per_interval[label]:18.2f}{behind}"
         )
     shared_rate, direct_rate = gets_per_interval.values()
+    figure(
+        f"{viewers} viewers x {tasks} task badges: task GETs",
+        shared_rate,
+        "per task per interval",
+        baseline=direct_rate,
+        baseline_name="each viewer asking",
+        goal="<= 1 per task per interval",
+        met=shared_rate <= 1,
+    )
     print(
         f"   shared: {shared_rate:.2f} task GETs per task per interval (goal <= 1: "
         f"{verdict(shared_rate <= 1)}); {direct_rate / shared_rate:.0f}x fewer than asking "

@@ -35,6 +35,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.figures import figure  # noqa: E402 - the checkout's root goes on the path first
+
 TOKEN = "pk_bench_token"
 SETS = 200
 LIST_SETS = 2000
@@ -160,6 +163,15 @@ def bench_detail(server, n: int) -> None:
     for label, samples, note in rows:
         ratio = p50(samples) / p50(bare)
         print(f"   {label:<34} p50 {p50(samples) * 1000:6.1f} ms  ratio {ratio:.2f}  {note}")
+    figure(
+        "set page, shared read",
+        p50(shared) * 1000,
+        "ms",
+        baseline=p50(bare) * 1000,
+        baseline_name="a bare GET of the set",
+        goal="<= 1.15x",
+        met=p50(shared) / p50(bare) <= 1.15,
+    )
     print(
         f"   /healthz back to back p50 {p50(health) * 1000:.1f} ms, after 20 ms idle p50 "
         f"{p50(rested) * 1000:.1f} ms ({p50(rested) / p50(health):.1f}x: work after a wait is slow)"
@@ -213,6 +225,15 @@ def bench_watchers(app, seconds: float, viewers: int = 50, sets: int = 20) -> No
     print(
         f"   actual upstream list calls  {calls} ({calls / intervals:.2f} per interval; goal <= 1)"
     )
+    figure(
+        f"{viewers} viewers x {sets} badges: list calls",
+        calls / intervals,
+        "per interval",
+        baseline=served / intervals,
+        baseline_name="one call per badge request",
+        goal="<= 1 per interval",
+        met=calls / intervals <= 1,
+    )
 
 
 def bench_cli(server, n: int) -> None:
@@ -236,6 +257,15 @@ def bench_cli(server, n: int) -> None:
     print(
         f"   sets partial (htmx)         p50 {p50(partial) * 1000:7.1f} ms   "
         f"{p50(runs) / p50(partial):.0f}x faster (goal >= 10x)"
+    )
+    figure(
+        "sets partial",
+        p50(partial) * 1000,
+        "ms",
+        baseline=p50(runs) * 1000,
+        baseline_name="the official CLI's list",
+        goal="<= 0.1x (10x faster)",
+        met=p50(runs) / p50(partial) >= 10,
     )
 
 
@@ -307,6 +337,21 @@ def bench_list(app, n: int) -> None:
             f"   {label:<33} {wall:6.2f}ms {wall / wall0:5.1f}x {cpu:6.2f}ms {cpu / cpu0:5.1f}x "
             f"{sizes[path] / 1024:6.1f} KiB  {goal}"
         )
+        if label in LIST_GOALS:
+            limit_ms, limit_kib = LIST_GOALS[label]
+            figure(
+                f"sets list of {len(app.store.sets(ORG)):,}: {label}",
+                wall,
+                "ms",
+                baseline=wall0,
+                baseline_name="GET /healthz",
+                goal=goal,
+                met=wall <= limit_ms and sizes[path] / 1024 <= limit_kib,
+            )
+
+
+# A case's goal: (p50 server time in ms, size in KiB).
+LIST_GOALS = {"first page": (30, 150), "search keystroke (htmx)": (15, float("inf"))}
 
 
 def _put(app, name: str) -> None:
