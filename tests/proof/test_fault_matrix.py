@@ -267,6 +267,10 @@ class Operation:
     # shows how it ended: Pipecat's set page (Gcore's is the change's badge).
     provisions: bool = False
     ended_at: str = ""
+    # A read a write makes first, to check what it would change: the write's own call, which
+    # must then not be made, and what the person is told of it.
+    guards: str = ""
+    unsent: str = ""
     # Where a fault means something particular to this operation, what it must lead to; a read
     # that shows how a change ended says so under PROVISION.
     overrides: dict[str, Expect] = field(default_factory=dict)
@@ -290,6 +294,8 @@ class Operation:
         if self.shows == FRAGMENT:
             # A courtesy inside a page says what happened; what follows is the page's to say.
             return Expect(expected.said[:1], attempts=expected.attempts, ids=False)
+        if self.unsent:
+            return Expect((*expected.said, self.unsent), attempts=expected.attempts)
         return expected
 
 
@@ -315,6 +321,36 @@ def ghcr_pull(world: World) -> None:
     with upstream(world.pipecat) as api:
         api.put("/secrets/ghcr-pull", json=body).raise_for_status()
     world.pipecat.clock.advance(PROVISIONING_DELAY + 1)
+
+
+def create_set(w: World) -> HttpResponse:
+    data = {"name": "voice-new", "region": "us-west", "key_0": "API_KEY", "value_0": "sk-1"}
+    return post(w.editor, "/pipecat/prod/new/", data)
+
+
+def add_keys(w: World) -> HttpResponse:
+    return post(w.editor, SET + "keys/", {"key_0": "NEW_KEY", "value_0": "sk-2"})
+
+
+def remove_key(w: World) -> HttpResponse:
+    return post(w.editor, SET + "keys/OLD/delete/", {"reason": "rotated"})
+
+
+def new_image_pull(w: World) -> HttpResponse:
+    data = {
+        "name": "ghcr-new",
+        "registry": "ghcr",
+        "host": "",
+        "username": "octo",
+        "token": "ghp_new",
+        "region": "us-west",
+    }
+    return post(w.editor, "/pipecat/prod/image-pull/new/", data)
+
+
+def replace_image_pull(w: World) -> HttpResponse:
+    data = {"registry": "ghcr", "host": "", "username": "octo", "token": "ghp_newer"}
+    return post(w.editor, "/pipecat/prod/sets/ghcr-pull/image-pull/", data)
 
 
 def provisioning_shown(where: str) -> Expect:
@@ -413,11 +449,7 @@ PIPECAT = [
         "pipecat",
         "put_set",
         REPEATABLE,
-        act=lambda w: post(
-            w.editor,
-            "/pipecat/prod/new/",
-            {"name": "voice-new", "region": "us-west", "key_0": "API_KEY", "value_0": "sk-1"},
-        ),
+        act=create_set,
         action=pipecat_actions.SET_UPSERT,
         done="Set voice-new created",
         provisions=True,
@@ -428,7 +460,7 @@ PIPECAT = [
         "pipecat",
         "put_set",
         REPEATABLE,
-        act=lambda w: post(w.editor, SET + "keys/", {"key_0": "NEW_KEY", "value_0": "sk-2"}),
+        act=add_keys,
         prepare=voice_prod,
         action=pipecat_actions.SET_UPSERT,
         done="1 key saved in voice-prod",
@@ -452,7 +484,7 @@ PIPECAT = [
         "pipecat",
         "delete_key",
         REPEATABLE,
-        act=lambda w: post(w.editor, SET + "keys/OLD/delete/", {"reason": "rotated"}),
+        act=remove_key,
         prepare=voice_prod,
         action=pipecat_actions.KEY_DELETE,
         done="Key OLD removed from voice-prod",
@@ -476,18 +508,7 @@ PIPECAT = [
         "pipecat",
         "put_set",
         REPEATABLE,
-        act=lambda w: post(
-            w.editor,
-            "/pipecat/prod/image-pull/new/",
-            {
-                "name": "ghcr-new",
-                "registry": "ghcr",
-                "host": "",
-                "username": "octo",
-                "token": "ghp_new",
-                "region": "us-west",
-            },
-        ),
+        act=new_image_pull,
         action=pipecat_actions.IMAGE_PULL_UPSERT,
         done="Registry credentials saved in ghcr-new",
         provisions=True,
@@ -498,16 +519,66 @@ PIPECAT = [
         "pipecat",
         "put_set",
         REPEATABLE,
-        act=lambda w: post(
-            w.editor,
-            "/pipecat/prod/sets/ghcr-pull/image-pull/",
-            {"registry": "ghcr", "host": "", "username": "octo", "token": "ghp_newer"},
-        ),
+        act=replace_image_pull,
         prepare=ghcr_pull,
         action=pipecat_actions.IMAGE_PULL_UPSERT,
         done="Registry credentials saved in ghcr-pull",
         provisions=True,
         ended_at="/pipecat/prod/sets/ghcr-pull/",
+    ),
+    # The reads a change makes first: each failing, the change is not sent.
+    Operation(
+        "pipecat: create set: name check",
+        "pipecat",
+        "list_sets",
+        READ,
+        act=create_set,
+        guards="put_set",
+        unsent="The name could not be checked: nothing sent",
+    ),
+    Operation(
+        "pipecat: add keys: set read",
+        "pipecat",
+        "get_set",
+        READ,
+        act=add_keys,
+        prepare=voice_prod,
+        guards="put_set",
+        unsent="No key was saved",
+        overrides={
+            "404": Expect(said("Set voice-prod no longer exists; no key was saved"), ids=False)
+        },
+    ),
+    Operation(
+        "pipecat: remove a key: set read",
+        "pipecat",
+        "get_set",
+        READ,
+        act=remove_key,
+        prepare=voice_prod,
+        guards="delete_key",
+        unsent="Nothing was removed",
+        overrides={
+            "404": Expect(said("Set voice-prod no longer exists; nothing was removed"), ids=False)
+        },
+    ),
+    Operation(
+        "pipecat: new image pull: name check",
+        "pipecat",
+        "list_sets",
+        READ,
+        act=new_image_pull,
+        guards="put_set",
+        unsent="The name could not be checked: nothing sent",
+    ),
+    Operation(
+        "pipecat: replace image pull: set read",
+        "pipecat",
+        "list_sets",
+        READ,
+        act=replace_image_pull,
+        prepare=ghcr_pull,
+        guards="put_set",
     ),
 ]
 
@@ -516,6 +587,11 @@ PIPECAT = [
 def old_token(world: World) -> None:
     secret = world.gcore.add_secret(PROJECT_ID, REGION_ID, "old-token", "opaque", b"old")
     world.state["secret"] = secret.id
+
+
+def delete_old_token(w: World) -> HttpResponse:
+    path = f"{GCORE_LIST}{REGION_ID}/{w.state['secret']}/delete/"
+    return post(w.editor, path, {"confirm": "old-token"})
 
 
 def a_change(world: World) -> None:
@@ -649,11 +725,7 @@ GCORE = [
         "gcore",
         "delete_secret",
         WRITE,
-        act=lambda w: post(
-            w.editor,
-            f"{GCORE_LIST}{REGION_ID}/{w.state['secret']}/delete/",
-            {"confirm": "old-token"},
-        ),
+        act=delete_old_token,
         prepare=old_token,
         action=gcore_actions.SECRET_DELETE,
         provisions=True,
@@ -661,6 +733,38 @@ GCORE = [
             "404": Expect(
                 said("The secret old-token is already gone", "HTTP 404 Not Found"), FAILED
             )
+        },
+    ),
+    # The reads a change makes first: each failing, the change is not sent.
+    Operation(
+        "gcore: create secret: name check",
+        "gcore",
+        "list_secrets",
+        READ,
+        act=lambda w: create(w.editor, name="api-token"),
+        guards="create_secret",
+        unsent="could not be checked, so nothing was sent",
+    ),
+    Operation(
+        "gcore: upload certificate: name check",
+        "gcore",
+        "list_secrets",
+        READ,
+        act=lambda w: upload(w.editor, w.chain, name="www-example-test"),
+        guards="create_tls_secret",
+        unsent="could not be checked, so nothing was sent",
+    ),
+    Operation(
+        "gcore: delete secret: secret read",
+        "gcore",
+        "get_secret",
+        READ,
+        act=delete_old_token,
+        prepare=old_token,
+        guards="delete_secret",
+        unsent="so nothing was deleted",
+        overrides={
+            "404": Expect(said("The secret old-token no longer exists: nothing deleted"), ids=False)
         },
     ),
 ]
@@ -719,7 +823,9 @@ def seen_after(world: World, op: Operation, column: Column, response: HttpRespon
 
 
 def readable(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    """The page's text, and what its elements say on hover (`title`)."""
+    titles = re.findall(r'title="([^"]*)"', html)
+    return " ".join(unescape(" ".join([re.sub(r"<[^>]+>", " ", html), *titles])).split())
 
 
 def outcomes(attempt: AuditEvent) -> list[str]:
@@ -742,11 +848,13 @@ def test_cell(cell: Cell, world: World) -> None:
     if not early:
         column.inject(world, op)
     calls_before = app.calls(op.upstream)
+    guarded_before = app.calls(op.guards) if op.guards else 0
     last_event = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True)
     before = last_event.first() or 0
 
     response = op.act(world)
     calls = app.calls(op.upstream) - calls_before
+    sent = app.calls(op.guards) - guarded_before if op.guards else 0
     app.faults.clear()
     text = seen_after(world, op, column, response)
 
@@ -773,6 +881,8 @@ def test_cell(cell: Cell, world: World) -> None:
     expected_calls = op.calls * expect.attempts
     if calls != expected_calls:
         problems.append(f"called {op.upstream} {calls} times, not {expected_calls}")
+    if sent:
+        problems.append(f"sent {op.guards} {sent} times after its check failed")
 
     new = list(AuditEvent.objects.filter(sequence__gt=before).order_by("sequence"))
     if op.kind == READ:
