@@ -72,6 +72,12 @@ def apply_change(request: HttpRequest, change: Callable[..., object], **argument
     return True
 
 
+def not_sent(request: HttpRequest, error: ProviderError, consequence: str) -> str:
+    """A read a change depends on failed, so the change was not sent: what happened, what that
+    means for the change (`consequence`), and the request ids, as for a failed change."""
+    return with_request_id(f"{describe_read(error)} {consequence}", request_id_of(request), error)
+
+
 def with_request_id(message: str, request_id: str, error: ProviderError | None = None) -> str:
     ids = [f"request id {request_id}"] if request_id else []
     if error is not None and error.request_id:

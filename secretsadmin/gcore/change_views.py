@@ -23,8 +23,15 @@ from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.roles import Role
 from secretsadmin.audit.services import AuditUnavailable
 from secretsadmin.core.htmx import go_to, render_page, wants_fragment
-from secretsadmin.core.provider_errors import describe_read
-from secretsadmin.core.provider_pages import apply_change, not_applied, provider_errors
+from secretsadmin.core.provider_errors import describe_read, what_happened
+from secretsadmin.core.provider_pages import (
+    apply_change,
+    not_applied,
+    not_sent,
+    provider_errors,
+    request_id_of,
+    with_request_id,
+)
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import Secret
 from secretsadmin.providers.gcore.names import secret_name_problem
@@ -183,8 +190,12 @@ def _created(
     except services.Unreadable as unreadable:
         form.add_error(
             None,
-            f"{describe_read(unreadable.error)} Whether the region holds a secret named {name} "
-            "already could not be checked, so nothing was sent.",
+            not_sent(
+                request,
+                unreadable.error,
+                f"Whether the region holds a secret named {name} already could not be checked, "
+                "so nothing was sent.",
+            ),
         )
         return False
     if done:
@@ -206,18 +217,21 @@ def check_name(request: HttpRequest, account: str) -> HttpResponse:
     region = request.GET.get("region", "")
     problem = secret_name_problem(name) if name else None
     existing: tuple[Secret, ...] | None = ()
+    why = ""
     region_id = int(region) if region.isascii() and region.isdigit() else 0
     if name and not problem and region_id:
         try:
             if region_id in selectors.region_names(account):
                 existing = selectors.named(account, region_id, name)
-        except ProviderError:
-            existing = None  # a courtesy: the service checks again, afresh, when it is sent
+        except ProviderError as error:
+            # A courtesy: the service checks again, afresh, when it is sent.
+            existing, why = None, what_happened(error)
     context = {
         "account": account,
         "name": name,
         "problem": problem,
         "existing": existing,
+        "why": why,
         "region_name": _region_name(account, region_id) if region_id else "",
     }
     return render(request, "gcore/name_check.html", context)
@@ -253,8 +267,12 @@ def secret_delete(
         except services.Unreadable as unreadable:
             messages.error(
                 request,
-                f"{describe_read(unreadable.error)} The secret could not be read again before "
-                "deleting it, so nothing was deleted.",
+                not_sent(
+                    request,
+                    unreadable.error,
+                    "The secret could not be read again before deleting it, so nothing was "
+                    "deleted.",
+                ),
             )
             done = False
         if done:
@@ -284,16 +302,21 @@ def change(request: HttpRequest, account: str, sequence: int) -> HttpResponse:
     if attempt is None:
         raise Http404(f"Change #{sequence} is not a Gcore Cloud change of {account}.")
     polled = wants_fragment(request)
+    problem = ""
     try:
         progress = changes.follow(account, attempt)
-    except (ProviderError, AuditUnavailable):
+    except (ProviderError, AuditUnavailable) as error:
         if polled:
             return HttpResponse(status=204)  # keep the badge as it is; the next poll may succeed
         progress = changes.from_log(attempt)
+        if isinstance(error, ProviderError):
+            # The page shows the change as the log has it: it must say why it is no further.
+            problem = with_request_id(describe_read(error), request_id_of(request), error)
     region_id = progress.region_id
     context = {
         "account": account,
         "progress": progress,
+        "problem": problem,
         "region_name": _region_name(account, region_id),
         "poll_seconds": settings.GCORE_POLL_SECONDS,
     }

@@ -15,7 +15,15 @@ from secretsadmin.audit.history import Entry, changes_by_id
 from secretsadmin.core import shared_reads
 from secretsadmin.providers.deadlines import at_once
 from secretsadmin.providers.errors import ProviderError
-from secretsadmin.providers.gcore import GcoreClient, Region, Secret, Task, gcore_clients
+from secretsadmin.providers.gcore import (
+    GcoreClient,
+    GcoreError,
+    NotFound,
+    Region,
+    Secret,
+    Task,
+    gcore_clients,
+)
 
 from . import actions
 
@@ -104,12 +112,28 @@ def account_secrets(account: str) -> AccountSecrets:
     return AccountSecrets(found, secrets, failures)
 
 
+class ListNotFound(GcoreError):
+    """The region's list itself answered 404 (its project or region unknown to the API), which
+    says nothing of any one secret in it."""
+
+
 def find_secret(account: str, region_id: int, secret_id: str, *, fresh: bool = False) -> Secret:
     """The secret from its region's shared list; one missing from it is read upstream once more,
     since another tool may have created it within the last interval. `fresh` reads upstream at
     once. `NotFound` when it does not exist."""
     if not fresh:
-        for secret in region_secrets(account, region_id):
+        try:
+            listed = region_secrets(account, region_id)
+        except NotFound as error:
+            raise ListNotFound(
+                error.message,
+                account=error.account,
+                operation=error.operation,
+                status=error.status,
+                code=error.code,
+                request_id=error.request_id,
+            ) from error
+        for secret in listed:
             if secret.id == secret_id:
                 return secret
     return client(account).get_secret(region_id, secret_id)

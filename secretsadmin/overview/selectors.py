@@ -19,7 +19,7 @@ from secretsadmin.accounts.roles import AnyUser, Role, has_role
 from secretsadmin.audit import links
 from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.selectors import concluded, shown_outcome
-from secretsadmin.core.provider_errors import describe_read
+from secretsadmin.core.provider_errors import describe_read, what_happened
 from secretsadmin.gcore import actions as gcore_actions
 from secretsadmin.gcore import selectors as gcore
 from secretsadmin.gcore.facts import Expiry, expiry
@@ -97,13 +97,14 @@ class Expiring:
 @dataclass(frozen=True)
 class GcoreState:
     """One Gcore Cloud account as its regions' shared lists show it. `unread` names the regions
-    that could not be read (their secrets are not counted); `problem` says, in a sentence, why
-    none could."""
+    that could not be read (their secrets are not counted) and `unread_why` says what happened
+    to the first; `problem` says, in a sentence, why none could."""
 
     account: str
     total: int = 0
     soonest: tuple[Expiring, ...] = ()  # the next to expire, the expired ones first
     unread: tuple[str, ...] = ()
+    unread_why: str = ""
     problem: str = ""
     provider_request_id: str = ""
 
@@ -133,7 +134,15 @@ def gcore_account(account: str) -> GcoreState:
         for secret in expiring[:SOONEST_SHOWN]
     )
     unread = tuple(failure.region.display_name for failure in found.failures)
-    return GcoreState(account, total=len(found.secrets), soonest=soonest, unread=unread)
+    first = found.failures[0].error if found.failures else None
+    return GcoreState(
+        account,
+        total=len(found.secrets),
+        soonest=soonest,
+        unread=unread,
+        unread_why=what_happened(first) if first else "",
+        provider_request_id=first.request_id if first else "",
+    )
 
 
 @dataclass(frozen=True)

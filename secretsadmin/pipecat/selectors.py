@@ -18,6 +18,7 @@ from secretsadmin.providers.pipecat import (
     BadRequestReason,
     NotFound,
     PipecatClient,
+    PipecatError,
     Region,
     SecretSet,
     SetDetail,
@@ -65,12 +66,29 @@ class SetNotListed(NotFound):
     which says nothing of any set)."""
 
 
+class ListNotFound(PipecatError):
+    """The sets list itself answered 404: not a `NotFound` of any set, which would tell a
+    create that its name is free."""
+
+
 def find_set(account: str, name: str, *, fresh: bool = False) -> SecretSet:
     """The set from the shared list; a set missing from it is looked for once more upstream,
     since another tool may have created it within the last interval. `fresh` reads upstream
-    at once: before a change that must not act on a set deleted within the interval."""
+    at once: before a change that must not act on a set deleted within the interval. The only
+    `NotFound` it raises is `SetNotListed`."""
     for afresh in (True,) if fresh else (False, True):
-        for secret_set in list_sets(account, fresh=afresh):
+        try:
+            listed = list_sets(account, fresh=afresh)
+        except NotFound as error:
+            raise ListNotFound(
+                error.message,
+                account=error.account,
+                operation=error.operation,
+                status=error.status,
+                code=error.code,
+                request_id=error.request_id,
+            ) from error
+        for secret_set in listed:
             if secret_set.name == name:
                 return secret_set
     raise SetNotListed(

@@ -20,8 +20,8 @@ from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.roles import Role
 from secretsadmin.core.forms import ReasonForm
 from secretsadmin.core.htmx import go_to, list_page, wants_fragment
-from secretsadmin.core.provider_errors import describe_read
-from secretsadmin.core.provider_pages import apply_change, not_applied, provider_errors
+from secretsadmin.core.provider_errors import describe_read, what_happened
+from secretsadmin.core.provider_pages import apply_change, not_applied, not_sent, provider_errors
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import NotFound, SecretSet, set_name_problem
 from secretsadmin.providers.pipecat.container_registries import expiry_note
@@ -92,15 +92,17 @@ def set_keys_count(request: HttpRequest, account: str, name: str) -> HttpRespons
     the set's shared read (`selectors.read_set`), so it is at most one interval old like the rest
     of the page, and one read per set and interval serves every viewer and the set's own page."""
     account = _account(account)
+    why = ""
     try:
         _, detail = selectors.read_set(account, name)
     except NotFound:
         detail, problem = None, "gone"
-    except ProviderError:
-        detail, problem = None, "not read"  # a courtesy: the set's page says what failed
+    except ProviderError as error:
+        # A courtesy: the set's page says in full what failed; the count says it on hover.
+        detail, problem, why = None, "not read", what_happened(error)
     else:
         problem = "" if detail else "not listed"
-    context = {"detail": detail, "problem": problem}
+    context = {"detail": detail, "problem": problem, "why": why}
     return render(request, "pipecat/sets.html#keys-count", context)
 
 
@@ -167,12 +169,14 @@ def check_name(request: HttpRequest, account: str) -> HttpResponse:
     name = request.GET.get("name", "").strip()
     problem = set_name_problem(name) if name else None
     taken: bool | None = False
+    why = ""
     if name and not problem:
         try:
             taken = selectors.set_exists(account, name)
-        except ProviderError:
-            taken = None  # the check is a courtesy; the form checks again on submit
-    context = {"name": name, "problem": problem, "taken": taken, "account": account}
+        except ProviderError as error:
+            # The check is a courtesy; the form checks again on submit.
+            taken, why = None, what_happened(error)
+    context = {"name": name, "problem": problem, "taken": taken, "why": why, "account": account}
     return render(request, "pipecat/name_check.html", {**context, "rule": SET_NAME_RULE})
 
 
@@ -251,7 +255,7 @@ def keys_add(request: HttpRequest, account: str, name: str) -> HttpResponse:
         messages.error(request, f"Set {name} no longer exists; no key was saved.")
         return go_to(request, reverse("pipecat:sets", args=[account]))
     except services.SetUnreadable as unreadable:
-        messages.error(request, f"{describe_read(unreadable.error)} No key was saved.")
+        messages.error(request, not_sent(request, unreadable.error, "No key was saved."))
         done = False
     if done:
         messages.success(request, f"{_count(pairs, 'key')} saved in {name}.")
@@ -285,7 +289,7 @@ def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpR
         messages.error(request, f"Set {name} holds no key {key} (any more); nothing was removed.")
         done, gone = False, True
     except services.SetUnreadable as unreadable:
-        messages.error(request, f"{describe_read(unreadable.error)} Nothing was removed.")
+        messages.error(request, not_sent(request, unreadable.error, "Nothing was removed."))
         done = False
     if done:
         messages.success(request, f"Key {key} removed from {name}.")
@@ -395,11 +399,12 @@ def _applied(
         form.add_error(None, f"Set {name} no longer exists: nothing was sent.")
     except services.SetUnreadable as unreadable:
         form.add_error(
-            None, f"{describe_read(unreadable.error)} The set could not be read: nothing sent."
+            None, not_sent(request, unreadable.error, "The set could not be read: nothing sent.")
         )
     except services.NameUncheckable as uncheckable:
         form.add_error(
-            None, f"{describe_read(uncheckable.error)} The name could not be checked: nothing sent."
+            None,
+            not_sent(request, uncheckable.error, "The name could not be checked: nothing sent."),
         )
     return False
 

@@ -233,4 +233,8 @@ def test_a_key_count_the_provider_failed_to_give_says_so_and_the_row_stays(viewe
     put(pipecat, "voice-prod", A="1")
     pipecat.faults.add(Fault("get_set", status=500, times=5))
     response = viewer.get("/pipecat/prod/sets/voice-prod/keys-count/", HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and response.text == '<span class="hint">not read</span>'
+    assert response.status_code == 200
+    assert response.text == (
+        '<span class="hint" title="Pipecat Cloud answered with an error: HTTP 500 Internal Server '
+        'Error.">not read</span>'
+    )
