@@ -134,3 +134,42 @@ def test_every_other_url_refuses_a_post_without_its_token(persona, request, worl
     assert world.calls() == calls
     assert world.state() == before
     assert client.get("/").status_code == 200  # still signed in: the logout was refused too
+
+
+def test_no_page_changes_anything_when_merely_opened(admin, world):
+    """What the CSRF check leaves alone, a GET (a link on another site, a prefetch), changes
+    nothing at a provider, in people or in roles, at any URL, Django's admin too."""
+    watched = ("sets", "secrets", "tasks", "people", "groups")
+    before = {k: v for k, v in world.state().items() if k in watched}
+    seen = len(world.pipecat.requests), len(world.gcore.requests)
+    for route, entry in patterns(admin=True):
+        path = world.path(route, entry.name)
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            assert admin.get(path, {"confirm": SET, "next": "/"}, **headers).status_code < 500
+    calls = world.pipecat.requests[seen[0] :] + world.gcore.requests[seen[1] :]
+    assert calls and {call.method for call in calls} == {"GET"}
+    assert {k: v for k, v in world.state().items() if k in watched} == before
+    assert admin.get("/").status_code == 200  # still signed in: a GET does not sign out
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/\\evil.example",
+        "\\\\evil",
+    ],
+)
+def test_signing_in_and_out_lead_nowhere_but_here(client, editor, elsewhere):
+    User.objects.create_user("olga", password="correct horse battery staple")
+    client.get("/accounts/login/")
+    form = {"username": "olga", "password": "correct horse battery staple", "next": elsewhere}
+    form["csrfmiddlewaretoken"] = client.cookies["csrftoken"].value
+    signed_in = client.post("/accounts/login/", form)
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/"
+    editor.get("/")
+    token = editor.cookies["csrftoken"].value
+    signed_out = editor.post("/accounts/logout/", {"csrfmiddlewaretoken": token, "next": elsewhere})
+    assert signed_out.status_code == 302 and signed_out["Location"] == "/"

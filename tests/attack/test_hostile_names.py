@@ -88,7 +88,7 @@ def hostile(world):
     return secrets
 
 
-def test_hostile_names_and_messages_are_text_on_every_page(admin, viewer, world, hostile):
+def test_hostile_names_and_messages_are_text_on_every_page(admin, editor, viewer, world, hostile):
     # Changes and refusals that put the hostile text into the log and into toasts.
     target = hostile[SCRIPT]
     delete = f"/gcore/prod/{REGION_ID}/{target.id}/delete/"
@@ -119,8 +119,9 @@ def test_hostile_names_and_messages_are_text_on_every_page(admin, viewer, world,
     )
     world.gcore.fail_next_task(message=MESSAGE)
     create = {"region": str(REGION_ID), "name": QUOTE + " new", "secret_type": "opaque"}
-    admin.post("/gcore/prod/new/", form(admin, {**create, "payload": "v"}))
+    editor.post("/gcore/prod/new/", form(editor, {**create, "payload": "v"}))
     world.gcore.clock.advance(10)
+    answers.append(("an editor's own changes on the overview", editor.get("/")))
     for user_agent in HOSTILE:
         viewer.get(f"/gcore/prod/new/?name={quote(SCRIPT)}", HTTP_USER_AGENT=user_agent)
     viewer.get(f"/pipecat/prod/sets/{SET}/keys/{quote(ATTRIBUTE)}/delete/")
