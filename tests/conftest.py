@@ -1,6 +1,7 @@
 import os
 import shutil
 import socket
+import tempfile
 import threading
 from collections.abc import Callable
 
@@ -8,6 +9,15 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# Property tests draw the same examples on every run and machine, and keep no example database.
+# Each test sets its own bound on examples. What Hypothesis still caches (the constants it reads
+# from our source) goes to the temporary directory, not into the checkout.
+hypothesis_settings.register_profile("secretsadmin", derandomize=True, database=None, deadline=None)
+hypothesis_settings.load_profile("secretsadmin")
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "secretsadmin-hypothesis"))
 
 pytest_plugins = [
     "tests.fixtures.personas",

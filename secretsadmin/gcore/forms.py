@@ -83,10 +83,12 @@ class ExpirationField(forms.DateTimeField):
         )
 
     def clean(self, value: Any) -> datetime | None:
-        moment: datetime | None = super().clean(value)
+        # Typed as UTC, whatever zone the server reads it in: read in its TIME_ZONE, a moment
+        # its clocks skip or repeat would be refused as one that "couldn't be interpreted".
+        with timezone.override(UTC):
+            moment: datetime | None = super().clean(value)
         if moment is None:
             return None
-        # Typed as UTC, whatever zone the server reads it in.
         moment = moment.replace(tzinfo=None).replace(tzinfo=UTC)
         if moment <= timezone.now():
             raise ValidationError("The expiration must be in the future.")

@@ -28,6 +28,7 @@ from secretsadmin.providers.pipecat.container_registries import expiry_note
 from secretsadmin.providers.pipecat.names import SET_NAME_RULE
 
 from . import selectors, services
+from .converters import KeyName
 from .forms import DeleteKeyForm, DeleteSetForm, ImagePullForm, KeysForm, NewSetForm
 from .listing import SETS
 
@@ -127,6 +128,10 @@ def _detail_page(
         "set": secret_set,
         "detail": detail,
         "history": selectors.history(account, name),
+        # Keys another tool named with a "/", a space or the like: no URL can name them.
+        "unaddressable_keys": {key for key in detail.keys if KeyName.problem(key)}
+        if detail
+        else set(),
         "keys_form": keys_form,
         "remove_form": ReasonForm(auto_id="remove_%s"),
         "poll_seconds": settings.PIPECAT_POLL_SECONDS,

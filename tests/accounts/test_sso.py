@@ -212,3 +212,42 @@ def test_a_header_user_made_superuser_by_hand_loses_it_on_the_next_request(brows
     User.objects.filter(username="alice").update(is_superuser=True, is_staff=True)
     assert via_proxy(browser, "/audit/", groups="ops").status_code == 403  # same header
     assert not User.objects.get(username="alice").is_superuser
+
+
+SPOOFS = {
+    "a stranger's address": {"REMOTE_ADDR": "192.0.2.66"},
+    "claiming to be forwarded by the proxy": {
+        "REMOTE_ADDR": "192.0.2.66",
+        "HTTP_X_FORWARDED_FOR": PROXY,
+    },
+    "an IPv4 stranger on an IPv6 socket": {"REMOTE_ADDR": "::ffff:192.0.2.66"},
+    "an IPv6 stranger": {"REMOTE_ADDR": "2001:db8::66"},
+    "an address that is not one": {"REMOTE_ADDR": "10.0.0.7.evil"},
+}
+SPOOFED_PATHS = [
+    ("get", "/", 302),
+    ("get", "/healthz", 200),
+    ("get", "/no-such-page/", 404),
+    ("get", "/accounts/login/", 200),
+    ("post", "/pipecat/prod/new/", 302),
+]
+
+
+@pytest.mark.parametrize("spoof", SPOOFS)
+@pytest.mark.parametrize(("method", "path", "status"), SPOOFED_PATHS)
+def test_a_spoofed_identity_header_opens_no_session_anywhere(browser, spoof, method, path, status):
+    headers = {
+        "HTTP_X_FORWARDED_USER": "mallory",
+        "HTTP_X_FORWARDED_GROUPS": "platform-admins",
+        "HTTP_X_FORWARDED_EMAIL": "mallory@example.com",
+        **SPOOFS[spoof],
+    }
+    response = getattr(browser, method)(path, **headers)
+    assert response.status_code == status
+    assert "sessionid" not in response.cookies
+    assert not response.wsgi_request.user.is_authenticated
+    assert "mallory" not in response.content.decode()
+    assert not User.objects.exists()
+    assert browser.get("/", REMOTE_ADDR=SPOOFS[spoof]["REMOTE_ADDR"]).status_code == 302
+    [denied] = AuditEvent.objects.filter(action="auth.denied")
+    assert denied.error_code == "untrusted_identity_header"

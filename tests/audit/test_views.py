@@ -10,6 +10,7 @@ from django.utils import timezone
 from secretsadmin.audit import chain, services
 from secretsadmin.audit.models import AuditEvent
 from tests.audit.conftest import csrf_headers
+from tests.fixtures.urls import auditor_urls, sample_path
 
 pytestmark = pytest.mark.django_db
 
@@ -75,18 +76,24 @@ def test_auditors_read_the_log_newest_first(persona, request, varied):
 PEOPLE = {"viewer": "vera", "editor": "eddie", "stranger": "sam"}
 
 
+AUDITORS_ONLY = [
+    ("get", "/audit/"),
+    ("get", "/audit/1/"),
+    ("get", "/audit/export.csv"),
+    ("get", "/audit/export.jsonl"),
+    ("post", "/audit/verify"),
+    ("post", "/audit/1/check/"),
+]
+
+
+def test_the_refusals_below_cover_every_url_of_the_log():
+    assert sorted(sample_path(route) for route, _ in auditor_urls()) == sorted(
+        path for _, path in AUDITORS_ONLY
+    )
+
+
 @pytest.mark.parametrize("persona", PEOPLE)
-@pytest.mark.parametrize(
-    "method,path",
-    [
-        ("get", "/audit/"),
-        ("get", "/audit/1/"),
-        ("get", "/audit/export.csv"),
-        ("get", "/audit/export.jsonl"),
-        ("post", "/audit/verify"),
-        ("post", "/audit/1/check/"),
-    ],
-)
+@pytest.mark.parametrize("method,path", AUDITORS_ONLY)
 def test_everyone_else_is_refused_and_the_refusal_recorded(persona, method, path, request, log):
     client = request.getfixturevalue(persona)
     kwargs = csrf_headers(client) if method == "post" else {}

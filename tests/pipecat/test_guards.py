@@ -10,7 +10,7 @@ from secretsadmin.core import shared_reads
 from secretsadmin.pipecat import selectors
 from secretsadmin.providers.pipecat import pipecat_clients
 from tests.fixtures.pipecat import PIPECAT_ORG
-from tests.pipecat.conftest import events, fail_next, post, put, upstream
+from tests.pipecat.conftest import Elements, events, fail_next, post, put, upstream
 
 pytestmark = pytest.mark.django_db
 VALUE = "sk-live-Zq81-echoed-back"
@@ -165,6 +165,19 @@ def test_a_key_another_tool_named_outside_the_clis_rule_can_still_be_removed(edi
     assert page.status_code == 200 and "<code>db.password</code>" in page.text
     post(editor, "/pipecat/prod/sets/voice-prod/keys/db.password/delete/")
     assert set(pipecat.store.get("test-org", "voice-prod").values) == {"KEEP"}
+
+
+@pytest.mark.parametrize("key", ["db/password", "db password", "API\u200bKEY", ".."])
+def test_a_key_no_address_can_name_is_listed_without_a_remove_button(editor, pipecat, key):
+    """Another tool's key with a "/" in its name made the set's page a server error."""
+    put(pipecat, "voice-prod", KEEP="1")
+    pipecat.store.get("test-org", "voice-prod").values[key] = "x"  # written elsewhere
+    page = editor.get("/pipecat/prod/sets/voice-prod/")
+    assert page.status_code == 200
+    rows = Elements(page.text).all("tr")
+    [row] = [r for r in rows if r["text"].strip().startswith(key)]
+    assert "Remove it with another tool: its name cannot be part of an address." in row["text"]
+    assert 'aria-label="Remove KEEP"' in page.text
 
 
 def test_replacing_credentials_of_a_pull_secret_deleted_meanwhile_does_not_recreate_it(

@@ -1,6 +1,8 @@
 """A pasted `.env` block: what becomes a key and a value, and each bad line by its number."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secretsadmin.providers.envfile import LineProblem, parse_env
 from secretsadmin.providers.pipecat import key_name_problem
@@ -149,3 +151,70 @@ def test_only_the_line_breaks_an_editor_shows_end_a_line():
     block = parse("A=val\u2028ue\nB=x\x0cy\nbad line\n")
     assert block.pairs == (("A", "val\u2028ue"), ("B", "x\x0cy"))
     assert [problem.line for problem in block.errors] == [3]
+
+
+# -- properties: whatever is pasted -----------------------------------------------------------
+
+LINE_PIECES = st.sampled_from(
+    ["export ", "=", "'", '"', "\\", "#", " # ", " ", "\t", "\n", "\r\n", "\r", "\ufeff", "KEY"]
+)
+PASTES = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.one_of(LINE_PIECES, st.text(max_size=8)), max_size=40).map("".join),
+)
+KEYS = st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True)
+# A value's characters, but for "\r": a paste's line breaks reach the parser as "\n" or "\r\n",
+# and one inside a quoted value is kept as "\n".
+VALUES = st.text(st.characters(exclude_characters="\r", exclude_categories=("Cs",)), min_size=1)
+MARK = "\u2603"  # in every value of the round trips below, and in no key
+
+
+@settings(max_examples=300)
+@given(PASTES)
+def test_any_paste_is_read_without_an_exception(text):
+    block = parse(text)
+    lines = len(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    for key, value in block.pairs:
+        assert key_name_problem(key) is None and value != ""
+    assert all(1 <= problem.line <= lines for problem in block.errors + block.warnings)
+    assert len({key for key, _ in block.pairs}) == len(block.pairs)
+
+
+def double_quoted(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\t", "\\t") + '"'
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(KEYS, VALUES), min_size=1, max_size=6), st.booleans())
+def test_quoted_values_come_back_exactly(pairs, export):
+    """Any value, written as a .env file writes it (double quotes, escapes, line breaks kept),
+    is read back as it was, under its key; the last of a repeated key wins."""
+    pairs = [(key, MARK + value) for key, value in pairs]
+    prefix = "export " if export else ""
+    text = "\n".join(f"{prefix}{key}={double_quoted(value)}" for key, value in pairs)
+    block = parse(text)
+    assert block.errors == ()
+    assert block.as_dict() == dict(pairs)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(KEYS, VALUES.filter(lambda v: "'" not in v)), min_size=1, max_size=6))
+def test_single_quoted_values_come_back_literally(pairs):
+    pairs = [(key, MARK + value) for key, value in pairs]
+    block = parse("\r\n".join(f"{key}='{value}'" for key, value in pairs))
+    assert block.errors == ()
+    assert block.as_dict() == {key: value.replace("\r\n", "\n") for key, value in pairs}
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.text(max_size=70), VALUES, st.sampled_from(["'", '"', ""])), max_size=8)
+)
+def test_no_message_shows_a_value(entries):
+    """Whatever the keys, the quotes and where a quote is left open, no value is quoted back."""
+    text = "\n".join(
+        f"{key.replace(MARK, '')}={quote}{MARK}{value}" for key, value, quote in entries
+    )
+    block = parse(text)
+    assert all(MARK not in str(problem) for problem in block.errors + block.warnings)
