@@ -207,7 +207,8 @@ def conclude_task(attempt: AuditEvent, task: Task, *, error_code: str = "") -> A
     except DatabaseError as exc:  # the commit itself failed
         raise audit.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
     if attempt.region.isdigit():
-        selectors.forget(attempt.account, int(attempt.region))
+        touched = {attempt.target_id, concluded.target_id} - {""}
+        selectors.forget(attempt.account, int(attempt.region), *touched)
     return concluded
 
 
