@@ -22,7 +22,7 @@ from django.utils import timezone
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.changes import Conclusion
 from secretsadmin.audit.models import AuditEvent, Outcome
-from secretsadmin.audit.selectors import RECONCILED, UNKNOWN_AFTER
+from secretsadmin.audit.selectors import RECONCILED, left_for_long
 from secretsadmin.providers.gcore import NotFound, Submitted, Task
 
 from . import actions, selectors
@@ -153,7 +153,7 @@ def from_log(attempt: AuditEvent) -> Progress:
         )
     if task_id:
         return Progress(attempt, State.RUNNING, task_id, secret_id=attempt.target_id)
-    if outcomes or timezone.now() - attempt.time > UNKNOWN_AFTER:
+    if outcomes or left_for_long(attempt.time, timezone.now()):
         # Not accepted (a timeout, a 5xx), or its worker died: the request's message said so.
         last = outcomes[-1] if outcomes else None
         return Progress(attempt, State.UNKNOWN, message=last.error_message if last else "")
