@@ -1,13 +1,14 @@
-"""The audit log's time column, which must stay readable when what it holds is no time.
+"""The audit log's typed columns, which must stay readable when what they hold is not their type.
 
 The log is evidence: someone with the database at hand may write anything into a row, and the
 log must still show every other row, and that one as it is, for verify to name as broken. Text
-SQLite keeps in the column, or PostgreSQL's `infinity` or a year before 1 or after 9999 (which
-Python's datetime cannot hold), made every read that met such a row fail: the log's page, the
-event's, the exports. So the column is selected as text and parsed here; a value that is no
-time comes back as `UnreadableTime`, the text as stored.
+SQLite keeps in a time or uuid column, or PostgreSQL's `infinity` or a year before 1 or after
+9999 (which Python's datetime cannot hold), made every read that met such a row fail: the log's
+page, the event's, the exports. So these columns are read here: a value that is not of its type
+comes back as `Unreadable`, the text as stored.
 """
 
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,16 +27,18 @@ _PG_TEXT = (
 _COMMON_ERA = " AD"
 
 
-class UnreadableTime(str):
-    """A stored time that is no time, as the database holds it."""
+class Unreadable(str):
+    """A stored value that is not of its column's type, as the database holds it."""
 
     __slots__ = ()
 
 
-if TYPE_CHECKING:  # what it is set to, what it reads as; not subscriptable at run time
-    _DateTimeField = models.DateTimeField[datetime | str, datetime | UnreadableTime]
+if TYPE_CHECKING:  # what each is set to, what it reads as; not subscriptable at run time
+    _DateTimeField = models.DateTimeField[datetime | str, datetime | Unreadable]
+    _UUIDField = models.UUIDField[uuid.UUID | str, uuid.UUID | Unreadable]
 else:
     _DateTimeField = models.DateTimeField
+    _UUIDField = models.UUIDField
 
 
 class StoredTime(_DateTimeField):
@@ -62,26 +65,52 @@ class StoredTime(_DateTimeField):
 
     def from_db_value(
         self, value: object, expression: Expression, connection: BaseDatabaseWrapper
-    ) -> datetime | UnreadableTime | None:
+    ) -> datetime | Unreadable | None:
         if value is None or isinstance(value, datetime):
             return value
         return read_time(str(value), connection)
 
 
-def read_time(text: str, connection: BaseDatabaseWrapper) -> datetime | UnreadableTime:
+def read_time(text: str, connection: BaseDatabaseWrapper) -> datetime | Unreadable:
     """The time `text` names (a naive one in the connection's zone, as Django stores it on
-    SQLite), or `UnreadableTime(text)`."""
+    SQLite), or `Unreadable(text)`."""
     plain = text
     if connection.vendor == "postgresql":
         if not text.endswith(_COMMON_ERA):
-            return UnreadableTime(text)  # BC, or infinite
+            return Unreadable(text)  # BC, or infinite
         plain = text.removesuffix(_COMMON_ERA)
     try:
         value = parse_datetime(plain)
     except ValueError:  # the shape of a time, not one ("2026-13-45 25:61:00")
-        return UnreadableTime(text)
+        return Unreadable(text)
     if value is None:
-        return UnreadableTime(text)
+        return Unreadable(text)
     if timezone.is_naive(value):
         return timezone.make_aware(value, connection.timezone)
     return value
+
+
+class StoredUUID(_UUIDField):
+    """A `UUIDField` (the same column) that reads a value that is no uuid (SQLite keeps any text
+    in its `char(32)`) as `Unreadable`."""
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.UUIDField", args, kwargs
+
+    def get_internal_type(self) -> str:
+        # SQLite's converter of a "UUIDField" value fails on one that is no uuid.
+        return "StoredUUID"
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        return connection.data_types["UUIDField"] % self.db_type_parameters(connection)
+
+    def from_db_value(
+        self, value: object, expression: Expression, connection: BaseDatabaseWrapper
+    ) -> uuid.UUID | Unreadable | None:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        try:
+            return uuid.UUID(str(value))
+        except ValueError:
+            return Unreadable(str(value))

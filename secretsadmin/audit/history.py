@@ -13,7 +13,7 @@ from django.db.models import Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .fields import UnreadableTime
+from .fields import Unreadable
 from .models import AuditEvent, Outcome
 from .selectors import left_for_long
 
@@ -24,7 +24,7 @@ FIELDS = ("sequence", "time", "action", "actor_username", "auth_method")
 
 @dataclass(frozen=True)
 class Change:
-    time: datetime | UnreadableTime
+    time: datetime | Unreadable
     action: str
     username: str
     auth_method: str  # how the person had signed in
@@ -75,7 +75,7 @@ class Entry:
     came of it."""
 
     sequence: int  # the attempt's: its page in the audit log
-    time: datetime | UnreadableTime  # when it was asked for
+    time: datetime | Unreadable  # when it was asked for
     action: str
     username: str
     auth_method: str

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from . import chain
-from .fields import StoredTime
+from .fields import StoredTime, StoredUUID
 
 
 class AppendOnly(Exception):
@@ -54,7 +54,7 @@ def _index(*fields: str) -> models.Index:
 class AuditEvent(models.Model):
     # The sequence is the key: gap-free (checked by verify) and the order of the chain.
     sequence = models.BigIntegerField(primary_key=True)
-    uuid = models.UUIDField(unique=True, editable=False)
+    uuid = StoredUUID(unique=True, editable=False)
     time = StoredTime(db_index=True)
     request_id = models.CharField(max_length=128, blank=True)
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import actions
-from .fields import UnreadableTime
+from .fields import Unreadable
 from .models import AuditEvent, Outcome
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def shown_outcome(event: "WithAnnotations[AuditEvent, Concluded]", now: datetime
     return event.outcome
 
 
-def left_for_long(asked: datetime | UnreadableTime, now: datetime) -> bool:
+def left_for_long(asked: datetime | Unreadable, now: datetime) -> bool:
     """Whether an attempt asked for at `asked` has waited UNKNOWN_AFTER for its outcome: the
     request that made it is over. A time that cannot be read is no sign of one still running."""
     return not isinstance(asked, datetime) or now - asked > UNKNOWN_AFTER

@@ -120,3 +120,16 @@ def _export(client, fmt: str) -> str:
 
 def _marker(stored: str) -> str:
     return f'<span class="unreadable-time">unreadable time: <code><bdi>{stored}</bdi></code></span>'
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's uuid column holds uuids")
+def test_an_event_id_that_is_no_uuid_is_shown_exported_and_found(
+    auditor, log, behind_the_apps_back, row_of
+):
+    behind_the_apps_back("UPDATE audit_auditevent SET uuid = 'not-a-uuid' WHERE sequence = 3")
+    assert auditor.get("/audit/").status_code == 200
+    assert "<code>not-a-uuid</code>" in auditor.get("/audit/3/").text
+    rows = [json.loads(line) for line in _export(auditor, "jsonl").splitlines()]
+    assert rows[2]["uuid"] == "not-a-uuid"
+    with pytest.raises(CommandError, match="chain broken at event #3"):
+        call_command("audit_verify")

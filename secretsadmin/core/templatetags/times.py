@@ -1,6 +1,6 @@
 """Times as people read them in a list: "3 min ago", with the exact time on hover; or exactly.
 
-A stored time the database held as no time (`audit.fields.UnreadableTime`, text) is shown as
+A stored time the database held as no time (`audit.fields.Unreadable`, text) is shown as
 unreadable, with what was stored.
 """
 

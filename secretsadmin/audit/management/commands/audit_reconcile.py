@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
-from secretsadmin.audit.fields import UnreadableTime
+from secretsadmin.audit.fields import Unreadable
 from secretsadmin.audit.selectors import UNKNOWN_AFTER, pending_attempts
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         )
 
 
-def _when(time: datetime | UnreadableTime) -> str:
+def _when(time: datetime | Unreadable) -> str:
     if isinstance(time, datetime):
         return f"{time:%Y-%m-%d %H:%M:%S}"
     return f"(unreadable time {time!r})"
