@@ -19,6 +19,8 @@ _CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp"})
 _SPACES = frozenset("\t\n\r")
 # Letters and marks drawn as nothing: Hangul fillers, the combining grapheme joiner.
 _BLANK = frozenset("\u115f\u1160\u3164\uffa0\u034f")
+# Right-to-left letters and Arabic digits: text holding them reorders what stands beside it.
+_RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})
 
 
 def is_invisible(character: str) -> bool:
@@ -65,3 +67,17 @@ def marked(text: str) -> SafeString:
             for c in text
         )
     )
+
+
+def shown(text: str) -> SafeString:
+    """`text` `marked`, and `isolated`."""
+    return isolated(marked(text), text)
+
+
+def isolated(html: SafeString, text: str) -> SafeString:
+    """`html`, the HTML of `text`, in `<bdi>` when `text` holds right-to-left letters, so that it
+    cannot reorder the words around it (a name followed by "(3 keys)" must not read "(3 keys)
+    name" when its letters are Hebrew)."""
+    if text.isascii() or not any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in text):
+        return html
+    return format_html("<bdi>{}</bdi>", html)

@@ -49,7 +49,7 @@ def test_the_log_shows_every_event_and_that_one_as_unreadable(auditor, log, unre
     page = auditor.get("/audit/")
     assert page.status_code == 200
     assert [event.sequence for event in page.context["page"].events][-5:] == [5, 4, 3, 2, 1]
-    assert f"unreadable time: <code><bdi>{stored}</bdi></code>" in row_of(page, 3)
+    assert f"unreadable time: <code>{stored}</code>" in row_of(page, 3)
     assert "<time datetime=" in row_of(page, 2)
 
 
@@ -119,7 +119,7 @@ def _export(client, fmt: str) -> str:
 
 
 def _marker(stored: str) -> str:
-    return f'<span class="unreadable-time">unreadable time: <code><bdi>{stored}</bdi></code></span>'
+    return f'<span class="unreadable-time">unreadable time: <code>{stored}</code></span>'
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's uuid column holds uuids")

@@ -81,6 +81,6 @@ def exact_time(value: datetime | str | None, shape: str = "Y-m-d H:i:s.u T") -> 
 def unreadable(stored: str) -> SafeString:
     shown = stored if len(stored) <= UNREADABLE_SHOWN else stored[:UNREADABLE_SHOWN] + "…"
     return format_html(
-        '<span class="unreadable-time">unreadable time: <code><bdi>{}</bdi></code></span>',
-        invisible.marked(shown),
+        '<span class="unreadable-time">unreadable time: <code>{}</code></span>',
+        invisible.shown(shown),
     )
