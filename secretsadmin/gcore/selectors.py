@@ -1,10 +1,10 @@
 """Reads of Gcore Cloud, shared through the cache (`core.shared_reads`).
 
 Each region's secrets and each task are fetched at most once per account (region, task) per
-`GCORE_POLL_SECONDS`, whoever is watching; the regions every ten minutes. So are a secret or a
-task that is not there, and a failure of the provider. An account's table
-reads its regions at once, so a project in several regions takes as long as its slowest, and a
-region that fails is named beside the others' secrets instead of hiding them.
+`GCORE_POLL_SECONDS`, whoever is watching; the regions every ten minutes; so is a secret or a
+task that is not there, and a failure of the provider. An account's table reads its regions at
+once, so a project in several regions takes as long as its slowest, and a region that fails is
+named beside the others' secrets instead of hiding them.
 """
 
 from collections.abc import Callable
