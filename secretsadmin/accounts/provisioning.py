@@ -11,7 +11,9 @@ from django.db.models import CharField, Model
 from django.http import HttpRequest
 
 from secretsadmin.audit import services as audit
+from secretsadmin.core.invisible import spelled
 
+from . import identity_names
 from .actors import actor_of
 from .models import ExternalIdentity
 from .role_changes import record_roles_change
@@ -49,8 +51,8 @@ class IdentityRefused(Exception):
     @property
     def shown(self) -> str:
         return (
-            f"Single sign-on cannot sign you in as “{self.identity.username}”: an account of "
-            "that name already exists here and is not yours. Ask an administrator."
+            f"Single sign-on cannot sign you in as “{spelled(self.identity.username)}”: an "
+            "account of that name already exists here and is not yours. Ask an administrator."
         )
 
 
@@ -64,6 +66,23 @@ class IdentityUnusable(IdentityRefused):
         return (
             "Single sign-on sent a user name or identifier too long to sign in with. "
             "Ask an administrator."
+        )
+
+
+class IdentityNameConfusable(IdentityRefused):
+    """The identity provider sent a name that could pass for another (`identity_names`)."""
+
+    code = "identity_name_confusable"
+
+    def __init__(self, identity: Identity, why: str) -> None:
+        super().__init__(identity, f"the name {why}")
+        self.why = why
+
+    @property
+    def shown(self) -> str:
+        return (
+            f"Single sign-on cannot sign you in as “{spelled(self.identity.username)}”: the "
+            f"name {self.why}, so it could pass for another person's. Ask an administrator."
         )
 
 
@@ -124,16 +143,30 @@ def _user_for(identity: Identity) -> User:
         limit = _max_length(model, field)
         if len(value) > limit:
             raise IdentityUnusable(identity, f"its {field} is longer than {limit} characters")
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User.objects.create_user(username, email=_email(identity.email))  # no password
-    elif not _adoptable(user):
+    if why := identity_names.problem(username):
+        raise IdentityNameConfusable(identity, why)
+    same = _named_alike(username)
+    if len(same) > 1 or (same and not _adoptable(same[0])):
         # A name is no proof of who someone is: an account of that name stays its owner's.
         raise IdentityRefused(identity)
+    user = same[0] if same else User.objects.create_user(username, email=_email(identity.email))
     ExternalIdentity.objects.create(
         user=user, source=identity.source, issuer=identity.issuer, subject=identity.subject
     )
     return user
+
+
+def _named_alike(username: str) -> list[User]:
+    """The accounts whose names are `username` but for case and compatibility forms. Compared
+    here, not by the database (SQLite folds the case of ASCII letters alone), and only for an
+    identity seen for the first time: a few thousand names at most."""
+    wanted = identity_names.key(username)
+    alike = [
+        pk
+        for pk, name in User.objects.values_list("pk", "username").iterator()
+        if identity_names.key(name) == wanted
+    ]
+    return list(User.objects.filter(pk__in=alike).order_by("pk"))
 
 
 def _adoptable(user: User) -> bool:

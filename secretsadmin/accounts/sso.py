@@ -11,6 +11,7 @@ from django.http.response import HttpResponseBase
 from secretsadmin.core.middleware import GetResponse
 from secretsadmin.core.proxies import from_trusted_proxy
 
+from . import identity_names
 from .denials import forbidden, record_denial
 from .models import ExternalIdentity
 from .provisioning import Identity, IdentityRefused, provision, split_groups
@@ -24,12 +25,24 @@ def meta_key(header: str) -> str:
     return "HTTP_" + header.upper().replace("-", "_")
 
 
+def _header(request: HttpRequest, key: str) -> str:
+    """A header's value as the proxy wrote it: a WSGI server hands on each byte as a Latin-1
+    character, and proxies send names in UTF-8 ("Zoë" would be "ZoÃ«"). Bytes that are no UTF-8
+    are read as Latin-1."""
+    value = request.META.get(key, "")
+    try:
+        return str(value.encode("latin-1").decode("utf-8"))
+    except UnicodeError:
+        return str(value)
+
+
 class HeaderSSOMiddleware:
     """Logs in the user named by the proxy's header, only when the peer is a trusted proxy.
 
     The header from any other address is ignored, logged and audited. An empty header ends an
-    SSO session; a different user in the header replaces the session's user. A name that belongs
-    to an account the header did not create (a local one) is refused, and ends the session too.
+    SSO session; a different user in the header replaces the session's user (a name differing in
+    case only is the same user). A name that belongs to an account the header did not create (a
+    local one), or that could pass for another, is refused, and ends the session too.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -56,17 +69,17 @@ class HeaderSSOMiddleware:
         return self.get_response(request)
 
     def _apply(self, request: HttpRequest) -> None:
-        username = request.META.get(self.user_key, "").strip()
+        username = _header(request, self.user_key).strip()
         sso_session = request.session.get("auth_method") == METHOD
         if not username:
             if request.user.is_authenticated and sso_session:
                 auth.logout(request)
             return
-        groups = split_groups(request.META.get(self.groups_key, "")) if self.groups_key else []
-        email = request.META.get(self.email_key, "").strip() if self.email_key else ""
+        groups = split_groups(_header(request, self.groups_key)) if self.groups_key else []
+        email = _header(request, self.email_key).strip() if self.email_key else ""
         if (
             request.user.is_authenticated
-            and request.user.get_username() == username
+            and identity_names.key(request.user.get_username()) == identity_names.key(username)
             and request.session.get("sso_groups") == groups
             # Flags granted by hand since the last sync are taken back at once.
             and not (request.user.is_staff or request.user.is_superuser)
@@ -77,7 +90,8 @@ class HeaderSSOMiddleware:
             Identity(
                 source=ExternalIdentity.Source.HEADER,
                 issuer="",
-                subject=username,
+                # The header vouches for a name, whatever its case: "Alice" is alice.
+                subject=identity_names.key(username),
                 username=username,
                 email=email,
                 groups=tuple(groups),

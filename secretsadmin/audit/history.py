@@ -13,8 +13,9 @@ from django.db.models import Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .fields import Unreadable
 from .models import AuditEvent, Outcome
-from .selectors import UNKNOWN_AFTER
+from .selectors import left_for_long
 
 # The newest changes read at once; a history longer than this asks once more for its first.
 RECENT = 50
@@ -23,7 +24,7 @@ FIELDS = ("sequence", "time", "action", "actor_username", "auth_method")
 
 @dataclass(frozen=True)
 class Change:
-    time: datetime
+    time: datetime | Unreadable
     action: str
     username: str
     auth_method: str  # how the person had signed in
@@ -74,7 +75,7 @@ class Entry:
     came of it."""
 
     sequence: int  # the attempt's: its page in the audit log
-    time: datetime  # when it was asked for
+    time: datetime | Unreadable  # when it was asked for
     action: str
     username: str
     auth_method: str
@@ -109,7 +110,7 @@ def changes_by_id(
         first = firsts[sequence]
         last = latest.get(sequence, first)
         outcome = last.outcome
-        if outcome == Outcome.ATTEMPTED and now - first.time > UNKNOWN_AFTER:
+        if outcome == Outcome.ATTEMPTED and left_for_long(first.time, now):
             outcome = Outcome.UNKNOWN
         entries.append(
             Entry(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from . import chain
+from .fields import StoredTime, StoredUUID
 
 
 class AppendOnly(Exception):
@@ -53,8 +54,8 @@ def _index(*fields: str) -> models.Index:
 class AuditEvent(models.Model):
     # The sequence is the key: gap-free (checked by verify) and the order of the chain.
     sequence = models.BigIntegerField(primary_key=True)
-    uuid = models.UUIDField(unique=True, editable=False)
-    time = models.DateTimeField(db_index=True)
+    uuid = StoredUUID(unique=True, editable=False)
+    time = StoredTime(db_index=True)
     request_id = models.CharField(max_length=128, blank=True)
 
     # No database constraint and DO_NOTHING: deleting a user must not touch the audit row (SET_NULL

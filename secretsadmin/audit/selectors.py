@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import actions
+from .fields import Unreadable
 from .models import AuditEvent, Outcome
 
 if TYPE_CHECKING:
@@ -171,9 +172,15 @@ def page(
 def shown_outcome(event: "WithAnnotations[AuditEvent, Concluded]", now: datetime) -> str:
     """The outcome to show: an attempt left without one for long is `unknown`, not `attempted`."""
     waiting = event.outcome == Outcome.ATTEMPTED and not event.concluded
-    if waiting and now - event.time > UNKNOWN_AFTER:
+    if waiting and left_for_long(event.time, now):
         return Outcome.UNKNOWN
     return event.outcome
+
+
+def left_for_long(asked: datetime | Unreadable, now: datetime) -> bool:
+    """Whether an attempt asked for at `asked` has waited UNKNOWN_AFTER for its outcome: the
+    request that made it is over. A time that cannot be read is no sign of one still running."""
+    return not isinstance(asked, datetime) or now - asked > UNKNOWN_AFTER
 
 
 def event(sequence: int) -> "WithAnnotations[AuditEvent, Concluded] | None":

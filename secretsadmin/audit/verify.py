@@ -114,20 +114,21 @@ def _sqlite_rows(fields: list["Field[Any, Any]"]) -> Iterator[tuple[Any, ...]]:
 
 
 # How each database renders a value as the chain's plain text, in SQL: building datetime and UUID
-# objects only to turn them back into text cost more than the read itself. Times are
-# `datetime.isoformat` of the UTC time with microseconds; uuids have their dashes.
+# objects only to turn them back into text cost more than the read itself. Keyed by the fields'
+# internal types (`fields.StoredTime`, `fields.StoredUUID`). Times are `datetime.isoformat` of
+# the UTC time with microseconds; uuids have their dashes.
 PG_PLAIN = {
-    "DateTimeField": """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
-    "UUIDField": "{0}::text",
+    "StoredTime": """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+    "StoredUUID": "{0}::text",
     "JSONField": "{0}::text",  # jsonb's text is parsed, not hashed
 }
 # Django keeps a UTC time as `2026-01-31 14:00:00[.123456]` text, a uuid as 32 hex digits.
 SQLITE_PLAIN = {
-    "DateTimeField": (
+    "StoredTime": (
         "substr({0}, 1, 10) || 'T' || substr({0}, 12) "
         "|| CASE WHEN length({0}) = 19 THEN '.000000+00:00' ELSE '+00:00' END"
     ),
-    "UUIDField": (
+    "StoredUUID": (
         "substr({0}, 1, 8) || '-' || substr({0}, 9, 4) || '-' || substr({0}, 13, 4) || '-' "
         "|| substr({0}, 17, 4) || '-' || substr({0}, 21)"
     ),

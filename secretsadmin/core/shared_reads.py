@@ -10,16 +10,27 @@ cache holds beside it: while the cache's stamp is that one, the value is taken f
 instead of being read and unpickled again (2,000 sets took 3 to 5 ms a request, more with Redis
 than the page's own work). The stamp is a small key, gone when the value is forgotten, replaced
 or expires, so the process's copy is never older than the cache's.
+
+What the provider answers instead of a value is shared too, for `failures` seconds: that the
+thing asked for does not exist, an error, no answer at all. A page or badge of a set that does
+not exist would otherwise cost a call per request, and a provider failing would be asked again
+by every request while it fails. Each reader gets its own copy of the error, raised as the
+provider's. A call the dashboard did not make (calls to the account paused, the page out of
+time) is this reader's alone.
 """
 
 import contextlib
+import copy
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import cast
 
 from django.core.cache import cache
+
+from secretsadmin.providers.errors import ProviderError, Unavailable
 
 LOCK_SECONDS = 10  # longer than one call may take, so a crashed fetcher frees the lock
 WAIT_STEP = 0.05
@@ -30,24 +41,35 @@ _memory: dict[str, tuple[str, object]] = {}  # key -> (stamp, value), in this pr
 _memory_lock = threading.Lock()
 
 
-def shared[T](key: str, fetch: Callable[[], T], *, seconds: float, fresh: bool = False) -> T:
+@dataclass(frozen=True)
+class _Failed:
+    """What is kept of a read the provider failed: its error."""
+
+    error: ProviderError
+
+
+def shared[T](
+    key: str, fetch: Callable[[], T], *, seconds: float, failures: float = 0, fresh: bool = False
+) -> T:
     """The value under `key`, fetched at most once per `seconds` by whoever finds it missing
-    first. `fresh` reads upstream now, not waiting for a read already in flight, which may have
-    begun before a change the caller must not miss; what it reads is shared from then on.
-    Callers in one process get the same object: it must not be changed (a tuple, say)."""
+    first; a provider's error raised instead is shared for `failures` seconds (at most
+    `seconds`; none by default). `fresh` reads upstream now, not waiting for a read already in
+    flight, which may have begun before a change the caller must not miss; what it reads is
+    shared from then on. Callers in one process get the same object: it must not be changed (a
+    tuple, say)."""
     if fresh:
         forget(key)
-        return _fetch_and_keep(key, fetch, seconds)
+        return _fetch_and_keep(key, fetch, seconds, failures)
     found, value = _kept(key)
     if found:
-        return cast(T, value)
+        return cast(T, _served(value))
     lock = f"{key}:lock"
     deadline = time.monotonic() + LOCK_SECONDS
     while not cache.add(lock, 1, LOCK_SECONDS):
         time.sleep(WAIT_STEP)
         found, value = _kept(key)
         if found:
-            return cast(T, value)
+            return cast(T, _served(value))
         if time.monotonic() > deadline:
             break  # the fetcher is stuck or gone: fetch ourselves rather than fail
     try:
@@ -55,10 +77,17 @@ def shared[T](key: str, fetch: Callable[[], T], *, seconds: float, fresh: bool =
         # last looked (before the loop, or between two of its looks).
         found, value = _kept(key)
         if found:
-            return cast(T, value)
-        return _fetch_and_keep(key, fetch, seconds)
+            return cast(T, _served(value))
+        return _fetch_and_keep(key, fetch, seconds, failures)
     finally:
         cache.delete(lock)
+
+
+def _served(value: object) -> object:
+    if isinstance(value, _Failed):
+        # A copy: one error object raised by several threads would gather all their tracebacks.
+        raise copy.copy(value.error)
+    return value
 
 
 def forget(*keys: str) -> None:
@@ -71,13 +100,22 @@ def forget(*keys: str) -> None:
             cache.incr(generation)
 
 
-def _fetch_and_keep[T](key: str, fetch: Callable[[], T], seconds: float) -> T:
+def _fetch_and_keep[T](key: str, fetch: Callable[[], T], seconds: float, failures: float) -> T:
     generation = cache.get(_generation(key), 0)
-    value = fetch()
+    try:
+        value = fetch()
+    except ProviderError as error:
+        if failures > 0 and not (isinstance(error, Unavailable) and not error.asked):
+            _keep(key, generation, _Failed(error), min(seconds, failures))
+        raise
+    _keep(key, generation, value, seconds)
+    return value
+
+
+def _keep(key: str, generation: int, value: object, seconds: float) -> None:
     stamp = uuid.uuid4().hex
     cache.set_many({key: (generation, stamp, value), _stamp(key): (generation, stamp)}, seconds)
     _remember(key, stamp, value)
-    return value
 
 
 def _kept(key: str) -> tuple[bool, object]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.changes import Conclusion
 from secretsadmin.audit.models import AuditEvent, Outcome
-from secretsadmin.audit.selectors import RECONCILED, UNKNOWN_AFTER
+from secretsadmin.audit.selectors import RECONCILED, left_for_long
 from secretsadmin.providers.gcore import NotFound, Submitted, Task
 
 from . import actions, selectors
@@ -153,7 +153,7 @@ def from_log(attempt: AuditEvent) -> Progress:
         )
     if task_id:
         return Progress(attempt, State.RUNNING, task_id, secret_id=attempt.target_id)
-    if outcomes or timezone.now() - attempt.time > UNKNOWN_AFTER:
+    if outcomes or left_for_long(attempt.time, timezone.now()):
         # Not accepted (a timeout, a 5xx), or its worker died: the request's message said so.
         last = outcomes[-1] if outcomes else None
         return Progress(attempt, State.UNKNOWN, message=last.error_message if last else "")
@@ -207,7 +207,8 @@ def conclude_task(attempt: AuditEvent, task: Task, *, error_code: str = "") -> A
     except DatabaseError as exc:  # the commit itself failed
         raise audit.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
     if attempt.region.isdigit():
-        selectors.forget(attempt.account, int(attempt.region))
+        touched = {attempt.target_id, concluded.target_id} - {""}
+        selectors.forget(attempt.account, int(attempt.region), *touched)
     return concluded
 
 

@@ -3,7 +3,7 @@ accepted them, else (the POST itself failed without an answer, or its worker die
 region's secrets: a create by the secrets of its name created since the attempt, a delete by
 whether its secret is still there."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent, Outcome
@@ -49,6 +49,13 @@ def _from_secrets(attempt: AuditEvent, region_id: int) -> AuditEvent:
         except NotFound:
             return _conclude(attempt, Outcome.SUCCEEDED, "the secret is gone")
         return _conclude(attempt, Outcome.FAILED, "the secret is still there")
+    if not isinstance(attempt.time, datetime):
+        return _conclude(
+            attempt,
+            Outcome.UNKNOWN,
+            "the attempt's time cannot be read, so the secrets of this name created since "
+            "cannot be told",
+        )
     since = attempt.time - CLOCK_SLACK
     made = [
         s for s in gcore.list_secrets(region_id) if s.name == attempt.target and s.created >= since

@@ -1,9 +1,10 @@
 """Reads of Gcore Cloud, shared through the cache (`core.shared_reads`).
 
 Each region's secrets and each task are fetched at most once per account (region, task) per
-`GCORE_POLL_SECONDS`, whoever is watching; the regions every ten minutes. An account's table
-reads its regions at once, so a project in several regions takes as long as its slowest, and a
-region that fails is named beside the others' secrets instead of hiding them.
+`GCORE_POLL_SECONDS`, whoever is watching; the regions every ten minutes; so is a secret or a
+task that is not there, and a failure of the provider. An account's table reads its regions at
+once, so a project in several regions takes as long as its slowest, and a region that fails is
+named beside the others' secrets instead of hiding them.
 """
 
 from collections.abc import Callable
@@ -38,8 +39,13 @@ def _secrets_key(account: str, region_id: int) -> str:
     return _key(account, f"secrets:{region_id}")
 
 
+def _secret_key(account: str, region_id: int, secret_id: str) -> str:
+    return _key(account, f"secret:{region_id}:{secret_id}")
+
+
 def _shared[T](key: str, fetch: Callable[[], T], *, fresh: bool = False) -> T:
-    return shared_reads.shared(key, fetch, seconds=settings.GCORE_POLL_SECONDS, fresh=fresh)
+    seconds = settings.GCORE_POLL_SECONDS
+    return shared_reads.shared(key, fetch, seconds=seconds, failures=seconds, fresh=fresh)
 
 
 def account_names() -> tuple[str, ...]:
@@ -62,7 +68,9 @@ def regions(account: str) -> tuple[Region, ...]:
         wanted = gcore.account.region_ids or tuple(sorted(usable))
         return tuple(listed.get(i, Region(i, f"Region {i}")) for i in wanted)
 
-    return shared_reads.shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
+    failures = settings.GCORE_POLL_SECONDS  # a failure for one poll interval only
+    key = _key(account, "regions")
+    return shared_reads.shared(key, fetch, seconds=REGIONS_SECONDS, failures=failures)
 
 
 def region_secrets(account: str, region_id: int, *, fresh: bool = False) -> tuple[Secret, ...]:
@@ -119,8 +127,9 @@ class ListNotFound(GcoreError):
 
 def find_secret(account: str, region_id: int, secret_id: str, *, fresh: bool = False) -> Secret:
     """The secret from its region's shared list; one missing from it is read upstream once more,
-    since another tool may have created it within the last interval. `fresh` reads upstream at
-    once. `NotFound` when it does not exist."""
+    since another tool may have created it within the last interval, and what that read finds
+    (the secret, or `NotFound`) is shared for the interval too: a page of a secret that does not
+    exist costs one call per interval, not one per request. `fresh` reads upstream at once."""
     if not fresh:
         try:
             listed = region_secrets(account, region_id)
@@ -136,7 +145,11 @@ def find_secret(account: str, region_id: int, secret_id: str, *, fresh: bool = F
         for secret in listed:
             if secret.id == secret_id:
                 return secret
-    return client(account).get_secret(region_id, secret_id)
+    return _shared(
+        _secret_key(account, region_id, secret_id),
+        lambda: client(account).get_secret(region_id, secret_id),
+        fresh=fresh,
+    )
 
 
 def history(account: str, secret_id: str) -> list[Entry]:
@@ -150,9 +163,13 @@ def named(account: str, region_id: int, name: str, *, fresh: bool = False) -> tu
     return tuple(s for s in region_secrets(account, region_id, fresh=fresh) if s.name == name)
 
 
-def forget(account: str, region_id: int) -> None:
-    """After a change in a region: the next reads fetch, so every page shows it at once."""
-    shared_reads.forget(_secrets_key(account, region_id))
+def forget(account: str, region_id: int, *secret_ids: str) -> None:
+    """After a change in a region (to these secrets): the next reads fetch, so every page shows
+    it at once."""
+    shared_reads.forget(
+        _secrets_key(account, region_id),
+        *(_secret_key(account, region_id, secret_id) for secret_id in secret_ids),
+    )
 
 
 def task(account: str, task_id: str, *, fresh: bool = False) -> Task:

@@ -2,8 +2,9 @@
 
 The sets list, which every page and every polling badge needs, and each set's keys are fetched
 at most once per account (and set) per `PIPECAT_POLL_SECONDS` (the regions every ten minutes),
-whoever is watching. What a page shows is therefore at most one interval old; the dashboard's own
-changes forget what they touch, so they show at once.
+whoever is watching; so is a set that is not there, and a failure of the provider. What a page
+shows is therefore at most one interval old; the dashboard's own changes forget what they touch,
+so they show at once.
 """
 
 from collections.abc import Callable
@@ -38,8 +39,19 @@ def _set_key(account: str, name: str) -> str:
     return _key(account, f"set:{name}")
 
 
+def _listed_key(account: str, name: str) -> str:
+    return _key(account, f"listed:{name}")
+
+
 def _shared[T](key: str, fetch: Callable[[], T], *, fresh: bool = False) -> T:
-    return shared_reads.shared(key, fetch, seconds=settings.PIPECAT_POLL_SECONDS, fresh=fresh)
+    seconds = settings.PIPECAT_POLL_SECONDS
+    return shared_reads.shared(key, fetch, seconds=seconds, failures=seconds, fresh=fresh)
+
+
+def _shared_long[T](key: str, fetch: Callable[[], T]) -> T:
+    """Shared for REGIONS_SECONDS; a failure for one poll interval only."""
+    failures = settings.PIPECAT_POLL_SECONDS
+    return shared_reads.shared(key, fetch, seconds=REGIONS_SECONDS, failures=failures)
 
 
 def account_names() -> tuple[str, ...]:
@@ -58,7 +70,7 @@ def _by_name(client: PipecatClient) -> tuple[SecretSet, ...]:
 
 def forget(account: str, name: str) -> None:
     """After a change to a set: the next reads fetch, so every page shows the change at once."""
-    shared_reads.forget(_key(account, "sets"), _set_key(account, name))
+    shared_reads.forget(_key(account, "sets"), _set_key(account, name), _listed_key(account, name))
 
 
 class SetNotListed(NotFound):
@@ -73,24 +85,36 @@ class ListNotFound(PipecatError):
 
 def find_set(account: str, name: str, *, fresh: bool = False) -> SecretSet:
     """The set from the shared list; a set missing from it is looked for once more upstream,
-    since another tool may have created it within the last interval. `fresh` reads upstream
-    at once: before a change that must not act on a set deleted within the interval. The only
-    `NotFound` it raises is `SetNotListed`."""
-    for afresh in (True,) if fresh else (False, True):
-        try:
-            listed = list_sets(account, fresh=afresh)
-        except NotFound as error:
-            raise ListNotFound(
-                error.message,
-                account=error.account,
-                operation=error.operation,
-                status=error.status,
-                code=error.code,
-                request_id=error.request_id,
-            ) from error
-        for secret_set in listed:
+    since another tool may have created it within the last interval, and what that look finds
+    (the set, or `SetNotListed`) is shared for the interval too: a badge of a set that does not
+    exist costs one call per interval, not one per poll. `fresh` reads upstream at once: before
+    a change that must not act on a set deleted within the interval. The only `NotFound` it
+    raises is `SetNotListed`."""
+    if not fresh:
+        for secret_set in _sets(account):
             if secret_set.name == name:
                 return secret_set
+    return _shared(_listed_key(account, name), lambda: _listed(account, name), fresh=fresh)
+
+
+def _sets(account: str, *, fresh: bool = False) -> tuple[SecretSet, ...]:
+    try:
+        return list_sets(account, fresh=fresh)
+    except NotFound as error:
+        raise ListNotFound(
+            error.message,
+            account=error.account,
+            operation=error.operation,
+            status=error.status,
+            code=error.code,
+            request_id=error.request_id,
+        ) from error
+
+
+def _listed(account: str, name: str) -> SecretSet:
+    for secret_set in _sets(account, fresh=True):
+        if secret_set.name == name:
+            return secret_set
     raise SetNotListed(
         f"Set {name} not found",
         account=account,
@@ -103,10 +127,12 @@ def find_set(account: str, name: str, *, fresh: bool = False) -> SecretSet:
 def set_exists(account: str, name: str, *, fresh: bool = False) -> bool:
     """Whether the set exists. `fresh` confirms a miss upstream: before a create, since a PUT on a
     name created elsewhere in the last interval would merge into that set instead."""
+    if any(s.name == name for s in _sets(account)):
+        return True
     if not fresh:
-        return any(s.name == name for s in list_sets(account))
+        return False
     try:
-        find_set(account, name)
+        find_set(account, name, fresh=True)
     except NotFound:
         return False
     return True
@@ -167,10 +193,9 @@ def history(account: str, name: str) -> History:
 
 
 def regions(account: str) -> list[Region]:
-    fetch = pipecat_clients().get(account).regions
-    return shared_reads.shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
+    return _shared_long(_key(account, "regions"), pipecat_clients().get(account).regions)
 
 
 def default_region(account: str) -> str:
     fetch = pipecat_clients().get(account).default_region
-    return shared_reads.shared(_key(account, "default-region"), fetch, seconds=REGIONS_SECONDS)
+    return _shared_long(_key(account, "default-region"), fetch)

@@ -36,6 +36,18 @@ class ProviderError(Exception):
         answer = f"HTTP {self.status} {self.code}".rstrip() if self.status else "no answer"
         return f"{self.provider} ({self.account}) {self.operation}: {answer}: {self.message}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Shared reads keep failures in the cache, which pickles them; the default rebuilds an
+        # exception from its positional arguments alone, and these take keywords.
+        return _rebuilt, (type(self), self.__dict__.copy())
+
+
+def _rebuilt[E: ProviderError](kind: type[E], state: dict[str, Any]) -> E:
+    error = kind.__new__(kind)
+    Exception.__init__(error, state["message"])
+    error.__dict__.update(state)
+    return error
+
 
 class BadRequest(ProviderError):
     """A 400 or 422: the provider refused what was asked."""
@@ -64,11 +76,16 @@ class ServerError(ProviderError):
 
 
 class Unavailable(ProviderError):
-    """No answer: a connection that could not be made (`reached` false), broke or timed out."""
+    """No answer: a connection that could not be made (`reached` false), broke or timed out;
+    or no call at all (`asked` false): calls to the account are paused, or the page had used up
+    its time to wait for providers."""
 
-    def __init__(self, message: str, *, reached: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, message: str, *, reached: bool = True, asked: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(message, **kwargs)
         self.reached = reached
+        self.asked = asked
 
 
 class MalformedResponse(ProviderError):

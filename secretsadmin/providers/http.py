@@ -191,6 +191,7 @@ class ProviderCalls:
                 "not asked: the page had used up its time to wait for providers",
                 account=self.account,
                 operation=operation,
+                asked=False,
             )
         return httpx.Timeout(
             min(configured.read or left, left), connect=min(configured.connect or left, left)
@@ -206,6 +207,7 @@ class ProviderCalls:
                 f"{self._pause.policy.failures} times",
                 account=self.account,
                 operation=operation,
+                asked=False,
             )
 
     def _log_failure(

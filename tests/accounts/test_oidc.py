@@ -208,3 +208,38 @@ def test_a_name_or_subject_too_long_to_hold_is_refused_and_recorded(idp, client,
 def test_an_email_too_long_to_hold_is_left_out(idp):
     olga = sign_in(idp, {"preferred_username": "olga", "email": f"{'o' * 250}@example.com"})
     assert (olga.username, olga.email) == ("olga", "")
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_a_second_identity_named_like_an_account_in_another_case_is_refused(idp, client):
+    olga = sign_in(idp, {"preferred_username": "Olga", "groups": ["ops"]})
+    response = through_the_callback(
+        client, idp, {"preferred_username": "olga", "groups": ["ops"]}, subject="u-2"
+    )
+    assert "cannot sign you in as “olga”" in response.content.decode()
+    assert not response.context["user"].is_authenticated
+    assert AuditEvent.objects.get(action="auth.denied").error_code == "identity_not_owner"
+    assert list(User.objects.all()) == [olga]
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_a_name_that_could_pass_for_another_names_no_account(idp, client):
+    response = through_the_callback(
+        client,
+        idp,
+        {"preferred_username": "\u043elga", "groups": ["ops"]},  # a Cyrillic o
+    )
+    page = response.content.decode()
+    assert "the name mixes the letters of several scripts (Cyrillic, Latin)" in page
+    assert not response.context["user"].is_authenticated
+    [refusal] = AuditEvent.objects.filter(action="auth.denied")
+    assert refusal.error_code == "identity_name_confusable"
+    assert repr("\u043elga") in refusal.error_message
+    assert not User.objects.exists()
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.oidc_urls")
+def test_a_known_identity_signs_in_whatever_it_is_called_now(idp):
+    """A person is known by issuer and subject: the name names a new account only."""
+    olga = sign_in(idp, {"preferred_username": "olga", "groups": ["ops"]})
+    assert sign_in(idp, {"preferred_username": "\u043elga", "groups": ["ops"]}) == olga

@@ -1,5 +1,10 @@
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client, override_settings
 
 from secretsadmin.accounts.models import ExternalIdentity
@@ -33,7 +38,13 @@ def via_proxy(client, path="/", user="alice", groups="ops", email="alice@example
     headers = {"HTTP_X_FORWARDED_USER": user, "HTTP_X_FORWARDED_GROUPS": groups}
     if email is not None:
         headers["HTTP_X_FORWARDED_EMAIL"] = email
-    return client.get(path, REMOTE_ADDR=PROXY, **headers, **extra)
+    return client.get(path, REMOTE_ADDR=PROXY, **as_sent(headers), **extra)
+
+
+def as_sent(headers: dict[str, str]) -> dict[str, str]:
+    """Headers as a WSGI server hands them on: the proxy's UTF-8 bytes, each read as a Latin-1
+    character (PEP 3333)."""
+    return {name: value.encode().decode("latin-1") for name, value in headers.items()}
 
 
 @pytest.fixture
@@ -251,3 +262,88 @@ def test_a_spoofed_identity_header_opens_no_session_anywhere(browser, spoof, met
     assert browser.get("/", REMOTE_ADDR=SPOOFS[spoof]["REMOTE_ADDR"]).status_code == 302
     [denied] = AuditEvent.objects.filter(action="auth.denied")
     assert denied.error_code == "untrusted_identity_header"
+
+
+CYRILLIC_A = "\u0430"
+
+
+def test_a_header_that_is_not_utf_8_is_read_as_sent(browser):
+    latin_1 = "Zo\xeb"  # a proxy sending Latin-1: the byte alone is no UTF-8
+    sent = {"HTTP_X_FORWARDED_USER": latin_1, "HTTP_X_FORWARDED_GROUPS": "ops"}
+    assert browser.get("/pipecat/", REMOTE_ADDR=PROXY, **sent).status_code == 200
+    assert User.objects.get().username == "Zoë"
+
+
+def test_a_name_in_another_case_is_the_same_account(browser):
+    for name in ("Alice", "alice", "ALICE", "\uff21\uff4c\uff49\uff43\uff45"):  # full-width last
+        assert via_proxy(browser, "/pipecat/", user=name).status_code == 200
+    assert list(User.objects.values_list("username", flat=True)) == ["Alice"]
+    assert ExternalIdentity.objects.get().subject == "alice"
+    assert AuditEvent.objects.filter(action="auth.login").count() == 1  # one session throughout
+
+
+def test_a_name_of_another_script_is_matched_without_regard_to_case(browser):
+    """Case folding beyond ASCII, which SQLite's own comparison does not do."""
+    assert via_proxy(browser, "/pipecat/", user="Ярослав").status_code == 200
+    assert via_proxy(Client(HTTP_HOST="localhost"), "/pipecat/", user="ЯРОСЛАВ").status_code == 200
+    assert User.objects.count() == 1
+
+
+def test_a_name_in_another_case_cannot_take_a_local_account(browser):
+    make_user("root", superuser=True)  # break-glass
+    response = via_proxy(browser, "/pipecat/", user="Root")
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(action="auth.denied").error_code == "identity_not_owner"
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        (f"{CYRILLIC_A}lice", "the name mixes the letters of several scripts (Cyrillic, Latin)"),
+        ("\u0430\u04cf\u0456\u0441\u0435", "the name is written in letters that look like Latin"),
+        ("ali\u200bce", "the name holds a character that cannot be seen (U+200B ZERO WIDTH SPACE)"),
+        ("ecila\u202e", "the name holds a character that cannot be seen (U+202E RIGHT-TO-LEFT"),
+    ],
+)
+def test_a_name_that_could_pass_for_another_is_refused_and_recorded(browser, name, said):
+    via_proxy(Client(HTTP_HOST="localhost"), user="alice")  # the account it could pass for
+    response = via_proxy(browser, "/pipecat/", user=name)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert said in page and "Ask an administrator." in page
+    assert not response.wsgi_request.user.is_authenticated
+    [refusal] = AuditEvent.objects.filter(action="auth.denied")
+    assert (refusal.error_code, refusal.source_ip) == ("identity_name_confusable", PROXY)
+    assert repr(name) in refusal.error_message  # as it was sent, escaped
+    assert list(User.objects.values_list("username", flat=True)) == ["alice"]
+
+
+def test_the_refusal_shows_an_invisible_character_as_its_code_point(browser):
+    page = via_proxy(browser, "/pipecat/", user="ali\u200bce").content.decode()
+    assert "“ali⟨U+200B⟩ce”" in page
+
+
+def test_identities_kept_by_the_name_as_sent_are_kept_by_its_key(browser):
+    """The migration that keys the header's identities: an account made for "Alice" before is
+    hers still; of "Bob" and "bob", both kept before, the one already keyed keeps the name."""
+    made = {name: User.objects.create_user(name) for name in ("Alice", "Bob", "bob")}
+    for name, user in made.items():
+        ExternalIdentity.objects.create(user=user, source="sso-header", subject=name)
+    migration = importlib.import_module(
+        "secretsadmin.accounts.migrations.0003_header_subjects_by_name_key"
+    )
+    migration.subjects_by_name_key(django_apps, SimpleNamespace(connection=connection))
+    assert via_proxy(browser, "/pipecat/", user="alice").wsgi_request.user == made["Alice"]
+    again = via_proxy(Client(HTTP_HOST="localhost"), "/pipecat/", user="BOB")
+    assert again.wsgi_request.user == made["bob"]
+    assert User.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "name", ["Zoë", "josé.garcía", "Ярослав", "山田太郎", "山田taro", "まゆみ"]
+)
+def test_a_name_of_one_script_or_of_those_written_together_signs_in_as_sent(browser, name):
+    """The proxy sends UTF-8; the account is named as the person is, not in its Latin-1 reading."""
+    assert via_proxy(browser, "/pipecat/", user=name).status_code == 200
+    assert User.objects.get().username == name

@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from secretsadmin.core import shared_reads
+from secretsadmin.providers.errors import ServerError
 
 
 class Upstream:
@@ -74,3 +75,34 @@ def test_readers_arriving_at_once_fetch_once_however_the_lock_falls():
         for thread in threads:
             thread.join()
         assert len(fetched) == 1, f"trial {trial}: {len(fetched)} fetches"
+
+
+class Failing:
+    """A provider read that counts its calls and fails each time."""
+
+    def __init__(self, error: ServerError) -> None:
+        self.calls, self.error = 0, error
+
+    def __call__(self) -> tuple[str, ...]:
+        self.calls += 1
+        raise self.error
+
+
+def test_a_failure_is_shared_for_its_seconds_and_reaches_other_workers_whole(upstream):
+    error = ServerError("boom", account="prod", operation="get_set", status=503, request_id="r1")
+    failing = Failing(error)
+    with pytest.raises(ServerError):
+        shared_reads.shared("k", failing, seconds=60, failures=60)
+    shared_reads._memory.clear()  # another worker: the error comes from the cache
+    with pytest.raises(ServerError) as raised:
+        shared_reads.shared("k", failing, seconds=60, failures=60)
+    assert failing.calls == 1
+    assert (str(raised.value), raised.value.request_id) == (str(error), "r1")
+
+
+def test_a_failure_is_not_shared_unless_asked(upstream):
+    failing = Failing(ServerError("boom", account="prod", operation="get_set", status=503))
+    for _ in range(2):
+        with pytest.raises(ServerError):
+            shared_reads.shared("k", failing, seconds=60)
+    assert failing.calls == 2

@@ -4,17 +4,21 @@ next interval."""
 
 import math
 import time
+import uuid
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from emulators.faults import Fault
 from secretsadmin.accounts.roles import Role
-from secretsadmin.gcore import selectors
+from secretsadmin.gcore import actions, selectors
 from tests.conftest import at_once
-from tests.fixtures.gcore import OTHER_REGION_ID, REGION_ID
+from tests.fixtures.gcore import OTHER_REGION_ID, REGION_ID, TASK_QUEUE_SECONDS, TASK_RUN_SECONDS
 from tests.fixtures.personas import client_for, make_user
+from tests.gcore.changes.conftest import attempt_of, badge, create
 from tests.gcore.conftest import ACCOUNT, LIST, add
+from tests.pipecat.conftest import post
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +77,61 @@ def test_forgetting_a_region_after_a_change_reads_it_again_at_once(viewer, gcore
     calls = gcore.calls("list_secrets")
     assert "made-here" in viewer.get(LIST).text
     assert gcore.calls("list_secrets") == calls + 1  # that region only
+
+
+@pytest.fixture
+def one_interval(settings):
+    """Long enough that every request of the test falls in one interval, however slow the
+    machine."""
+    settings.GCORE_POLL_SECONDS = 60
+
+
+def viewers(count: int) -> list:
+    return [client_for(make_user(f"vera-{n}", Role.VIEWER)) for n in range(count)]
+
+
+def test_a_secret_that_does_not_exist_costs_one_read_per_interval(one_interval, gcore):
+    gone = f"/gcore/{ACCOUNT}/{REGION_ID}/{uuid.uuid4()}/"
+    for client in viewers(3):
+        for _ in range(4):
+            assert client.get(gone).status_code == 404
+    assert (gcore.calls("list_secrets"), gcore.calls("get_secret")) == (1, 1)
+
+
+def test_a_secret_read_on_its_own_and_deleted_here_is_gone_at_once(one_interval, editor, gcore):
+    """A secret another tool made within the interval is read by its id, and that read is
+    shared; the dashboard's delete forgets it with the region's list."""
+    editor.get(LIST)  # the regions' lists are read and shared
+    secret = add(gcore, "made-elsewhere")
+    page = f"/gcore/{ACCOUNT}/{REGION_ID}/{secret.id}/"
+    assert editor.get(page).status_code == 200
+    confirm = {"confirm": "made-elsewhere"}
+    assert post(editor, f"{page}delete/", confirm)["Location"] == LIST
+    gcore.clock.advance(TASK_QUEUE_SECONDS + TASK_RUN_SECONDS + 0.1)  # the task is done
+    assert badge(editor, attempt_of(actions.SECRET_DELETE).sequence).status_code == 286
+    assert editor.get(page).status_code == 404
+
+
+def created(editor) -> int:
+    assert create(editor).status_code == 302
+    return attempt_of(actions.SECRET_CREATE).sequence
+
+
+def test_a_task_gcore_does_not_know_costs_one_read_per_interval(one_interval, editor, gcore):
+    sequence = created(editor)
+    gcore.faults.add(Fault("get_task", status=404, times=100))
+    for client in viewers(3):
+        for _ in range(4):
+            assert badge(client, sequence).status_code == 286
+    assert gcore.calls("get_task") == 1
+
+
+def test_a_task_that_cannot_be_read_is_asked_for_once_per_interval(one_interval, editor, gcore):
+    sequence = created(editor)
+    gcore.faults.add(Fault("get_task", status=503, times=100))
+    first, *others = viewers(3)
+    assert badge(first, sequence).status_code == 204  # the badge stays as it is
+    calls = gcore.calls("get_task")  # with the client's retries
+    for client in others * 4:
+        assert badge(client, sequence).status_code == 204
+    assert gcore.calls("get_task") == calls

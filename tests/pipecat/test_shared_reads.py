@@ -11,9 +11,12 @@ from django.core.cache import cache
 
 from emulators.clock import Clock
 from emulators.faults import Fault
+from secretsadmin.accounts.roles import Role
 from secretsadmin.pipecat import selectors
-from secretsadmin.providers.pipecat import NotFound
-from tests.pipecat.conftest import post, preview, put, upstream
+from secretsadmin.providers import deadlines
+from secretsadmin.providers.pipecat import NotFound, Unavailable
+from tests.fixtures.personas import client_for, make_user
+from tests.pipecat.conftest import fail_next, post, preview, put, upstream
 
 pytestmark = pytest.mark.django_db
 PAGE = "/pipecat/prod/sets/voice-prod/"
@@ -89,3 +92,64 @@ def test_a_fresh_read_does_not_take_the_answer_of_a_read_already_in_flight(pipec
     with pytest.raises(NotFound):
         selectors.read_set("prod", "voice-prod", fresh=True)
     viewer.join()
+
+
+def viewers(count: int) -> list:
+    return [client_for(make_user(f"vera-{n}", Role.VIEWER)) for n in range(count)]
+
+
+@pytest.fixture
+def one_interval(settings):
+    """Long enough that every request of the test falls in one interval, however slow the
+    machine."""
+    settings.PIPECAT_POLL_SECONDS = 60
+
+
+def test_a_set_that_does_not_exist_costs_one_look_per_interval(one_interval, pipecat):
+    """Its page, its badge and its row's key count, asked for by three people four times each:
+    one read of the set and one look at the list afresh, as for a set that exists."""
+    gone = "/pipecat/prod/sets/never-there/"
+    for client in viewers(3):
+        for _ in range(4):
+            assert client.get(gone).status_code == 404
+            assert client.get(f"{gone}badge/").status_code == 286  # stops polling
+            assert "gone" in client.get(f"{gone}keys-count/").text
+    assert pipecat.calls("get_set") == 1
+    assert pipecat.calls("list_sets") == 2  # the shared list, then the look for a new set
+
+
+def test_a_set_found_by_the_look_and_deleted_here_is_gone_at_once(one_interval, editor, pipecat):
+    """The look that found a set made elsewhere within the interval is forgotten with the set
+    when the dashboard deletes it."""
+    badge = "/pipecat/prod/sets/made-elsewhere/badge/"
+    assert editor.get("/pipecat/prod/").status_code == 200  # the list is read and shared
+    put(pipecat, "made-elsewhere")
+    assert "ready" in editor.get(badge).text  # not in the shared list: found by the look
+    delete = "/pipecat/prod/sets/made-elsewhere/delete/"
+    assert post(editor, delete, {"confirm": "made-elsewhere"}).status_code == 302
+    response = editor.get(badge)
+    assert (response.status_code, response.text) == (286, "")
+
+
+def test_a_failing_provider_is_asked_once_per_interval(one_interval, pipecat):
+    fail_next(pipecat, "get_set", 500, times=100)
+    first, *others = viewers(3)
+    assert first.get(PAGE).status_code == 502
+    calls = pipecat.calls("get_set")  # with the client's retries
+    for client in others * 4:
+        page = client.get(PAGE)
+        assert page.status_code == 502 and "HTTP 500 Internal Server Error" in page.text
+    assert pipecat.calls("get_set") == calls
+    pipecat.faults.clear()
+    put(pipecat, "voice-prod", OLD="1")
+    cache.clear()  # the next interval
+    assert "<code>OLD</code>" in keys_on(first)
+
+
+def test_a_call_not_made_is_not_shared(pipecat):
+    """A page out of time is refused without asking: the next page, with time, asks."""
+    put(pipecat, "voice-prod", OLD="1")
+    with deadlines.within(0), pytest.raises(Unavailable):
+        selectors.read_set("prod", "voice-prod")
+    _, detail = selectors.read_set("prod", "voice-prod")
+    assert detail is not None and detail.keys == ("OLD",)

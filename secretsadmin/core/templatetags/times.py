@@ -1,4 +1,8 @@
-"""Times as people read them in a list: "3 min ago", with the exact time on hover."""
+"""Times as people read them in a list: "3 min ago", with the exact time on hover; or exactly.
+
+A stored time the database held as no time (`audit.fields.Unreadable`, text) is shown as
+unreadable, with what was stored.
+"""
 
 from datetime import datetime
 
@@ -7,6 +11,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from secretsadmin.core import invisible
 
 register = template.Library()
 
@@ -17,6 +23,8 @@ DAY = 24 * HOUR
 DAYS_SHOWN = 30
 # Under this the difference is the clocks' as much as the event's.
 JUST_NOW = 5
+# Of a stored time that is no time, this much is shown: anything may have been written there.
+UNREADABLE_SHOWN = 64
 
 
 def describe(seconds: float) -> str:
@@ -38,9 +46,11 @@ def describe(seconds: float) -> str:
 
 
 @register.filter
-def relative_time(value: datetime | None, now: datetime | None = None) -> SafeString | str:
+def relative_time(value: datetime | str | None, now: datetime | None = None) -> SafeString | str:
     """`<time>` naming how long ago (or how soon) `value` is; its title is the exact local time
     with the zone. A time DAYS_SHOWN days away or more shows its date instead."""
+    if isinstance(value, str):
+        return unreadable(value)
     if not isinstance(value, datetime):
         return ""
     seconds = ((now or timezone.now()) - value).total_seconds()
@@ -51,4 +61,26 @@ def relative_time(value: datetime | None, now: datetime | None = None) -> SafeSt
         value.isoformat(timespec="milliseconds"),
         format_date(local, "Y-m-d H:i:s T"),
         format_date(local, "Y-m-d") if abs(seconds) >= DAYS_SHOWN * DAY else describe(seconds),
+    )
+
+
+@register.filter
+def exact_time(value: datetime | str | None, shape: str = "Y-m-d H:i:s.u T") -> SafeString | str:
+    """`<time>` giving the exact local time (to the microsecond, unless `shape` says) and its
+    zone."""
+    if isinstance(value, str):
+        return unreadable(value)
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', format_date(local, "c"), format_date(local, shape)
+    )
+
+
+def unreadable(stored: str) -> SafeString:
+    shown = stored if len(stored) <= UNREADABLE_SHOWN else stored[:UNREADABLE_SHOWN] + "…"
+    return format_html(
+        '<span class="unreadable-time">unreadable time: <code>{}</code></span>',
+        invisible.shown(shown),
     )

@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
+from secretsadmin.audit.fields import Unreadable
 from secretsadmin.audit.selectors import UNKNOWN_AFTER, pending_attempts
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             reconcile = reconcilers.get(event.provider)
             outcome = reconcile(event) if reconcile else None
             label = (
-                f"#{event.sequence} {event.time:%Y-%m-%d %H:%M:%S} {event.actor_username} "
+                f"#{event.sequence} {_when(event.time)} {event.actor_username} "
                 f"{event.action} {event.provider} {event.account} {event.target}"
             )
             if outcome is None:
@@ -44,3 +45,9 @@ class Command(BaseCommand):
             f"{concluded} attempt(s) concluded, {left} left unknown, "
             f"of those older than {older_than} minutes."
         )
+
+
+def _when(time: datetime | Unreadable) -> str:
+    if isinstance(time, datetime):
+        return f"{time:%Y-%m-%d %H:%M:%S}"
+    return f"(unreadable time {time!r})"
