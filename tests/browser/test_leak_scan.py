@@ -504,7 +504,8 @@ def audit_checks(browsing: Browsing, page: Page, exports: list[tuple[str, str]])
     for link in ("CSV", "JSON Lines"):
         download(page, link, exports, "all events")
     page.get_by_label("Action").fill("pipecat")
-    expect(page.locator("#results")).to_contain_text("pipecat.secret_set.upsert")
+    export = page.locator(".export").get_by_role("link", name="CSV")
+    expect(export).to_have_attribute("href", re.compile("action=pipecat"))
     browsing.settle(page)
     for link in ("CSV", "JSON Lines"):
         download(page, link, exports, "action=pipecat")
@@ -639,7 +640,9 @@ def left_behind(captured: Captured, browsing: Browsing, providers, exports) -> s
     went; the tables read."""
     browsing.cookies()
     tables = database(captured)
-    assert cache_entries(captured) > 0
+    entries = cache_entries(captured)
+    # Redis may be shared, and emptied by another run; the process's own cache is not.
+    assert entries > 0 or not isinstance(cache._cache, dict)
     for where, text in exports:
         captured.add(where, EXPORT, text)
     for name in ("pipecat prod", "pipecat staging", "gcore prod", "gcore staging"):
@@ -746,6 +749,7 @@ def test_no_secret_the_dashboard_holds_or_is_given_turns_up_where_it_must_not(
     assert {AuditEvent._meta.db_table, "django_session", "auth_user"} <= tables
     assert browsing.responses > 300 and log_lines.count > 300
     assert len(exports) == 4 and all("pipecat.secret_set.upsert" in text for _, text in exports)
+    assert "auth.login" in exports[0][1] and "auth.login" not in exports[3][1]  # all; filtered
     search = Search(captured.items)
     for canary_ in given:
         for place in canary_.allowed:
