@@ -257,8 +257,9 @@ def sign_in(browsing: Browsing, role: Role, *, mistype_first: bool = False) -> P
 # -- the journey ---------------------------------------------------------------------------------
 
 
-def seed(providers) -> tuple[str, str]:
-    """What other tools put upstream before anyone signs in; the Gcore secrets' ids."""
+def seed(providers) -> str:
+    """What other tools put upstream before anyone signs in; the id of the Gcore secret the
+    journey deletes."""
     for name, app, value in (
         ("voice-prod", providers["pipecat prod"], UPSTREAM_SET_VALUE),
         ("retired-set", providers["pipecat prod"], UPSTREAM_RETIRED_VALUE),
@@ -271,10 +272,10 @@ def seed(providers) -> tuple[str, str]:
                 org, SecretSet(name, SetType.REGULAR, "us-west", now, now, values={"SEEDED": value})
             )
     gcore = providers["gcore prod"]
-    kept = gcore.add_secret(1, PROD_REGION, "seeded-token", "opaque", UPSTREAM_PAYLOAD.encode())
+    gcore.add_secret(1, PROD_REGION, "seeded-token", "opaque", UPSTREAM_PAYLOAD.encode())
     retired = gcore.add_secret(1, OTHER_REGION, "retired-secret", "opaque", b"x")
     providers["gcore staging"].add_secret(2, STAGING_REGION, "staging-token", "opaque", b"y")
-    return kept.id, retired.id
+    return retired.id
 
 
 def submit(browsing: Browsing, page: Page, button: str, path: str) -> None:
@@ -287,7 +288,9 @@ def submit(browsing: Browsing, page: Page, button: str, path: str) -> None:
 def pipecat_changes(browsing: Browsing, page: Page, providers) -> None:
     """Every Pipecat Cloud change form: what it accepts, what it refuses, an upstream error."""
     app = providers["pipecat prod"]
-    stored = lambda name: app.store.get("org-prod", name)  # noqa: E731
+
+    def stored(name: str) -> SecretSet:
+        return app.store.get("org-prod", name)
 
     browsing.goto(page, "/pipecat/prod/")
     page.get_by_role("link", name="New secret set").click()
@@ -409,7 +412,9 @@ def gcore_changes(
     """Every Gcore Cloud change form: a secret pasted, refused twice, failed upstream; a
     certificate with another's key refused, then with its own; a delete."""
     app, (chain, other) = providers["gcore prod"], chains
-    named = lambda name: app.secret_named(1, PROD_REGION, name)  # noqa: E731
+
+    def named(name: str) -> list:
+        return app.secret_named(1, PROD_REGION, name)
 
     def finish_tasks() -> None:
         """Gcore's tasks run out; the badges see it, and the outcomes are recorded."""
@@ -727,7 +732,7 @@ def canaries(origins: dict[str, str], chains: tuple[Chain, Chain]) -> list[Canar
 def test_no_secret_the_dashboard_holds_or_is_given_turns_up_where_it_must_not(
     browsing, providers, people, captured, log_lines, chains
 ):
-    _, retired_id = seed(providers)
+    retired_id = seed(providers)
     exports: list[tuple[str, str]] = []
 
     pages = {Role.EDITOR: sign_in(browsing, Role.EDITOR, mistype_first=True)}
