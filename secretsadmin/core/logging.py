@@ -22,7 +22,12 @@ MASK = "[REDACTED]"
 # bounded or possessive and each starting only where a run of its characters starts.
 _NAMES = r"password|passwd|secret|token|api[_-]?key|authorization|session[_-]?(?:id|key)"
 # `name = value`, `"name": "value"`: a run of [\w-] holding one of the names, from its start.
-_NAMED = r"""(?<![\w-])[\w-]{0,32}(?:%s)[\w-]{0,32}+["']?\s*+[=:]\s*+["']?"""
+# The value may be an object's repr around it, `'csrf_token': <SimpleLazyObject: 'value'>`, as
+# Django writes a template's context at DEBUG.
+_NAMED = (
+    r"""(?<![\w-])[\w-]{0,32}(?:%s)[\w-]{0,32}+["']?\s*+[=:]\s*+"""
+    r"""(?:<[\w.]{1,64}+:\s++)?["']?"""
+)
 # A quoted value runs to its closing quote, spaces and all; a bare one to the next separator.
 _VALUE = r"""(?P<secret>(?<=")(?:\\.|[^"\\\n])*+|(?<=')(?:\\.|[^'\\\n])*+|[^\s,;"'&}]++)"""
 TOKEN_PATTERNS = [

@@ -197,3 +197,16 @@ def test_a_value_as_a_url_or_json_writes_it_is_masked():
     for echo in ('{"v": "p@ss w/rd+\\"quoted\\""}', "next=p%40ss%20w%2Frd%2B%22quoted%22"):
         assert "[REDACTED]" in redact(echo, [value]), echo
         assert "quoted" not in redact(echo, [value])  # whole forms, partial or not
+
+
+def test_a_credential_shown_as_an_objects_repr_is_masked():
+    """Django writes a template's whole context at DEBUG when a variable is missing; its CSRF
+    token is a lazy object, written `<SimpleLazyObject: '…'>`, and the token unmasks to the
+    secret of the person's CSRF cookie."""
+    token = "ko6ZSpjMkelBbsQHaWsVNroBbQsYE99H4gT2yTSZ2dSMpUR27hs0faxmyzxm9gvq"
+    line = f"Failed lookup for key [kept] in [{{'csrf_token': <SimpleLazyObject: '{token}'>, "
+    line += "'request': <WSGIRequest: GET '/pipecat/prod/sets/voice-prod/'>}]"
+    masked = emit(line).getMessage()
+    assert token[:16] not in masked and token[-16:] not in masked
+    assert "'csrf_token': <SimpleLazyObject: '[REDACTED]'>" in masked
+    assert "'request': <WSGIRequest: GET '/pipecat/prod/sets/voice-prod/'>" in masked
