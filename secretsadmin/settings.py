@@ -312,6 +312,9 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # SQL is logged at DEBUG with its parameters, session keys among them: never written.
         "django.db.backends": {"level": "INFO" if LOG_LEVEL == "debug" else LOG_LEVEL.upper()},
+        # A template's missing variable is logged at DEBUG with the whole context: the form's
+        # submitted data (values typed into it) among it. Never written either.
+        "django.template": {"level": "INFO" if LOG_LEVEL == "debug" else LOG_LEVEL.upper()},
         # One line per outbound request is noise at INFO; failures reach our own loggers.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

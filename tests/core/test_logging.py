@@ -84,6 +84,20 @@ def test_sql_and_its_parameters_are_not_logged_even_at_debug(tmp_path):
     assert "k7s9d8f7g6-session-key" not in result.stderr
 
 
+def test_a_templates_context_is_not_logged_even_at_debug(tmp_path):
+    """A missing variable makes Django log the whole context, a form's submitted values too."""
+    result = start_up(
+        {"DEBUG": "true", "LOG_LEVEL": "debug", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"},
+        then="import logging; from django.template import engines;"
+        "logging.getLogger('secretsadmin.probe').debug('debug lines are on');"
+        "engines['django'].from_string('{{ form.missing }}')"
+        ".render({'form': {'value': 'typed-value-4c1d9e'}})",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "debug lines are on" in result.stderr
+    assert "typed-value-4c1d9e" not in result.stderr
+
+
 @override_settings(REDACTED_VALUES=[CONFIGURED])
 def test_tracebacks_are_masked_too():
     try:
