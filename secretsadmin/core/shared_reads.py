@@ -21,6 +21,8 @@ from typing import cast
 
 from django.core.cache import cache
 
+from secretsadmin.providers import deadlines
+
 LOCK_SECONDS = 10  # longer than one call may take, so a crashed fetcher frees the lock
 WAIT_STEP = 0.05
 GENERATION_SECONDS = 3600  # outlives any read in flight when a change forgets its key
@@ -42,7 +44,7 @@ def shared[T](key: str, fetch: Callable[[], T], *, seconds: float, fresh: bool =
     if found:
         return cast(T, value)
     lock = f"{key}:lock"
-    deadline = time.monotonic() + LOCK_SECONDS
+    deadline = time.monotonic() + _longest_wait()
     while not cache.add(lock, 1, LOCK_SECONDS):
         time.sleep(WAIT_STEP)
         found, value = _kept(key)
@@ -59,6 +61,14 @@ def shared[T](key: str, fetch: Callable[[], T], *, seconds: float, fresh: bool =
         return _fetch_and_keep(key, fetch, seconds)
     finally:
         cache.delete(lock)
+
+
+def _longest_wait() -> float:
+    """The lock's life, or what is left of the page's time for providers when that is less: a
+    fetcher that hangs must not hold its waiters past their deadline (their own fetch, once they
+    stop waiting, says that the time is up without calling)."""
+    left = deadlines.remaining()
+    return LOCK_SECONDS if left is None else max(0.0, min(LOCK_SECONDS, left))
 
 
 def forget(*keys: str) -> None:

@@ -2,10 +2,13 @@
 the cache's."""
 
 import threading
+import time
 
 import pytest
+from django.core.cache import cache
 
 from secretsadmin.core import shared_reads
+from secretsadmin.providers import deadlines
 
 
 class Upstream:
@@ -74,3 +77,14 @@ def test_readers_arriving_at_once_fetch_once_however_the_lock_falls():
         for thread in threads:
             thread.join()
         assert len(fetched) == 1, f"trial {trial}: {len(fetched)} fetches"
+
+
+def test_a_reader_stops_waiting_for_anothers_fetch_when_its_page_is_out_of_time(upstream):
+    """Another reader's fetch hangs, holding the lock: this page waits no longer than its own
+    deadline (not the lock's life on top of it), then fetches itself, which with a provider's
+    client says at once that the time is up."""
+    cache.add("k:lock", 1, shared_reads.LOCK_SECONDS)  # another reader is fetching
+    started = time.monotonic()
+    with deadlines.within(0.2):
+        assert shared_reads.shared("k", upstream, seconds=60) == ("answer 1",)
+    assert time.monotonic() - started < shared_reads.LOCK_SECONDS / 2
