@@ -160,7 +160,8 @@ def server_of(url: str) -> dict[str, str]:
         "password": unquote(parts.password or ""),
         "host": parts.hostname or "127.0.0.1",
         "port": str(parts.port or 5432),
-        "dbname": parts.path.lstrip("/") or "postgres",
+        # The server's own database, from which others are made (as Django makes its tests').
+        "dbname": "postgres",
     }
 
 
@@ -1055,7 +1056,8 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--database",
         default=_postgres_from_environment(),
-        help="a PostgreSQL server (postgres://owner@host:port/db): a database is made on it",
+        help="a PostgreSQL server, as its owner role (postgres://owner@host:port/…): a database "
+        "and a role are made on it, and dropped",
     )
     parser.add_argument("--cache", default=_redis_from_environment(), help="a Redis URL")
     parser.add_argument(
