@@ -418,9 +418,7 @@ class Person:
             base_url=f"http://127.0.0.1:{port}",
             timeout=REQUEST_TIMEOUT,
             headers={"User-Agent": f"secretsadmin-load/{index}"},
-            # Idle connections closed before gunicorn's keep-alive (2 s) ends them, as a proxy in
-            # front does: a request sent just as gunicorn closes one would find it gone.
-            limits=httpx.Limits(max_connections=3, keepalive_expiry=1.0),
+            limits=httpx.Limits(max_connections=3),
         )
         self.recorder = recorder
         self.run = run
