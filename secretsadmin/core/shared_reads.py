@@ -23,7 +23,11 @@ from django.core.cache import cache
 
 from secretsadmin.providers import deadlines
 
-LOCK_SECONDS = 10  # longer than one call may take, so a crashed fetcher frees the lock
+LOCK_SECONDS = 10  # a crashed fetcher's lock goes after this long
+# How long a reader waits for another's fetch of the same value, counted from when that fetch
+# began. A provider that answers none in that time is said to be slow at once: each page waiting
+# on it would hold a server thread, and enough of them hold every thread (/healthz included).
+PATIENCE = 3.0
 WAIT_STEP = 0.05
 GENERATION_SECONDS = 3600  # outlives any read in flight when a change forgets its key
 MEMORY_KEYS = 1024  # a process forgets its copies beyond this many keys (each set is one key)
@@ -32,11 +36,22 @@ _memory: dict[str, tuple[str, object]] = {}  # key -> (stamp, value), in this pr
 _memory_lock = threading.Lock()
 
 
+class StillFetching(Exception):
+    """Another reader's fetch of the value has been under way longer than `PATIENCE`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"still waiting for its answer to the same read, asked {seconds:.0f} s ago; "
+            "not asked again meanwhile"
+        )
+
+
 def shared[T](key: str, fetch: Callable[[], T], *, seconds: float, fresh: bool = False) -> T:
     """The value under `key`, fetched at most once per `seconds` by whoever finds it missing
-    first. `fresh` reads upstream now, not waiting for a read already in flight, which may have
-    begun before a change the caller must not miss; what it reads is shared from then on.
-    Callers in one process get the same object: it must not be changed (a tuple, say)."""
+    first; the others wait for it, unless it has been fetched for longer than `PATIENCE`
+    (`StillFetching`). `fresh` reads upstream now, not waiting for a read already in flight,
+    which may have begun before a change the caller must not miss; what it reads is shared from
+    then on. Callers in one process get the same object: it must not be changed (a tuple, say)."""
     if fresh:
         forget(key)
         return _fetch_and_keep(key, fetch, seconds)
@@ -45,13 +60,18 @@ def shared[T](key: str, fetch: Callable[[], T], *, seconds: float, fresh: bool =
         return cast(T, value)
     lock = f"{key}:lock"
     deadline = time.monotonic() + _longest_wait()
-    while not cache.add(lock, 1, LOCK_SECONDS):
+    while not cache.add(lock, time.time(), LOCK_SECONDS):  # the lock says when its fetch began
         time.sleep(WAIT_STEP)
         found, value = _kept(key)
         if found:
             return cast(T, value)
+        began = cache.get(lock)
+        if isinstance(began, float) and time.time() - began > PATIENCE:
+            raise StillFetching(time.time() - began)
         if time.monotonic() > deadline:
-            break  # the fetcher is stuck or gone: fetch ourselves rather than fail
+            # The page's time is up (its own fetch says so without calling), or the fetcher is
+            # stuck: the lock stays the fetcher's.
+            return _fetch_and_keep(key, fetch, seconds)
     try:
         # Another reader may have fetched, kept its value and let the lock go since this one
         # last looked (before the loop, or between two of its looks).
@@ -64,9 +84,7 @@ def shared[T](key: str, fetch: Callable[[], T], *, seconds: float, fresh: bool =
 
 
 def _longest_wait() -> float:
-    """The lock's life, or what is left of the page's time for providers when that is less: a
-    fetcher that hangs must not hold its waiters past their deadline (their own fetch, once they
-    stop waiting, says that the time is up without calling)."""
+    """The lock's life, or what is left of the page's time for providers when that is less."""
     left = deadlines.remaining()
     return LOCK_SECONDS if left is None else max(0.0, min(LOCK_SECONDS, left))
 

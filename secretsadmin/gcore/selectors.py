@@ -15,7 +15,14 @@ from secretsadmin.audit.history import Entry, changes_by_id
 from secretsadmin.core import shared_reads
 from secretsadmin.providers.deadlines import at_once
 from secretsadmin.providers.errors import ProviderError
-from secretsadmin.providers.gcore import GcoreClient, Region, Secret, Task, gcore_clients
+from secretsadmin.providers.gcore import (
+    GcoreClient,
+    Region,
+    Secret,
+    Task,
+    Unavailable,
+    gcore_clients,
+)
 
 from . import actions
 
@@ -26,12 +33,26 @@ def _key(account: str, what: str) -> str:
     return f"gcore:{account}:{what}"
 
 
-def _secrets_key(account: str, region_id: int) -> str:
-    return _key(account, f"secrets:{region_id}")
+def _secrets_of(region_id: int) -> str:
+    return f"secrets:{region_id}"
 
 
-def _shared[T](key: str, fetch: Callable[[], T], *, fresh: bool = False) -> T:
-    return shared_reads.shared(key, fetch, seconds=settings.GCORE_POLL_SECONDS, fresh=fresh)
+def _shared[T](
+    account: str,
+    what: str,
+    fetch: Callable[[], T],
+    *,
+    fresh: bool = False,
+    seconds: float | None = None,
+) -> T:
+    """`fetch`'s value, shared (`seconds`, by default one poll interval); a read another page has
+    waited on too long already is not waited on again: Gcore Cloud is said not to answer."""
+    try:
+        return shared_reads.shared(
+            _key(account, what), fetch, seconds=seconds or settings.GCORE_POLL_SECONDS, fresh=fresh
+        )
+    except shared_reads.StillFetching as slow:
+        raise Unavailable(str(slow), account=account, operation=what) from None
 
 
 def account_names() -> tuple[str, ...]:
@@ -54,14 +75,14 @@ def regions(account: str) -> tuple[Region, ...]:
         wanted = gcore.account.region_ids or tuple(sorted(usable))
         return tuple(listed.get(i, Region(i, f"Region {i}")) for i in wanted)
 
-    return shared_reads.shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
+    return _shared(account, "regions", fetch, seconds=REGIONS_SECONDS)
 
 
 def region_secrets(account: str, region_id: int, *, fresh: bool = False) -> tuple[Secret, ...]:
     def fetch() -> tuple[Secret, ...]:
         return tuple(client(account).list_secrets(region_id))
 
-    return _shared(_secrets_key(account, region_id), fetch, fresh=fresh)
+    return _shared(account, _secrets_of(region_id), fetch, fresh=fresh)
 
 
 @dataclass(frozen=True)
@@ -128,13 +149,13 @@ def named(account: str, region_id: int, name: str, *, fresh: bool = False) -> tu
 
 def forget(account: str, region_id: int) -> None:
     """After a change in a region: the next reads fetch, so every page shows it at once."""
-    shared_reads.forget(_secrets_key(account, region_id))
+    shared_reads.forget(_key(account, _secrets_of(region_id)))
 
 
 def task(account: str, task_id: str, *, fresh: bool = False) -> Task:
     """A task as Gcore Cloud has it, shared: fifty people watching it cost one read per interval."""
     return _shared(
-        _key(account, f"task:{task_id}"), lambda: client(account).get_task(task_id), fresh=fresh
+        account, f"task:{task_id}", lambda: client(account).get_task(task_id), fresh=fresh
     )
 
 

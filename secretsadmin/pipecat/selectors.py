@@ -21,6 +21,7 @@ from secretsadmin.providers.pipecat import (
     Region,
     SecretSet,
     SetDetail,
+    Unavailable,
     pipecat_clients,
 )
 
@@ -33,12 +34,29 @@ def _key(account: str, what: str) -> str:
     return f"pipecat:{account}:{what}"
 
 
-def _set_key(account: str, name: str) -> str:
-    return _key(account, f"set:{name}")
+def _set(name: str) -> str:
+    return f"set:{name}"
 
 
-def _shared[T](key: str, fetch: Callable[[], T], *, fresh: bool = False) -> T:
-    return shared_reads.shared(key, fetch, seconds=settings.PIPECAT_POLL_SECONDS, fresh=fresh)
+def _shared[T](
+    account: str,
+    what: str,
+    fetch: Callable[[], T],
+    *,
+    fresh: bool = False,
+    seconds: float | None = None,
+) -> T:
+    """`fetch`'s value, shared (`seconds`, by default one poll interval); a read another page has
+    waited on too long already is not waited on again: Pipecat Cloud is said not to answer."""
+    try:
+        return shared_reads.shared(
+            _key(account, what),
+            fetch,
+            seconds=seconds or settings.PIPECAT_POLL_SECONDS,
+            fresh=fresh,
+        )
+    except shared_reads.StillFetching as slow:
+        raise Unavailable(str(slow), account=account, operation=what) from None
 
 
 def account_names() -> tuple[str, ...]:
@@ -46,8 +64,7 @@ def account_names() -> tuple[str, ...]:
 
 
 def list_sets(account: str, *, fresh: bool = False) -> tuple[SecretSet, ...]:
-    key = _key(account, "sets")
-    return _shared(key, lambda: _by_name(pipecat_clients().get(account)), fresh=fresh)
+    return _shared(account, "sets", lambda: _by_name(pipecat_clients().get(account)), fresh=fresh)
 
 
 def _by_name(client: PipecatClient) -> tuple[SecretSet, ...]:
@@ -57,7 +74,7 @@ def _by_name(client: PipecatClient) -> tuple[SecretSet, ...]:
 
 def forget(account: str, name: str) -> None:
     """After a change to a set: the next reads fetch, so every page shows the change at once."""
-    shared_reads.forget(_key(account, "sets"), _set_key(account, name))
+    shared_reads.forget(_key(account, "sets"), _key(account, _set(name)))
 
 
 class SetNotListed(NotFound):
@@ -99,9 +116,7 @@ def read_set(account: str, name: str, *, fresh: bool = False) -> tuple[SecretSet
     An image pull set, which the API cannot read by name, comes from the list, without keys.
     `fresh` reads upstream (the list too, for an image pull set): before telling which keys a
     change would overwrite, and before a change to a set that must still exist."""
-    return _shared(
-        _set_key(account, name), lambda: _fetch_set(account, name, fresh=fresh), fresh=fresh
-    )
+    return _shared(account, _set(name), lambda: _fetch_set(account, name, fresh=fresh), fresh=fresh)
 
 
 def _fetch_set(account: str, name: str, *, fresh: bool) -> tuple[SecretSet, SetDetail | None]:
@@ -149,10 +164,11 @@ def history(account: str, name: str) -> History:
 
 
 def regions(account: str) -> list[Region]:
-    fetch = pipecat_clients().get(account).regions
-    return shared_reads.shared(_key(account, "regions"), fetch, seconds=REGIONS_SECONDS)
+    return _shared(
+        account, "regions", pipecat_clients().get(account).regions, seconds=REGIONS_SECONDS
+    )
 
 
 def default_region(account: str) -> str:
     fetch = pipecat_clients().get(account).default_region
-    return shared_reads.shared(_key(account, "default-region"), fetch, seconds=REGIONS_SECONDS)
+    return _shared(account, "default-region", fetch, seconds=REGIONS_SECONDS)
