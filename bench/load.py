@@ -694,6 +694,7 @@ class Run:
         self.poll_seconds = 3.0  # GCORE_POLL_SECONDS's default: how often a badge asks
         self.secret_pages: list[str] = []
         self.started = self.ended = 0.0
+        self.cpu_seconds = 0.0  # this process's, the people's: on the same machine as the rest
         self.signed_in = 0
 
     async def main(self, people: list[tuple[str, str]]) -> None:
@@ -708,10 +709,10 @@ class Run:
             await self.discover(persons[0])
             if self.options.hang:
                 self.stack.hang()
-            self.started = time.monotonic()
+            self.started, cpu = time.monotonic(), time.process_time()
             stop = self.started + self.options.seconds
             await asyncio.gather(*(self.loop(p, stop) for p in persons))
-            self.ended = time.monotonic()
+            self.ended, self.cpu_seconds = time.monotonic(), time.process_time() - cpu
             await self.drain(persons)
         finally:
             await asyncio.gather(*(p.close() for p in persons))
@@ -959,6 +960,8 @@ def report(
         "throughput_rps": in_window / window,
         # After the time is up, each person finishes what they were doing.
         "finishing_seconds": run.ended - run.started - window,
+        "load_cpu_seconds": run.cpu_seconds,
+        "load_average": os.getloadavg(),
         "all": summary(timed),
         "reads": summary([s for s in timed if s.kind == "read"]),
         "writes": summary([s for s in timed if s.kind == "write"]),
@@ -1005,6 +1008,11 @@ def print_report(figures: dict) -> None:
         f"  throughput: {figures['throughput_rps']:.1f} requests/s over "
         f"{figures['window_seconds']:g} s (then {figures['finishing_seconds']:.1f} s to finish "
         "the actions under way)"
+    )
+    print(
+        f"  the people's own CPU: {figures['load_cpu_seconds']:.0f} s; load average after: "
+        + ", ".join(f"{n:.1f}" for n in figures["load_average"])
+        + f" ({os.cpu_count()} CPUs)"
     )
     print(f"  {'':<44} {'requests':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     print(line("all", figures["all"]))
@@ -1141,6 +1149,9 @@ def main(argv: list[str] | None = None) -> int:
             if parsed.json:
                 parsed.json.write_text(json.dumps(figures, indent=2, default=str))
             return 0 if figures["ok"] else 1
+        except KeyboardInterrupt:
+            print("load: interrupted; stopping what it started", file=sys.stderr)
+            return 130
         finally:
             if probe is not None:
                 probe.stopped.set()
