@@ -1,8 +1,10 @@
 """Reads of a provider shared through Django's cache, whoever asks for them.
 
 A value is fetched at most once per interval: the first request to find it missing takes a short
-lock and fetches, the others wait for its result. With Redis as the cache this holds across
-workers and hosts. What a page shows is therefore at most one interval old; a change made through
+lock and fetches, the others wait for its result, though no longer than `PATIENCE` after the fetch
+began: a provider that leaves one read unanswered that long is said not to answer, at once, to
+every page asking meanwhile, and is not asked again by each. With Redis as the cache this holds
+across workers and hosts. What a page shows is therefore at most one interval old; a change made through
 the dashboard forgets what it touches, so it shows at once.
 
 Each process also keeps the last value it read or fetched under each key, with the stamp the
