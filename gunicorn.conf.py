@@ -17,6 +17,10 @@ workers = env.integer("GUNICORN_WORKERS", 2, minimum=1)
 # Requests mostly wait for providers (I/O): threads, not processes, are what serves more people.
 threads = env.integer("GUNICORN_THREADS", 16, minimum=1)
 timeout = env.integer("GUNICORN_TIMEOUT", 60, minimum=1)
+# Longer than a reverse proxy keeps an idle connection to us (nginx's and cloud balancers' 60 s):
+# the side that closes first may do so as the other sends a request on it, which is then lost
+# (a 502 at the proxy; a busy worker notices the request late). gunicorn's own default is 2 s.
+keepalive = env.integer("GUNICORN_KEEPALIVE", 75, minimum=1)
 # Only the reverse proxy may set SCRIPT_NAME and PATH_INFO headers.
 forwarded_allow_ips = env.string("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Whether a request came over https is Django's call (SECURE_PROXY_SSL_HEADER), which believes

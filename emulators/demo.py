@@ -47,7 +47,10 @@ class Demo:
         self.gcore.stop()
 
 
-def start(host: str = "127.0.0.1", pipecat_port: int = 0, gcore_port: int = 0) -> Demo:
+def start(
+    host: str = "127.0.0.1", pipecat_port: int = 0, gcore_port: int = 0, latency: float = 0.0
+) -> Demo:
+    """`latency`: seconds each emulator adds to every answer, as a distant API would."""
     pipecat = PipecatEmulator({PIPECAT_DEMO_TOKEN: DEMO_ORG}, provisioning_delay=8.0)
     seed_pipecat(pipecat)
     gcore = GcoreEmulator(
@@ -57,6 +60,7 @@ def start(host: str = "127.0.0.1", pipecat_port: int = 0, gcore_port: int = 0) -
         }
     )
     seed_gcore(gcore)
+    pipecat.latency = gcore.latency = latency
     return Demo(
         EmulatorServer(pipecat, host, pipecat_port).start(),
         EmulatorServer(gcore, host, gcore_port).start(),

@@ -1,9 +1,11 @@
 """Reads of a provider shared through Django's cache, whoever asks for them.
 
 A value is fetched at most once per interval: the first request to find it missing takes a short
-lock and fetches, the others wait for its result. With Redis as the cache this holds across
-workers and hosts. What a page shows is therefore at most one interval old; a change made through
-the dashboard forgets what it touches, so it shows at once.
+lock and fetches, the others wait for its result, though no longer than `PATIENCE` after the fetch
+began: a provider that leaves one read unanswered that long is said not to answer, at once, to
+every page asking meanwhile, and is not asked again by each. With Redis as the cache this holds
+across workers and hosts. What a page shows is therefore at most one interval old; a change made
+through the dashboard forgets what it touches, so it shows at once.
 
 Each process also keeps the last value it read or fetched under each key, with the stamp the
 cache holds beside it: while the cache's stamp is that one, the value is taken from memory
@@ -30,15 +32,30 @@ from typing import cast
 
 from django.core.cache import cache
 
+from secretsadmin.providers import deadlines
 from secretsadmin.providers.errors import ProviderError, Unavailable
 
-LOCK_SECONDS = 10  # longer than one call may take, so a crashed fetcher frees the lock
+LOCK_SECONDS = 10  # a crashed fetcher's lock goes after this long
+# How long a reader waits for another's fetch of the same value, counted from when that fetch
+# began. A provider that answers none in that time is said to be slow at once: each page waiting
+# on it would hold a server thread, and enough of them hold every thread (/healthz included).
+PATIENCE = 3.0
 WAIT_STEP = 0.05
 GENERATION_SECONDS = 3600  # outlives any read in flight when a change forgets its key
 MEMORY_KEYS = 1024  # a process forgets its copies beyond this many keys (each set is one key)
 
 _memory: dict[str, tuple[str, object]] = {}  # key -> (stamp, value), in this process
 _memory_lock = threading.Lock()
+
+
+class StillFetching(Exception):
+    """Another reader's fetch of the value has been under way longer than `PATIENCE`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"still waiting for its answer to the same read, asked {seconds:.0f} s ago; "
+            "not asked again meanwhile"
+        )
 
 
 @dataclass(frozen=True)
@@ -52,8 +69,9 @@ def shared[T](
     key: str, fetch: Callable[[], T], *, seconds: float, failures: float = 0, fresh: bool = False
 ) -> T:
     """The value under `key`, fetched at most once per `seconds` by whoever finds it missing
-    first; a provider's error raised instead is shared for `failures` seconds (at most
-    `seconds`; none by default). `fresh` reads upstream now, not waiting for a read already in
+    first; the others wait for it, unless it has been fetched for longer than `PATIENCE`
+    (`StillFetching`). A provider's error raised instead is shared for `failures` seconds (at
+    most `seconds`; none by default). `fresh` reads upstream now, not waiting for a read already in
     flight, which may have begun before a change the caller must not miss; what it reads is
     shared from then on. Callers in one process get the same object: it must not be changed (a
     tuple, say)."""
@@ -64,14 +82,19 @@ def shared[T](
     if found:
         return cast(T, _served(value))
     lock = f"{key}:lock"
-    deadline = time.monotonic() + LOCK_SECONDS
-    while not cache.add(lock, 1, LOCK_SECONDS):
+    deadline = time.monotonic() + _longest_wait()
+    while not cache.add(lock, time.time(), LOCK_SECONDS):  # the lock says when its fetch began
         time.sleep(WAIT_STEP)
         found, value = _kept(key)
         if found:
             return cast(T, _served(value))
+        began = cache.get(lock)
+        if isinstance(began, float) and time.time() - began > PATIENCE:
+            raise StillFetching(time.time() - began)
         if time.monotonic() > deadline:
-            break  # the fetcher is stuck or gone: fetch ourselves rather than fail
+            # The page's time is up (its own fetch says so without calling), or the fetcher is
+            # stuck: the lock stays the fetcher's.
+            return _fetch_and_keep(key, fetch, seconds, failures)
     try:
         # Another reader may have fetched, kept its value and let the lock go since this one
         # last looked (before the loop, or between two of its looks).
@@ -88,6 +111,12 @@ def _served(value: object) -> object:
         # A copy: one error object raised by several threads would gather all their tracebacks.
         raise copy.copy(value.error)
     return value
+
+
+def _longest_wait() -> float:
+    """The lock's life, or what is left of the page's time for providers when that is less."""
+    left = deadlines.remaining()
+    return LOCK_SECONDS if left is None else max(0.0, min(LOCK_SECONDS, left))
 
 
 def forget(*keys: str) -> None:

@@ -23,6 +23,7 @@ from secretsadmin.providers.gcore import (
     Region,
     Secret,
     Task,
+    Unavailable,
     gcore_clients,
 )
 
@@ -35,17 +36,36 @@ def _key(account: str, what: str) -> str:
     return f"gcore:{account}:{what}"
 
 
-def _secrets_key(account: str, region_id: int) -> str:
-    return _key(account, f"secrets:{region_id}")
+def _secrets_of(region_id: int) -> str:
+    return f"secrets:{region_id}"
 
 
-def _secret_key(account: str, region_id: int, secret_id: str) -> str:
-    return _key(account, f"secret:{region_id}:{secret_id}")
+def _secret(region_id: int, secret_id: str) -> str:
+    return f"secret:{region_id}:{secret_id}"
 
 
-def _shared[T](key: str, fetch: Callable[[], T], *, fresh: bool = False) -> T:
-    seconds = settings.GCORE_POLL_SECONDS
-    return shared_reads.shared(key, fetch, seconds=seconds, failures=seconds, fresh=fresh)
+def _shared[T](
+    account: str,
+    what: str,
+    fetch: Callable[[], T],
+    *,
+    fresh: bool = False,
+    seconds: float | None = None,
+) -> T:
+    """`fetch`'s value, shared (`seconds`, by default one poll interval; a failure for one poll
+    interval only); a read another page has waited on too long already is not waited on again:
+    Gcore Cloud is said not to answer."""
+    interval = settings.GCORE_POLL_SECONDS
+    try:
+        return shared_reads.shared(
+            _key(account, what),
+            fetch,
+            seconds=seconds or interval,
+            failures=interval,
+            fresh=fresh,
+        )
+    except shared_reads.StillFetching as slow:
+        raise Unavailable(str(slow), account=account, operation=what) from None
 
 
 def account_names() -> tuple[str, ...]:
@@ -68,16 +88,14 @@ def regions(account: str) -> tuple[Region, ...]:
         wanted = gcore.account.region_ids or tuple(sorted(usable))
         return tuple(listed.get(i, Region(i, f"Region {i}")) for i in wanted)
 
-    failures = settings.GCORE_POLL_SECONDS  # a failure for one poll interval only
-    key = _key(account, "regions")
-    return shared_reads.shared(key, fetch, seconds=REGIONS_SECONDS, failures=failures)
+    return _shared(account, "regions", fetch, seconds=REGIONS_SECONDS)
 
 
 def region_secrets(account: str, region_id: int, *, fresh: bool = False) -> tuple[Secret, ...]:
     def fetch() -> tuple[Secret, ...]:
         return tuple(client(account).list_secrets(region_id))
 
-    return _shared(_secrets_key(account, region_id), fetch, fresh=fresh)
+    return _shared(account, _secrets_of(region_id), fetch, fresh=fresh)
 
 
 @dataclass(frozen=True)
@@ -146,7 +164,8 @@ def find_secret(account: str, region_id: int, secret_id: str, *, fresh: bool = F
             if secret.id == secret_id:
                 return secret
     return _shared(
-        _secret_key(account, region_id, secret_id),
+        account,
+        _secret(region_id, secret_id),
         lambda: client(account).get_secret(region_id, secret_id),
         fresh=fresh,
     )
@@ -167,15 +186,15 @@ def forget(account: str, region_id: int, *secret_ids: str) -> None:
     """After a change in a region (to these secrets): the next reads fetch, so every page shows
     it at once."""
     shared_reads.forget(
-        _secrets_key(account, region_id),
-        *(_secret_key(account, region_id, secret_id) for secret_id in secret_ids),
+        _key(account, _secrets_of(region_id)),
+        *(_key(account, _secret(region_id, secret_id)) for secret_id in secret_ids),
     )
 
 
 def task(account: str, task_id: str, *, fresh: bool = False) -> Task:
     """A task as Gcore Cloud has it, shared: fifty people watching it cost one read per interval."""
     return _shared(
-        _key(account, f"task:{task_id}"), lambda: client(account).get_task(task_id), fresh=fresh
+        account, f"task:{task_id}", lambda: client(account).get_task(task_id), fresh=fresh
     )
 
 

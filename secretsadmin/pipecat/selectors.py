@@ -23,6 +23,7 @@ from secretsadmin.providers.pipecat import (
     Region,
     SecretSet,
     SetDetail,
+    Unavailable,
     pipecat_clients,
 )
 
@@ -35,23 +36,36 @@ def _key(account: str, what: str) -> str:
     return f"pipecat:{account}:{what}"
 
 
-def _set_key(account: str, name: str) -> str:
-    return _key(account, f"set:{name}")
+def _set(name: str) -> str:
+    return f"set:{name}"
 
 
-def _listed_key(account: str, name: str) -> str:
-    return _key(account, f"listed:{name}")
+def _listed(name: str) -> str:
+    return f"listed:{name}"
 
 
-def _shared[T](key: str, fetch: Callable[[], T], *, fresh: bool = False) -> T:
-    seconds = settings.PIPECAT_POLL_SECONDS
-    return shared_reads.shared(key, fetch, seconds=seconds, failures=seconds, fresh=fresh)
-
-
-def _shared_long[T](key: str, fetch: Callable[[], T]) -> T:
-    """Shared for REGIONS_SECONDS; a failure for one poll interval only."""
-    failures = settings.PIPECAT_POLL_SECONDS
-    return shared_reads.shared(key, fetch, seconds=REGIONS_SECONDS, failures=failures)
+def _shared[T](
+    account: str,
+    what: str,
+    fetch: Callable[[], T],
+    *,
+    fresh: bool = False,
+    seconds: float | None = None,
+) -> T:
+    """`fetch`'s value, shared (`seconds`, by default one poll interval; a failure for one poll
+    interval only); a read another page has waited on too long already is not waited on again:
+    Pipecat Cloud is said not to answer."""
+    interval = settings.PIPECAT_POLL_SECONDS
+    try:
+        return shared_reads.shared(
+            _key(account, what),
+            fetch,
+            seconds=seconds or interval,
+            failures=interval,
+            fresh=fresh,
+        )
+    except shared_reads.StillFetching as slow:
+        raise Unavailable(str(slow), account=account, operation=what) from None
 
 
 def account_names() -> tuple[str, ...]:
@@ -59,8 +73,7 @@ def account_names() -> tuple[str, ...]:
 
 
 def list_sets(account: str, *, fresh: bool = False) -> tuple[SecretSet, ...]:
-    key = _key(account, "sets")
-    return _shared(key, lambda: _by_name(pipecat_clients().get(account)), fresh=fresh)
+    return _shared(account, "sets", lambda: _by_name(pipecat_clients().get(account)), fresh=fresh)
 
 
 def _by_name(client: PipecatClient) -> tuple[SecretSet, ...]:
@@ -70,7 +83,7 @@ def _by_name(client: PipecatClient) -> tuple[SecretSet, ...]:
 
 def forget(account: str, name: str) -> None:
     """After a change to a set: the next reads fetch, so every page shows the change at once."""
-    shared_reads.forget(_key(account, "sets"), _set_key(account, name), _listed_key(account, name))
+    shared_reads.forget(*(_key(account, what) for what in ("sets", _set(name), _listed(name))))
 
 
 class SetNotListed(NotFound):
@@ -94,7 +107,7 @@ def find_set(account: str, name: str, *, fresh: bool = False) -> SecretSet:
         for secret_set in _sets(account):
             if secret_set.name == name:
                 return secret_set
-    return _shared(_listed_key(account, name), lambda: _listed(account, name), fresh=fresh)
+    return _shared(account, _listed(name), lambda: _look_again(account, name), fresh=fresh)
 
 
 def _sets(account: str, *, fresh: bool = False) -> tuple[SecretSet, ...]:
@@ -111,7 +124,7 @@ def _sets(account: str, *, fresh: bool = False) -> tuple[SecretSet, ...]:
         ) from error
 
 
-def _listed(account: str, name: str) -> SecretSet:
+def _look_again(account: str, name: str) -> SecretSet:
     for secret_set in _sets(account, fresh=True):
         if secret_set.name == name:
             return secret_set
@@ -143,9 +156,7 @@ def read_set(account: str, name: str, *, fresh: bool = False) -> tuple[SecretSet
     An image pull set, which the API cannot read by name, comes from the list, without keys.
     `fresh` reads upstream (the list too, for an image pull set): before telling which keys a
     change would overwrite, and before a change to a set that must still exist."""
-    return _shared(
-        _set_key(account, name), lambda: _fetch_set(account, name, fresh=fresh), fresh=fresh
-    )
+    return _shared(account, _set(name), lambda: _fetch_set(account, name, fresh=fresh), fresh=fresh)
 
 
 def _fetch_set(account: str, name: str, *, fresh: bool) -> tuple[SecretSet, SetDetail | None]:
@@ -193,9 +204,11 @@ def history(account: str, name: str) -> History:
 
 
 def regions(account: str) -> list[Region]:
-    return _shared_long(_key(account, "regions"), pipecat_clients().get(account).regions)
+    return _shared(
+        account, "regions", pipecat_clients().get(account).regions, seconds=REGIONS_SECONDS
+    )
 
 
 def default_region(account: str) -> str:
     fetch = pipecat_clients().get(account).default_region
-    return _shared_long(_key(account, "default-region"), fetch)
+    return _shared(account, "default-region", fetch, seconds=REGIONS_SECONDS)

@@ -38,6 +38,25 @@ NOT_SENT = (
 type ErrorOf = Callable[[str, str, httpx.Response], ProviderError]
 # Less time than this left is no time to make a call in.
 MIN_ATTEMPT_SECONDS = 0.05
+MIN_PHASE_SECONDS = 0.001
+
+
+class TimeLeft(dict[str, float | None]):
+    """One attempt's timeouts, as httpx's transport reads them when each phase begins (waiting
+    for a pooled connection, connecting, sending, each read of the answer): none longer than what
+    is left of the attempt's time by then. httpx would give each phase its whole timeout, so a
+    call that waited for a connection other hung calls held could then wait as long again for
+    the answer, past the page's deadline."""
+
+    def __init__(self, timeouts: dict[str, float | None], *, ends: float) -> None:
+        super().__init__(timeouts)
+        self._ends = ends
+
+    def get(self, phase: str, default: float | None = None) -> float | None:  # type: ignore[override]
+        configured = super().get(phase, default)
+        # Never 0: a socket given no time fails as a broken connection, not as a slow one.
+        left = max(MIN_PHASE_SECONDS, self._ends - time.monotonic())
+        return left if configured is None else min(configured, left)
 
 
 @dataclass(frozen=True)
@@ -128,10 +147,14 @@ class ProviderCalls:
             attempt += 1
             timeout = self._attempt_timeout(operation, started)
             begun = time.monotonic()
+            request = self.http.build_request(
+                method, path, json=body, params=params, timeout=timeout
+            )
+            left = self._left(started)
+            if left is not None:
+                request.extensions["timeout"] = TimeLeft(timeout.as_dict(), ends=begun + left)
             try:
-                response = self.http.request(
-                    method, path, json=body, params=params, timeout=timeout
-                )
+                response = self.http.send(request)
             except httpx.TransportError as exc:
                 delay = self._within(
                     self._retry.delay_after_failure(method, attempt, self._rng), started

@@ -1,5 +1,6 @@
 """The container's command, run outside Docker: collectstatic, then gunicorn with our config."""
 
+import http.client
 import json
 import os
 import subprocess
@@ -187,6 +188,26 @@ def test_behind_a_proxy_on_an_ipv6_socket_https_is_still_recognised(tmp_path):
         )
     assert page.status_code == 200
     assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_connection_stays_open_longer_than_a_proxy_keeps_one(tmp_path):
+    """A reverse proxy reuses its idle connections to gunicorn for a minute or so: gunicorn
+    closing one first (its own default, after 2 s) loses a request the proxy sends meanwhile."""
+    env = gunicorn_env(tmp_path)
+    with serving(env, tmp_path / "gunicorn.log") as server:
+        _wait_for(f"http://{env['GUNICORN_BIND']}/healthz", server)
+        host, port = env["GUNICORN_BIND"].split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        statuses = []
+        for pause in (0, 4):
+            time.sleep(pause)
+            connection.request("GET", "/healthz", headers={"Host": "localhost"})
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+        connection.close()
+    assert statuses == [200, 200]
 
 
 def healthcheck_command() -> list[str]:

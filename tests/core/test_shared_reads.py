@@ -2,10 +2,13 @@
 the cache's."""
 
 import threading
+import time
 
 import pytest
+from django.core.cache import cache
 
 from secretsadmin.core import shared_reads
+from secretsadmin.providers import deadlines
 from secretsadmin.providers.errors import ServerError
 
 
@@ -106,3 +109,47 @@ def test_a_failure_is_not_shared_unless_asked(upstream):
         with pytest.raises(ServerError):
             shared_reads.shared("k", failing, seconds=60)
     assert failing.calls == 2
+
+
+def test_a_reader_stops_waiting_for_anothers_fetch_when_its_page_is_out_of_time(upstream):
+    """Another reader's fetch hangs, holding the lock: this page waits no longer than its own
+    deadline (not the lock's life on top of it), then fetches itself, which with a provider's
+    client says at once that the time is up."""
+    cache.add("k:lock", time.time(), shared_reads.LOCK_SECONDS)  # another reader is fetching
+    started = time.monotonic()
+    with deadlines.within(0.2):
+        assert shared_reads.shared("k", upstream, seconds=60) == ("answer 1",)
+    assert time.monotonic() - started < shared_reads.LOCK_SECONDS / 2
+
+
+def test_a_reader_does_not_wait_on_a_fetch_under_way_for_longer_than_its_patience(upstream):
+    """Another reader began fetching longer ago than a reader waits: this one is told so at once,
+    and asks nothing itself, so a provider that does not answer is not asked by every page."""
+    began = time.time() - shared_reads.PATIENCE - 1
+    cache.add("k:lock", began, shared_reads.LOCK_SECONDS)
+    with pytest.raises(shared_reads.StillFetching) as slow:
+        shared_reads.shared("k", upstream, seconds=60)
+    assert str(slow.value) == (
+        "still waiting for its answer to the same read, asked 4 s ago; not asked again meanwhile"
+    )
+    assert upstream.calls == 0
+
+
+def test_readers_wait_for_a_slow_fetch_no_longer_than_their_patience(monkeypatch):
+    """The others stop waiting once the fetch has taken their patience; the fetcher still gets
+    its answer, and shares it from then on."""
+    monkeypatch.setattr(shared_reads, "PATIENCE", 0.3)
+    answered = threading.Event()
+
+    def slow() -> str:
+        answered.wait(5)
+        return "at last"
+
+    fetcher = threading.Thread(target=shared_reads.shared, args=("k", slow), kwargs={"seconds": 60})
+    fetcher.start()
+    time.sleep(0.1)  # the fetch is under way
+    with pytest.raises(shared_reads.StillFetching):
+        shared_reads.shared("k", lambda: "never asked", seconds=60)
+    answered.set()
+    fetcher.join()
+    assert shared_reads.shared("k", lambda: "never asked", seconds=60) == "at last"

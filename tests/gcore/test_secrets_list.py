@@ -8,10 +8,12 @@ from dataclasses import replace
 from html import unescape
 
 import pytest
+from django.core.cache import cache
 from django.urls import resolve
 
 from emulators.faults import Fault
 from secretsadmin.config import Secret
+from secretsadmin.core import shared_reads
 from secretsadmin.gcore import selectors, views
 from secretsadmin.providers.gcore import GcoreAccount
 from tests.fixtures.gcore import API_HOST, OTHER_REGION_ID, REGION_ID, STAGING_KEY
@@ -280,6 +282,24 @@ def test_a_region_that_fails_is_named_above_the_others_secrets(viewer, gcore):
     assert "Gcore Cloud answered with an error: HTTP 500 Internal Server Error" in said
     assert f"request id {response['X-Request-ID']}; Gcore Cloud's request id " in said
     assert re.search(r"Gcore Cloud's request id [0-9a-f]{32}\)", said)
+
+
+def test_a_region_whose_read_another_page_waits_on_too_long_is_named_at_once(viewer, gcore):
+    """Another page asked for Frankfurt's secrets long enough ago and has no answer yet: this one
+    does not wait (nor ask again), it says so; the other region is shown."""
+    add(gcore, "www", region=REGION_ID)
+    selectors.regions(ACCOUNT)
+    began = time.time() - shared_reads.PATIENCE - 1
+    cache.add(f"gcore:{ACCOUNT}:secrets:{OTHER_REGION_ID}:lock", began, shared_reads.LOCK_SECONDS)
+    response = viewer.get(LIST)
+    assert response.status_code == 200 and rows(response.text) == ["www"]
+    said = text(response.text)
+    assert said.count("One region could not be read") == 1
+    assert (
+        "Frankfurt : Gcore Cloud did not answer (still waiting for its answer to the same read, "
+        "asked 4 s ago; not asked again meanwhile). Try again in a moment."
+    ) in said
+    assert gcore.calls("list_secrets") == 1  # Luxembourg's alone
 
 
 def test_the_regions_read_at_once_wait_no_longer_than_the_pages_deadline(viewer, settings, gcore):

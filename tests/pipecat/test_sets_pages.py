@@ -1,8 +1,11 @@
+import time
 from dataclasses import replace
 
 import pytest
+from django.core.cache import cache
 
 from emulators.faults import Fault
+from secretsadmin.core import shared_reads
 from tests.conftest import free_port
 from tests.pipecat.conftest import fail_next, put
 
@@ -130,6 +133,18 @@ def test_a_provider_nobody_answers_for_is_said_to_be_unreachable(viewer, pipecat
     assert "<h1>Pipecat Cloud could not be reached</h1>" in page
     assert f"Request id <code>{response['X-Request-ID']}</code>" in page
     assert 'href="/pipecat/prod/">Try again' in page
+
+
+def test_a_list_another_page_has_waited_on_too_long_is_not_waited_on_again(viewer, pipecat):
+    """Pipecat Cloud has not answered another page's read of the list for longer than a page
+    waits: this one says so at once, and asks nothing."""
+    began = time.time() - shared_reads.PATIENCE - 1
+    cache.add("pipecat:prod:sets:lock", began, shared_reads.LOCK_SECONDS)
+    response = viewer.get("/pipecat/prod/")
+    assert response.status_code == 502
+    assert "<h1>Pipecat Cloud did not answer</h1>" in response.text
+    assert "(still waiting for its answer to the same read, asked 4 s ago;" in response.text
+    assert pipecat.calls("list_sets") == 0
 
 
 def test_a_failure_while_searching_is_a_toast_and_the_table_stays(viewer, pipecat):

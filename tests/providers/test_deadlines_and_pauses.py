@@ -1,8 +1,10 @@
 """A provider that hangs holds a page no longer than its deadlines, and an account that keeps
 not answering is not called for a while, on every worker at once."""
 
+import threading
 import time
 
+import httpx
 import pytest
 
 from emulators.clock import Clock
@@ -10,10 +12,15 @@ from emulators.faults import Fault
 from emulators.pipecat import PipecatEmulator
 from emulators.server import EmulatorServer
 from emulators.transport import EmulatorTransport
+from secretsadmin.config import Secret
 from secretsadmin.providers import deadlines
 from secretsadmin.providers.config import Timeouts
+from secretsadmin.providers.gcore import GcoreAccount, GcoreClient
+from secretsadmin.providers.gcore import Unavailable as GcoreUnavailable
 from secretsadmin.providers.pauses import PausePolicy
 from secretsadmin.providers.pipecat import PipecatClient, ServerError, Unavailable
+from tests.fixtures.gcore import GCORE_KEY, PROJECT_ID, REGION_ID
+from tests.fixtures.gcore import new_app as new_gcore_app
 from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
 
 from .conftest import HighestJitter, account
@@ -112,3 +119,34 @@ def test_errors_the_provider_answers_with_do_not_pause_its_calls(pipecat_app, pi
             client.upsert_set("voice-agent", {"KEY": "v"})
 
     assert client.list_sets() == []
+
+
+def test_a_call_that_waited_for_a_connection_still_ends_at_the_pages_deadline():
+    """Every pooled connection is held by calls the provider does not answer: a page's call waits
+    for one, then for its answer, and ends at its deadline, not a whole timeout later."""
+    app = new_gcore_app(Clock())
+    app.faults.add(Fault("*", times=10, delay=8.0))
+    with EmulatorServer(app) as server:
+        pool = httpx.HTTPTransport(limits=httpx.Limits(max_connections=2))
+        account = GcoreAccount("prod", server.url, Secret(GCORE_KEY), PROJECT_ID, (REGION_ID,))
+        client = GcoreClient(account, Timeouts(connect=1.0, read=15.0), transport=pool)
+
+        def hung() -> None:
+            with deadlines.within(1.5), pytest.raises(GcoreUnavailable):
+                client.list_secrets(REGION_ID)
+
+        holders = [threading.Thread(target=hung) for _ in range(2)]
+        for holder in holders:
+            holder.start()
+        time.sleep(0.3)  # both connections are taken
+        started = time.monotonic()
+        with deadlines.within(2.0), pytest.raises(GcoreUnavailable):
+            client.list_secrets(REGION_ID)
+        waited = time.monotonic() - started
+        for holder in holders:
+            holder.join()
+        app.faults.clear()
+        client.close()
+
+    # It got a connection after 1.2 s; given its whole 2 s again from there, it took 3.2 s.
+    assert waited < 2.7

@@ -2,7 +2,7 @@ import shlex
 import threading
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from emulators import demo
 
@@ -15,13 +15,22 @@ class Command(BaseCommand):
         parser.add_argument("--pipecat-port", type=int, default=0, help="0 picks a free port")
         parser.add_argument("--gcore-port", type=int, default=0, help="0 picks a free port")
         parser.add_argument(
+            "--latency",
+            type=float,
+            default=0.0,
+            metavar="SECONDS",
+            help="added to every answer, as a distant API would (load tests, drills)",
+        )
+        parser.add_argument(
             "--env-file",
             type=Path,
             help="write the variables that point the dashboard at the emulators here, once ready",
         )
 
-    def handle(self, *args, host, pipecat_port, gcore_port, env_file, **options):
-        servers = demo.start(host, pipecat_port, gcore_port)
+    def handle(self, *args, host, pipecat_port, gcore_port, latency, env_file, **options):
+        if latency < 0:
+            raise CommandError(f"--latency must be 0 or more seconds, not {latency}")
+        servers = demo.start(host, pipecat_port, gcore_port, latency)
         environment = servers.environment()
         if env_file:
             lines = [f"export {name}={shlex.quote(value)}" for name, value in environment.items()]
