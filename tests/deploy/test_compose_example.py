@@ -60,6 +60,24 @@ def test_both_replicas_start_with_the_examples_configuration(services, tmp_path)
     assert "RedisCache" in started.stdout
 
 
+GUNICORN_SETTINGS = (
+    "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+    "print([c[n] for n in ('workers', 'threads', 'timeout', 'keepalive')])"
+)
+
+
+def test_the_replicas_serve_with_the_gunicorn_settings_the_load_test_measured(services, tmp_path):
+    """bench/load.py runs gunicorn.conf.py with its defaults: the example must give the same."""
+    environ = with_secret_files(services["app-1"]["environment"], tmp_path)
+    example = start_up(environ, GUNICORN_SETTINGS)
+    measured = start_up(
+        {k: v for k, v in environ.items() if not k.startswith("GUNICORN_")}, GUNICORN_SETTINGS
+    )
+    assert example.returncode == measured.returncode == 0, example.stderr + measured.stderr
+    assert example.stdout == measured.stdout
+    assert any(name.startswith("GUNICORN_") for name in environ)
+
+
 def test_the_replicas_leave_migrating_to_the_migrate_service(services, tmp_path):
     assert services["app-1"]["environment"]["MIGRATE_ON_START"] == "false"
     migrate = services["migrate"]
