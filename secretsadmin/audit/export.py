@@ -2,15 +2,18 @@
 
 Each JSON line is an event's canonical content plus its hash: a full export can be verified
 without this dashboard (`manage.py audit_verify --file`, or any script that hashes the line).
+
+Events are read CHUNK at a time by keyset, oldest first, each chunk a query of its own: neither
+this process nor the database holds more than a chunk, and the first lines leave at once (a
+server-side cursor outside a transaction would have PostgreSQL read the whole export first).
 """
 
 import csv
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
-
 from . import chain
 from .models import AuditEvent
+from .selectors import Selection
 
 CHUNK = 2000
 COLUMNS = (*chain.FIELDS, "hash")
@@ -18,12 +21,16 @@ COLUMNS = (*chain.FIELDS, "hash")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _rows(events: QuerySet[AuditEvent]) -> Iterator[dict[str, object]]:
-    for row in events.values_list(*COLUMNS).iterator(chunk_size=CHUNK):
-        yield dict(zip(COLUMNS, row, strict=True))
+def _rows(events: Selection) -> Iterator[dict[str, object]]:
+    after = None
+    while keys := events.oldest(CHUNK, after):
+        chunk = AuditEvent.objects.filter(sequence__in=keys).order_by("sequence")
+        for row in chunk.values_list(*COLUMNS):
+            yield dict(zip(COLUMNS, row, strict=True))
+        after = keys[-1]
 
 
-def jsonl(events: QuerySet[AuditEvent]) -> Iterator[str]:
+def jsonl(events: Selection) -> Iterator[str]:
     for row in _rows(events):
         yield chain.dumps(chain.plain(row)) + "\n"
 
@@ -35,7 +42,7 @@ class _Line:
         return text
 
 
-def csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
+def csv_lines(events: Selection) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(COLUMNS)
     for row in _rows(events):
