@@ -8,7 +8,6 @@ from django.db import connection
 from django.test import override_settings
 
 from secretsadmin.audit import export, selectors, services
-from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
 
 pytestmark = pytest.mark.django_db
