@@ -3,31 +3,33 @@
 Each JSON line is an event's canonical content plus its hash: a full export can be verified
 without this dashboard (`manage.py audit_verify --file`, or any script that hashes the line).
 
-Events are read CHUNK at a time by keyset, oldest first, each chunk a query of its own: neither
-this process nor the database holds more than a chunk, and the first lines leave at once (a
-server-side cursor outside a transaction would have PostgreSQL read the whole export first).
+Events are read by keyset, oldest first, FIRST and then CHUNK at a time, each chunk a query of
+its own: neither this process nor the database holds more than a chunk, and the first lines
+leave at once (a server-side cursor outside a transaction has PostgreSQL read the whole export
+before the first row).
 """
 
 import csv
 from collections.abc import Iterator
+from itertools import islice
 
 from . import chain
 from .models import AuditEvent
 from .selectors import Selection
 
-CHUNK = 2000
+FIRST, CHUNK = 100, 2000
 COLUMNS = (*chain.FIELDS, "hash")
 # A spreadsheet would run a cell starting with these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _rows(events: Selection) -> Iterator[dict[str, object]]:
-    after = None
-    while keys := events.oldest(CHUNK, after):
-        chunk = AuditEvent.objects.filter(sequence__in=keys).order_by("sequence")
-        for row in chunk.values_list(*COLUMNS):
+    keys, size = events.every(first=FIRST, most=CHUNK), FIRST
+    while chunk := list(islice(keys, size)):
+        found = AuditEvent.objects.filter(sequence__in=chunk).order_by("sequence")
+        for row in found.values_list(*COLUMNS):
             yield dict(zip(COLUMNS, row, strict=True))
-        after = keys[-1]
+        size = CHUNK
 
 
 def jsonl(events: Selection) -> Iterator[str]:

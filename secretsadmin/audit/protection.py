@@ -11,9 +11,9 @@ from django.db.backends.utils import CursorWrapper
 
 TABLE = "audit_auditevent"
 FUNCTION = "audit_refuse_change"
-# Kept by a trigger running as its owner (migration 0005); a role that could write it could hide
-# events from a time filter.
-TIME_BLOCKS = "audit_timeblock"
+# Kept by a trigger running as its owner (migration 0005); a role that could write them could
+# hide events from a filter.
+SUMMARIES = ("audit_timeblock", "audit_openattempt")
 
 
 def weaknesses(cursor: CursorWrapper) -> list[str]:
@@ -54,7 +54,7 @@ def weaknesses(cursor: CursorWrapper) -> list[str]:
 
 def grant_app_role(cursor: CursorWrapper, role: str) -> None:
     """Run as the owner: `role` may use every table of the schema, only read and append to the
-    audit log, and only read the log's time blocks. Again after every migration, for the tables
+    audit log, and only read the log's summaries. Again after every migration, for the tables
     it adds."""
     cursor.execute("SELECT quote_ident(%s), quote_ident(current_schema())", [role])
     quoted, schema = cursor.fetchone()
@@ -64,7 +64,7 @@ def grant_app_role(cursor: CursorWrapper, role: str) -> None:
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
         f"REVOKE ALL ON {TABLE} FROM {quoted}",
         f"GRANT SELECT, INSERT ON {TABLE} TO {quoted}",
-        f"REVOKE ALL ON {TIME_BLOCKS} FROM {quoted}",
-        f"GRANT SELECT ON {TIME_BLOCKS} TO {quoted}",
+        *(f"REVOKE ALL ON {table} FROM {quoted}" for table in SUMMARIES),
+        *(f"GRANT SELECT ON {table} TO {quoted}" for table in SUMMARIES),
     ):
         cursor.execute(statement)

@@ -1,5 +1,6 @@
 """Reading the audit log: filtered, newest first, a page at a time."""
 
+import heapq
 import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -13,7 +14,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from . import actions
-from .models import TIME_BLOCK, AuditEvent, Outcome, TimeBlock
+from .models import TIME_BLOCK, AuditEvent, OpenAttempt, Outcome, TimeBlock
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -79,12 +80,18 @@ def _pending(older_than: timedelta) -> Q:
     return Q(~Exists(settled), outcome=Outcome.ATTEMPTED, time__lt=timezone.now() - older_than)
 
 
+def _open_too_long() -> Q:
+    """The attempts `unknown` shows: pending for UNKNOWN_AFTER, among the few still open."""
+    return _pending(UNKNOWN_AFTER) & Q(sequence__in=OpenAttempt.objects.values("sequence"))
+
+
 def pending_attempts(older_than: timedelta = UNKNOWN_AFTER) -> QuerySet[AuditEvent]:
     """Attempts whose outcome is still unknown after `older_than`, oldest first: left without
     one (a crash), or concluded `unknown` (a timeout, a 5xx: the change may have been made).
 
     This is the reconcile step's work list: reading each provider's state and concluding these
-    attempts needs the provider clients. A verdict it gives is marked `error_code=RECONCILED`,
+    attempts needs the provider clients. It reads the log itself (not OpenAttempt, which only
+    speeds the review page's filter). A verdict it gives is marked `error_code=RECONCILED`,
     so an attempt whose state cannot tell either way is looked at once, not on every run.
     """
     return AuditEvent.objects.filter(_pending(older_than)).order_by("sequence")
@@ -127,7 +134,7 @@ def events(
     exact = {"provider": provider, "account": account, "request_id": request_id}
     terms &= Q(**{name: value for name, value in exact.items() if value})
     if outcome == Outcome.UNKNOWN:
-        either.append([Q(outcome=Outcome.UNKNOWN), _pending(UNKNOWN_AFTER)])
+        either.append([Q(outcome=Outcome.UNKNOWN), _open_too_long()])
     elif outcome:
         terms &= Q(outcome=outcome)
     trigram_text = ""
@@ -237,6 +244,25 @@ class Selection:
             arm.filter(bounds).order_by(order).values_list("sequence", flat=True)[:size]
             for arm in self.arms
         ]
+
+    def every(self, *, first: int, most: int) -> Iterator[int]:
+        """Every event's sequence, oldest first: each arm read apart, `first` at a time and then
+        more, up to `most`, and merged as they come; an arm read to its end is not read again."""
+
+        def arm_by_arm(arm: QuerySet[AuditEvent]) -> Iterator[int]:
+            alone, after, size = replace(self, arms=(arm,)), None, first
+            while True:
+                batch = alone.oldest(size, after)
+                yield from batch
+                if len(batch) < size:
+                    return
+                after, size = batch[-1], min(size * 4, most)
+
+        last = None
+        for sequence in heapq.merge(*(arm_by_arm(arm) for arm in self.arms)):
+            if sequence != last:  # an event two arms hold
+                yield sequence
+            last = sequence
 
     def __iter__(self) -> Iterator[AuditEvent]:
         """Every event, newest first."""

@@ -192,6 +192,7 @@ HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
 
 
 def test_an_export_is_read_a_chunk_at_a_time_without_gaps(system, monkeypatch):
+    monkeypatch.setattr(export, "FIRST", 2)
     monkeypatch.setattr(export, "CHUNK", 3)
     ann = person("ann")
     wanted = [record(ann if n % 2 else person("y", email="ann"), target=f"e{n}") for n in range(8)]

@@ -66,6 +66,6 @@ def remove(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0005_filter_indexes_and_time_blocks")]
+    dependencies = [("audit", "0005_filter_indexes_and_summaries")]
 
     operations = [migrations.RunPython(install, remove)]
