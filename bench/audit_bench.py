@@ -293,10 +293,9 @@ def main() -> None:
                     actor,
                     action="pipecat.secret_set.upsert",
                     outcome="succeeded",
-                    provider="pipecat",
-                    account="acct-1",
-                    target=f"set-{n}",
-                    keys=["API_KEY"],
+                    subject=services.Subject(
+                        provider="pipecat", account="acct-1", target=f"set-{n}", keys=("API_KEY",)
+                    ),
                 )
                 appends.append(time.perf_counter() - began)
             from django.contrib.auth.models import Group
