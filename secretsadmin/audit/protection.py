@@ -49,7 +49,23 @@ def weaknesses(cursor: CursorWrapper) -> list[str]:
         found.append(
             f"the role {role} may UPDATE, DELETE or TRUNCATE {TABLE}: only the triggers stop it"
         )
+    if not (superuser or owns_table):
+        found += _summaries_it_may_change(cursor, role)
     return found
+
+
+def _summaries_it_may_change(cursor: CursorWrapper, role: str) -> list[str]:
+    cursor.execute(
+        "SELECT relname FROM pg_class WHERE oid = ANY (%s::regclass[]) "
+        "AND has_table_privilege(current_user, oid, 'INSERT, UPDATE, DELETE, TRUNCATE') "
+        "ORDER BY relname",
+        [list(SUMMARIES)],
+    )
+    return [
+        f"the role {role} may change {table}: it could hide events from the review page's "
+        "filters (prepare_database grants it only SELECT)"
+        for (table,) in cursor.fetchall()
+    ]
 
 
 def grant_app_role(cursor: CursorWrapper, role: str) -> None:

@@ -1,4 +1,8 @@
-"""Reading the audit log: filtered, newest first, a page at a time."""
+"""Reading the audit log: filtered, newest first, a page at a time, at any size of log.
+
+A filtered read is a `Selection`, read by keyset on the sequence through indexes that yield each
+filter's events in order, so that a page stops at a page of matches (see `Selection`).
+"""
 
 import heapq
 import operator
@@ -111,7 +115,8 @@ def events(
     q: str = "",
 ) -> "Selection":
     """Events matching every filter given; exact matches, so each one can use its index. An
-    `action` may be a name's beginning (`pipecat`): it selects the names `actions.matching`."""
+    `action` may be a name's beginning (`pipecat`): it selects the names `actions.matching`.
+    Read them by `page`, by `Selection.every` (an export) or by iterating (newest first)."""
     every: QuerySet[AuditEvent] = AuditEvent.objects.all()
     using = every.db
     terms = Q()
@@ -143,7 +148,7 @@ def events(
         trigram_text = q if len(q) >= 3 and SEPARATOR not in q and _trigram_table(using) else ""
     split, *rest = either or [[Q()]]
     for ways in rest:
-        terms &= reduce(operator.or_, ways) if ways else Q(pk=None)
+        terms &= reduce(operator.or_, ways) if ways else Q(pk=None)  # no way: no event
     return Selection(
         arms=tuple(every.filter(terms & way) for way in split),
         spans=spans(since, until, using) if since or until else None,

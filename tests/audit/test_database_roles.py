@@ -109,6 +109,13 @@ def test_start_up_says_whether_the_role_could_switch_the_protection_off(app_role
     assert any("superuser" in w or "owns audit_auditevent" in w for w in owners)
     with app_role.cursor() as cursor:
         assert weaknesses(cursor) == []  # type: ignore[arg-type]
+    with connection.cursor() as cursor:
+        cursor.execute(f"GRANT DELETE ON audit_openattempt TO {APP_ROLE}")
+    with app_role.cursor() as cursor:
+        assert weaknesses(cursor) == [  # type: ignore[arg-type]
+            f"the role {APP_ROLE} may change audit_openattempt: it could hide events from the "
+            "review page's filters (prepare_database grants it only SELECT)"
+        ]
     call_command("audit_protection")
     assert "WARNING: audit log protection:" in capsys.readouterr().err
 
