@@ -5,9 +5,10 @@ Run by hand, not by the test suite:
     .venv/bin/python bench/audit_bench.py                      # SQLite, a file in a temp dir
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/audit_bench.py
 
-On PostgreSQL a scratch database (audit_bench_<pid>) is created on that server and dropped after.
-To iterate on one part, seed once and keep the database, then reuse it (migrations are applied to
-it, seeding is skipped when it already holds events) and run only what you are changing:
+On PostgreSQL a scratch database (audit_bench_<pid>) is created on that server and dropped after;
+on SQLite a file in a temporary directory. To iterate on one part, seed once and keep the
+database, then reuse it (migrations are applied to it, seeding is skipped when it already holds
+events) and run only what you are changing (`--reuse` takes a SQLite file's path too):
 
     DATABASE_URL=... .venv/bin/python bench/audit_bench.py --keep --only verify
     DATABASE_URL=... .venv/bin/python bench/audit_bench.py --reuse audit_bench_1234 --only pages
@@ -24,12 +25,14 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -53,8 +56,9 @@ SECTIONS = ("append", "verify", "pages", "export")
 
 
 def configure(url: str | None, reuse: str = "", keep: bool = False) -> tuple[str, object]:
-    """Points Django at a fresh database (or the PostgreSQL database `reuse`); returns its
-    description and a clean-up callable (which keeps the database if `keep` or `reuse`)."""
+    """Points Django at a fresh database (or the existing database `reuse`: a PostgreSQL
+    database's name, a SQLite file's path); returns its description and a clean-up callable
+    (which keeps the database if `keep` or `reuse`)."""
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
     os.environ["DJANGO_SETTINGS_MODULE"] = "secretsadmin.settings"
     os.environ["LOG_LEVEL"] = "warning"
@@ -81,39 +85,35 @@ def configure(url: str | None, reuse: str = "", keep: bool = False) -> tuple[str
                 admin.execute(f"DROP DATABASE {name}")
 
         return f"PostgreSQL ({name})", drop
-    if reuse or keep:
-        raise SystemExit("--reuse and --keep are for PostgreSQL (set DATABASE_URL)")
-    directory = tempfile.TemporaryDirectory(prefix="audit-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory.name}/bench.sqlite3"
-    return f"SQLite ({directory.name}/bench.sqlite3)", directory.cleanup
+    if reuse:
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(reuse).resolve()}"
+        return f"SQLite ({reuse})", lambda: None
+    directory = tempfile.mkdtemp(prefix="audit-bench-")
+    path = f"{directory}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    if keep:
+
+        def leave_file():
+            print(f"database {path} kept: --reuse {path} to use it again", flush=True)
+
+        return f"SQLite ({path})", leave_file
+    return f"SQLite ({path})", lambda: shutil.rmtree(directory)
 
 
 def seed(count: int) -> None:
-    """Writes `count` chained events in bulk, hashed with the chain's own function. Seeding only:
-    it bypasses the append lock and the model's refusal of bulk inserts."""
-    from django.db import connection, transaction
-
-    from secretsadmin.audit import chain
-    from secretsadmin.audit.models import AuditEvent
-
+    """Writes `count` chained events in bulk (see `write_chain`)."""
     rng = random.Random(4)
     actors = [(f"user{n}", f"user{n}@example.com") for n in range(50)]
     accounts = [f"acct-{n}" for n in range(20)]
-    fields = [f for f in AuditEvent._meta.concrete_fields]
-    columns = [f.column for f in fields]
-    json_fields = {f.attname: f for f in fields if f.get_internal_type() == "JSONField"}
     start = datetime(2025, 1, 1, tzinfo=UTC)
-    prev_hash = chain.GENESIS
-    postgres = connection.vendor == "postgresql"
 
     def rows():
-        nonlocal prev_hash
         for sequence in range(1, count + 1):
             username, email = rng.choice(actors)
             action = rng.choice(ACTIONS)
             provider = action.split(".")[0] if action[0] in "pg" else ""
             target = f"set-{rng.randrange(1000)}" if provider else ""
-            row = {
+            yield {
                 "sequence": sequence,
                 "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
                 "time": start + timedelta(seconds=sequence * 30),
@@ -139,8 +139,31 @@ def seed(count: int) -> None:
                 "reason": "",
                 "attempt_id": None,
                 "fingerprints": {},
-                "prev_hash": prev_hash,
             }
+
+    write_chain(rows())
+
+
+def write_chain(rows: Iterable[dict[str, object]], analyze: bool = True) -> None:
+    """Writes events in bulk, each given with every field but `prev_hash` and `hash`, sequences
+    from 1 in order: chained with the chain's own function, so that verify passes. Seeding
+    only: it bypasses the append lock and the model's refusal of bulk inserts (the log's
+    triggers still keep its time blocks and search table). Then ANALYZE, if `analyze`: as
+    PostgreSQL's autovacuum would; SQLite gathers no statistics unless told to."""
+    from django.db import connection, transaction
+
+    from secretsadmin.audit import chain
+    from secretsadmin.audit.models import AuditEvent
+
+    fields = [f for f in AuditEvent._meta.concrete_fields]
+    columns = [f.column for f in fields]
+    json_fields = {f.attname: f for f in fields if f.get_internal_type() == "JSONField"}
+    postgres = connection.vendor == "postgresql"
+
+    def prepared():
+        prev_hash = chain.GENESIS
+        for row in rows:
+            row["prev_hash"] = prev_hash
             row["hash"] = prev_hash = chain.digest(row)
             if postgres:
                 for name in json_fields:
@@ -158,20 +181,21 @@ def seed(count: int) -> None:
         if postgres:
             names = ", ".join(columns)
             with cursor.cursor.copy(f"COPY audit_auditevent ({names}) FROM STDIN") as copy:
-                for row in rows():
+                for row in prepared():
                     copy.write_row(row)
         else:
             marks = ", ".join("?" * len(columns))
             sql = f"INSERT INTO audit_auditevent ({', '.join(columns)}) VALUES ({marks})"
             batch = []
-            for row in rows():
+            for row in prepared():
                 batch.append(row)
                 if len(batch) == 5000:
                     cursor.cursor.executemany(sql, batch)
                     batch.clear()
             cursor.cursor.executemany(sql, batch)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    if analyze:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def timed(fn, repeat: int = 5) -> float:
@@ -202,16 +226,10 @@ def export_child(rows: int) -> None:
     import django
 
     django.setup()
-    from secretsadmin.audit import export
-    from secretsadmin.audit.models import AuditEvent
+    from secretsadmin.audit import export, selectors
 
     started = time.perf_counter()
-    size = sum(
-        map(
-            len,
-            export.csv_lines(AuditEvent.objects.filter(sequence__lte=rows).order_by("sequence")),
-        )
-    )
+    size = sum(map(len, export.csv_lines(selectors.events().through(rows))))
     seconds = time.perf_counter() - started
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
     with open("/proc/self/status") as status:
@@ -228,10 +246,10 @@ def main() -> None:
         default=set(SECTIONS),
         help=f"comma-separated sections to run, of: {', '.join(SECTIONS)}",
     )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
-        "--keep", action="store_true", help="keep the scratch database (PostgreSQL)"
+        "--reuse", default="", help="an existing (kept) database to run on: a name, or a path"
     )
-    parser.add_argument("--reuse", default="", help="an existing (kept) database to run on")
     parser.add_argument("--export-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
@@ -275,10 +293,9 @@ def main() -> None:
                     actor,
                     action="pipecat.secret_set.upsert",
                     outcome="succeeded",
-                    provider="pipecat",
-                    account="acct-1",
-                    target=f"set-{n}",
-                    keys=["API_KEY"],
+                    subject=services.Subject(
+                        provider="pipecat", account="acct-1", target=f"set-{n}", keys=("API_KEY",)
+                    ),
                 )
                 appends.append(time.perf_counter() - began)
             from django.contrib.auth.models import Group
@@ -349,13 +366,12 @@ def main() -> None:
                 from django.db.models.functions import Cast
 
                 def unindexed(q: str):
-                    """The search as it is on SQLite: an OR of `icontains`, no index serves."""
+                    """The search as an OR of `icontains`, which no index serves."""
                     terms = [(f"{name}__icontains", q) for name in selectors.TEXT_FIELDS]
-                    return (
-                        selectors.events()
-                        .alias(keys_text=Cast("keys", TextField()))
-                        .filter(Q.create(terms, connector=Q.OR))
+                    found = AuditEvent.objects.alias(keys_text=Cast("keys", TextField())).filter(
+                        Q.create(terms, connector=Q.OR)
                     )
+                    return selectors.Selection(arms=(found,))
 
                 rare = queries["free text (rare)"]["q"]
                 plain = timed(lambda: selectors.page(unindexed(rare)))
@@ -377,7 +393,8 @@ def main() -> None:
             )
             deep = timed(lambda: selectors.page(selectors.events(), before=middle))
             report("page: half-way down, no filter", f"{deep * 1000:.1f} ms")
-            offset = timed(lambda: list(selectors.events()[middle : middle + 50]), repeat=3)
+            newest = AuditEvent.objects.order_by("-sequence")
+            offset = timed(lambda: list(newest[middle : middle + 50]), repeat=3)
             report(
                 "(baseline) the same page by OFFSET",
                 f"{offset * 1000:.1f} ms",

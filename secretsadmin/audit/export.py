@@ -2,28 +2,37 @@
 
 Each JSON line is an event's canonical content plus its hash: a full export can be verified
 without this dashboard (`manage.py audit_verify --file`, or any script that hashes the line).
+
+Events are read by keyset, oldest first, FIRST and then CHUNK at a time, each chunk a query of
+its own: neither this process nor the database holds more than a chunk, and the first lines
+leave at once (a server-side cursor outside a transaction has PostgreSQL read the whole export
+before the first row).
 """
 
 import csv
 from collections.abc import Iterator
-
-from django.db.models import QuerySet
+from itertools import islice
 
 from . import chain
 from .models import AuditEvent
+from .selectors import Selection
 
-CHUNK = 2000
+FIRST, CHUNK = 100, 2000
 COLUMNS = (*chain.FIELDS, "hash")
 # A spreadsheet would run a cell starting with these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _rows(events: QuerySet[AuditEvent]) -> Iterator[dict[str, object]]:
-    for row in events.values_list(*COLUMNS).iterator(chunk_size=CHUNK):
-        yield dict(zip(COLUMNS, row, strict=True))
+def _rows(events: Selection) -> Iterator[dict[str, object]]:
+    keys, size = events.every(first=FIRST, most=CHUNK), FIRST
+    while chunk := list(islice(keys, size)):
+        found = AuditEvent.objects.filter(sequence__in=chunk).order_by("sequence")
+        for row in found.values_list(*COLUMNS):
+            yield dict(zip(COLUMNS, row, strict=True))
+        size = CHUNK
 
 
-def jsonl(events: QuerySet[AuditEvent]) -> Iterator[str]:
+def jsonl(events: Selection) -> Iterator[str]:
     for row in _rows(events):
         yield chain.dumps(chain.plain(row)) + "\n"
 
@@ -35,7 +44,7 @@ class _Line:
         return text
 
 
-def csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
+def csv_lines(events: Selection) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(COLUMNS)
     for row in _rows(events):

@@ -3,6 +3,10 @@
 Rows are written only by `services` (which assigns the sequence and links the hash chain under a
 lock); this module refuses every other way of changing them that goes through Django. On
 PostgreSQL, triggers (migration 0002) refuse UPDATE, DELETE and TRUNCATE from anywhere.
+
+Summaries of the log serve its filters, kept by triggers on every append (migrations 0005 and
+0006): `TimeBlock`, `OpenAttempt` and, on SQLite, the trigram table `audit_search`. Nothing else
+writes them, and on PostgreSQL the dashboard's role may only read them.
 """
 
 from collections.abc import Iterable
@@ -10,9 +14,13 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from . import chain
 from .fields import StoredTime, StoredUUID
+
+# Events per `TimeBlock`: the trigger of migration 0005 computes `sequence / 1024` itself.
+TIME_BLOCK = 1024
 
 
 class AppendOnly(Exception):
@@ -88,8 +96,14 @@ class AuditEvent(models.Model):
     error_code = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
     reason = models.TextField(blank=True)
+    # Indexed by `audit_settles_idx` below, which also answers whether an outcome settles it.
     attempt = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="outcomes"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+        db_index=False,
     )
     fingerprints = models.JSONField(default=dict)
 
@@ -113,6 +127,12 @@ class AuditEvent(models.Model):
             _index("request_id"),
             _index("actor_username"),
             _index("actor_email"),
+            # Is this attempt settled? From the index alone (selectors.pending_attempts).
+            models.Index(
+                fields=["attempt", "outcome", "error_code"],
+                condition=Q(attempt__isnull=False),
+                name="audit_settles_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,3 +148,28 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnly("audit events cannot be deleted")
+
+
+class TimeBlock(models.Model):
+    """The earliest and latest time of the events of one block of TIME_BLOCK sequences, kept by
+    a trigger on every append (migration 0005; on PostgreSQL the dashboard's role may only read
+    it). A time filter reads only the blocks whose times overlap it: times follow the sequence
+    closely, so those are few, yet an event recorded with an earlier clock is still found."""
+
+    block = models.BigIntegerField(primary_key=True)  # sequence // TIME_BLOCK
+    earliest = models.DateTimeField()
+    latest = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"block {self.block}: {self.earliest} to {self.latest}"
+
+
+class OpenAttempt(models.Model):
+    """An attempt that no outcome has settled yet, kept by the trigger of migration 0005: added
+    as it is appended, removed when an outcome settles it. The `unknown` filter reads these few
+    instead of asking of every attempt in the log whether an outcome settled it."""
+
+    sequence = models.BigIntegerField(primary_key=True)  # the attempt's
+
+    def __str__(self) -> str:
+        return f"attempt #{self.sequence}"

@@ -11,6 +11,9 @@ from django.db.backends.utils import CursorWrapper
 
 TABLE = "audit_auditevent"
 FUNCTION = "audit_refuse_change"
+# Kept by a trigger running as its owner (migration 0005); a role that could write them could
+# hide events from a filter.
+SUMMARIES = ("audit_timeblock", "audit_openattempt")
 
 
 def weaknesses(cursor: CursorWrapper) -> list[str]:
@@ -46,12 +49,29 @@ def weaknesses(cursor: CursorWrapper) -> list[str]:
         found.append(
             f"the role {role} may UPDATE, DELETE or TRUNCATE {TABLE}: only the triggers stop it"
         )
+    if not (superuser or owns_table):
+        found += _summaries_it_may_change(cursor, role)
     return found
 
 
+def _summaries_it_may_change(cursor: CursorWrapper, role: str) -> list[str]:
+    cursor.execute(
+        "SELECT relname FROM pg_class WHERE oid = ANY (%s::regclass[]) "
+        "AND has_table_privilege(current_user, oid, 'INSERT, UPDATE, DELETE, TRUNCATE') "
+        "ORDER BY relname",
+        [list(SUMMARIES)],
+    )
+    return [
+        f"the role {role} may change {table}: it could hide events from the review page's "
+        "filters (prepare_database grants it only SELECT)"
+        for (table,) in cursor.fetchall()
+    ]
+
+
 def grant_app_role(cursor: CursorWrapper, role: str) -> None:
-    """Run as the owner: `role` may use every table of the schema, and only read and append to
-    the audit log. Again after every migration, for the tables it adds."""
+    """Run as the owner: `role` may use every table of the schema, only read and append to the
+    audit log, and only read the log's summaries. Again after every migration, for the tables
+    it adds."""
     cursor.execute("SELECT quote_ident(%s), quote_ident(current_schema())", [role])
     quoted, schema = cursor.fetchone()
     for statement in (
@@ -60,5 +80,7 @@ def grant_app_role(cursor: CursorWrapper, role: str) -> None:
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
         f"REVOKE ALL ON {TABLE} FROM {quoted}",
         f"GRANT SELECT, INSERT ON {TABLE} TO {quoted}",
+        *(f"REVOKE ALL ON {table} FROM {quoted}" for table in SUMMARIES),
+        *(f"GRANT SELECT ON {table} TO {quoted}" for table in SUMMARIES),
     ):
         cursor.execute(statement)

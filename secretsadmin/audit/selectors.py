@@ -1,23 +1,32 @@
-"""Reading the audit log: filtered, newest first, a page at a time."""
+"""Reading the audit log: filtered, newest first, a page at a time, at any size of log.
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+A filtered read is a `Selection`, read by keyset on the sequence through indexes that yield each
+filter's events in order, so that a page stops at a page of matches (see `Selection`).
+"""
+
+import heapq
+import operator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db import connections
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from . import actions
 from .fields import Unreadable
-from .models import AuditEvent, Outcome
+from .models import TIME_BLOCK, AuditEvent, OpenAttempt, Outcome, TimeBlock
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 50
+WINDOW = 500  # events read at a time when reading a whole selection
+Span = tuple[int, int]  # sequences from, to (both included)
 # An attempt this old without an outcome is shown as `unknown`: the request that made it is over.
 UNKNOWN_AFTER = timedelta(minutes=15)
 RECONCILED = "reconciled"  # error_code of an outcome concluded by the reconcile step
@@ -36,6 +45,15 @@ TEXT_FIELDS = (
 # Joins the searched fields into the one text that PostgreSQL's trigram index covers (migration
 # 0003). A search for text without it matches that text exactly when it matches a field.
 SEPARATOR = "\x1f"
+# SQLite's trigram table (migration 0006), read TEXT_WINDOW events at a time, up to TEXT_WINDOWS
+# windows: a text found less often among the other filters' events is checked on those instead.
+TRIGRAMS = "audit_search"
+TEXT_WINDOW = 2000
+TEXT_WINDOWS = 4
+NAMED = "SELECT rowid FROM audit_search WHERE audit_search MATCH %s AND rowid BETWEEN %s AND %s"
+NEWEST_NAMED = NAMED + " ORDER BY rowid DESC LIMIT %s"
+OLDEST_NAMED = NAMED + " ORDER BY rowid ASC LIMIT %s"
+LAST = 2**63 - 1  # the greatest sequence
 
 
 class SearchText(Func):
@@ -67,12 +85,18 @@ def _pending(older_than: timedelta) -> Q:
     return Q(~Exists(settled), outcome=Outcome.ATTEMPTED, time__lt=timezone.now() - older_than)
 
 
+def _open_too_long() -> Q:
+    """The attempts `unknown` shows: pending for UNKNOWN_AFTER, among the few still open."""
+    return _pending(UNKNOWN_AFTER) & Q(sequence__in=OpenAttempt.objects.values("sequence"))
+
+
 def pending_attempts(older_than: timedelta = UNKNOWN_AFTER) -> QuerySet[AuditEvent]:
     """Attempts whose outcome is still unknown after `older_than`, oldest first: left without
     one (a crash), or concluded `unknown` (a timeout, a 5xx: the change may have been made).
 
     This is the reconcile step's work list: reading each provider's state and concluding these
-    attempts needs the provider clients. A verdict it gives is marked `error_code=RECONCILED`,
+    attempts needs the provider clients. It reads the log itself (not OpenAttempt, which only
+    speeds the review page's filter). A verdict it gives is marked `error_code=RECONCILED`,
     so an attempt whose state cannot tell either way is looked at once, not on every run.
     """
     return AuditEvent.objects.filter(_pending(older_than)).order_by("sequence")
@@ -90,29 +114,47 @@ def events(
     outcome: str = "",
     request_id: str = "",
     q: str = "",
-) -> QuerySet[AuditEvent]:
+) -> "Selection":
     """Events matching every filter given; exact matches, so each one can use its index. An
-    `action` may be a name's beginning (`pipecat`): it selects the names `actions.matching`."""
-    found: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-sequence")
+    `action` may be a name's beginning (`pipecat`): it selects the names `actions.matching`.
+    Read them by `page`, by `Selection.every` (an export) or by iterating (newest first)."""
+    every: QuerySet[AuditEvent] = AuditEvent.objects.all()
+    using = every.db
+    terms = Q()
+    if since or until:
+        # Not through the time index, which would have every event of the range read and
+        # sorted: the blocks' sequences narrow it, walked in order (`spans`).
+        every = every.alias(clock=Coalesce("time", "time"))
     if since:
-        found = found.filter(time__gte=since)
+        terms &= Q(clock__gte=since)
     if until:
-        found = found.filter(time__lt=until)
-    if actor:
-        found = found.filter(Q(actor_username=actor) | Q(actor_email=actor))
+        terms &= Q(clock__lt=until)
+    # Each filter that an event meets in one of several ways, the likeliest to be rare first.
+    either: list[list[Q]] = []
     if target:
-        found = found.filter(Q(target=target) | Q(target_id=target))
+        either.append([Q(target=target), Q(target_id=target)])
+    if actor:
+        either.append([Q(actor_username=actor), Q(actor_email=actor)])
     if action:
-        found = found.filter(action__in=actions.matching(action, actions.held(found.db)))
+        either.append([Q(action=name) for name in actions.matching(action, actions.held(using))])
     exact = {"provider": provider, "account": account, "request_id": request_id}
-    found = found.filter(**{name: value for name, value in exact.items() if value})
+    terms &= Q(**{name: value for name, value in exact.items() if value})
     if outcome == Outcome.UNKNOWN:
-        found = found.filter(Q(outcome=Outcome.UNKNOWN) | _pending(UNKNOWN_AFTER))
+        either.append([Q(outcome=Outcome.UNKNOWN), _open_too_long()])
     elif outcome:
-        found = found.filter(outcome=outcome)
+        terms &= Q(outcome=outcome)
+    trigram_text = ""
     if q:
-        found = _search(found, q)
-    return found
+        every = _search(every, q)
+        trigram_text = q if len(q) >= 3 and SEPARATOR not in q and _trigram_table(using) else ""
+    split, *rest = either or [[Q()]]
+    for ways in rest:
+        terms &= reduce(operator.or_, ways) if ways else Q(pk=None)  # no way: no event
+    return Selection(
+        arms=tuple(every.filter(terms & way) for way in split),
+        spans=spans(since, until, using) if since or until else None,
+        text=trigram_text,
+    )
 
 
 def _search(found: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
@@ -121,13 +163,193 @@ def _search(found: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
     On PostgreSQL one `icontains` over SearchText, which the trigram index serves: a rare text
     is found without reading the log. It matches the same events as the OR below, since `q`
     cannot span two fields without holding the separator (a `q` holding it takes the OR). On
-    SQLite, newest first, the OR stops at the first page of hits (fast enough there).
+    SQLite the OR, over the events that the trigram table names first (Selection._named).
     """
     if connections[found.db].vendor == "postgresql" and SEPARATOR not in q:
         return found.alias(search_text=SearchText()).filter(search_text__icontains=q)
     return found.alias(keys_text=Cast("keys", TextField())).filter(
         Q.create([(f"{name}__icontains", q) for name in TEXT_FIELDS], connector=Q.OR)
     )
+
+
+def _trigram_table(using: str) -> bool:
+    """Whether SQLite's trigram table of migration 0006 exists (its SQLite may lack FTS5)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TRIGRAMS])
+        return cursor.fetchone() is not None
+
+
+def spans(since: datetime | None, until: datetime | None, using: str) -> tuple[Span, ...]:
+    """The stretches of sequence that can hold events of [since, until): the blocks whose times
+    overlap it, adjacent ones joined. An event recorded with a clock running late widens its
+    block's times, so it is still found, at the cost of that block being read."""
+    blocks = TimeBlock.objects.using(using)
+    if since:
+        blocks = blocks.filter(latest__gte=since)
+    if until:
+        blocks = blocks.filter(earliest__lt=until)
+    found: list[Span] = []
+    for block in blocks.order_by("block").values_list("block", flat=True):
+        low, high = block * TIME_BLOCK, (block + 1) * TIME_BLOCK - 1
+        if found and found[-1][1] == low - 1:
+            found[-1] = (found[-1][0], high)
+        else:
+            found.append((low, high))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The events matching a review's filters, read by keyset on the sequence, `size` at a time
+    from either end or from a cursor: no OFFSET, no COUNT, at any depth.
+
+    An index walks one filter's events in order of sequence, and stops once it has read enough,
+    but no index walks an OR in that order (an actor's name or email, a target's name or id, an
+    action family's names, `unknown`): so the selection is a union of arms, each an AND that
+    one index walks, read apart and merged. A time filter confines the arms to its `spans`. On
+    SQLite a text is first looked up in the trigram table (`text`, see `_named`).
+    """
+
+    arms: tuple[QuerySet[AuditEvent], ...]
+    spans: tuple[Span, ...] | None = None  # None: the whole log
+    text: str = ""
+
+    def newest(self, size: int, before: int | None = None) -> list[int]:
+        """The sequences of the `size` newest events (older than `before`), newest first."""
+        return self._read(size, before, descending=True)
+
+    def oldest(self, size: int, after: int | None = None) -> list[int]:
+        """The sequences of the `size` oldest events (newer than `after`), oldest first."""
+        return self._read(size, after, descending=False)
+
+    def through(self, last: int) -> "Selection":
+        """The same events, up to the sequence `last`."""
+        return replace(self, arms=tuple(arm.filter(sequence__lte=last) for arm in self.arms))
+
+    def walks(
+        self,
+        size: int,
+        low: int | None,
+        high: int | None,
+        *,
+        descending: bool = True,
+        among: Sequence[int] | None = None,
+    ) -> list[QuerySet[AuditEvent, int]]:
+        """The queries that read the first `size` sequences of each arm in [low, high] (and
+        `among` these, if given)."""
+        bounds = Q() if among is None else Q(sequence__in=among)
+        if low is not None:
+            bounds &= Q(sequence__gte=low)
+        if high is not None:
+            bounds &= Q(sequence__lte=high)
+        order = "-sequence" if descending else "sequence"
+        return [
+            arm.filter(bounds).order_by(order).values_list("sequence", flat=True)[:size]
+            for arm in self.arms
+        ]
+
+    def every(self, *, first: int, most: int) -> Iterator[int]:
+        """Every event's sequence, oldest first: each arm read apart, `first` at a time and then
+        more, up to `most`, and merged as they come; an arm read to its end is not read again."""
+
+        def arm_by_arm(arm: QuerySet[AuditEvent]) -> Iterator[int]:
+            alone, after, size = replace(self, arms=(arm,)), None, first
+            while True:
+                batch = alone.oldest(size, after)
+                yield from batch
+                if len(batch) < size:
+                    return
+                after, size = batch[-1], min(size * 4, most)
+
+        last = None
+        for sequence in heapq.merge(*(arm_by_arm(arm) for arm in self.arms)):
+            if sequence != last:  # an event two arms hold
+                yield sequence
+            last = sequence
+
+    def __iter__(self) -> Iterator[AuditEvent]:
+        """Every event, newest first."""
+        before = None
+        while keys := self.newest(WINDOW, before):
+            yield from AuditEvent.objects.filter(sequence__in=keys).order_by("-sequence")
+            before = keys[-1]
+
+    def _read(self, size: int, cursor: int | None, *, descending: bool) -> list[int]:
+        found: list[int] = []
+        for low, high in self._stretches(cursor, descending=descending):
+            if self.text:
+                found += self._named(size - len(found), low, high, descending=descending)
+            else:
+                found += self._merged(size - len(found), low, high, descending=descending)
+            if len(found) >= size:
+                break
+        return found
+
+    def _stretches(
+        self, cursor: int | None, *, descending: bool
+    ) -> Iterator[tuple[int | None, int | None]]:
+        """The stretches to read, in reading order, each cut at the cursor (itself excluded)."""
+        stretches: Sequence[tuple[int | None, int | None]] = (
+            [(None, None)] if self.spans is None else self.spans
+        )
+        for low, high in reversed(stretches) if descending else stretches:
+            if cursor is not None and descending:
+                high = cursor - 1 if high is None else min(high, cursor - 1)
+            elif cursor is not None:
+                low = cursor + 1 if low is None else max(low, cursor + 1)
+            if low is None or high is None or low <= high:
+                yield low, high
+
+    def _merged(
+        self,
+        size: int,
+        low: int | None,
+        high: int | None,
+        *,
+        descending: bool,
+        among: Sequence[int] | None = None,
+    ) -> list[int]:
+        if size <= 0:
+            return []
+        found: set[int] = set()
+        for walk in self.walks(size, low, high, descending=descending, among=among):
+            found.update(walk)
+        return sorted(found, reverse=descending)[:size]
+
+    def _named(
+        self, size: int, low: int | None, high: int | None, *, descending: bool
+    ) -> list[int]:
+        """Reads [low, high] for a text: among the events the trigram table names for it, a
+        window at a time, which finds a rare text at once wherever it is. A text so common that
+        windows of it hold too few of the other filters' events is checked on those events
+        instead, as they come."""
+        found: list[int] = []
+        for _ in range(TEXT_WINDOWS if size > 0 else 0):
+            named = _trigram_matches(self.text, TEXT_WINDOW, low, high, descending=descending)
+            found += self._merged(size - len(found), low, high, descending=descending, among=named)
+            if len(found) >= size or len(named) < TEXT_WINDOW:
+                return found
+            if descending:
+                high = named[-1] - 1
+            else:
+                low = named[-1] + 1
+        return found + self._merged(size - len(found), low, high, descending=descending)
+
+
+def _trigram_matches(
+    text: str, size: int, low: int | None, high: int | None, *, descending: bool
+) -> list[int]:
+    """The first `size` sequences in [low, high] (in reading order) whose events hold every
+    trigram of `text`: all those that hold the text, and maybe a few more."""
+    grams = dict.fromkeys(text[n : n + 3] for n in range(len(text) - 2))
+    match = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+    bounds = [0 if low is None else low, LAST if high is None else high]
+    with connections[AuditEvent.objects.db].cursor() as cursor:
+        cursor.execute(NEWEST_NAMED if descending else OLDEST_NAMED, [match, *bounds, size])
+        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -138,34 +360,33 @@ class Page:
 
 
 def page(
-    found: QuerySet[AuditEvent],
+    found: Selection,
     *,
     before: int | None = None,
     after: int | None = None,
     size: int = PAGE_SIZE,
 ) -> Page:
     """One page, found by keyset on the sequence: no OFFSET, no COUNT, at any depth."""
-    annotated = found.annotate(concluded=concluded())
-    rows: list[WithAnnotations[AuditEvent, Concluded]]
     if after is not None:
-        rows = list(annotated.filter(sequence__gt=after).order_by("sequence")[: size + 1])
-        more_newer = len(rows) > size
-        rows = rows[:size][::-1]
-        more_older = bool(rows) and found.filter(sequence__lt=rows[-1].sequence).exists()
+        keys = found.oldest(size + 1, after)
+        more_newer = len(keys) > size
+        keys = keys[:size][::-1]
+        more_older = bool(keys) and bool(found.newest(1, keys[-1]))
     else:
-        if before is not None:
-            annotated = annotated.filter(sequence__lt=before)
-        rows = list(annotated.order_by("-sequence")[: size + 1])
-        more_older = len(rows) > size
-        rows = rows[:size]
-        more_newer = bool(rows) and found.filter(sequence__gt=rows[0].sequence).exists()
+        keys = found.newest(size + 1, before)
+        more_older = len(keys) > size
+        keys = keys[:size]
+        more_newer = bool(keys) and bool(found.oldest(1, keys[0]))
+    every: QuerySet[AuditEvent] = AuditEvent.objects.filter(sequence__in=keys)
+    rows: list[WithAnnotations[AuditEvent, Concluded]]
+    rows = list(every.annotate(concluded=concluded()).order_by("-sequence"))
     now = timezone.now()
     for event in rows:
         event.shown_outcome = shown_outcome(event, now)
     return Page(
         events=rows,
-        newer=rows[0].sequence if more_newer else None,
-        older=rows[-1].sequence if more_older else None,
+        newer=keys[0] if more_newer else None,
+        older=keys[-1] if more_older else None,
     )
 
 

@@ -69,6 +69,9 @@ def app_role(transactional_db):
         "UPDATE audit_auditevent SET reason = 'edited'",
         "DELETE FROM audit_auditevent",
         "TRUNCATE audit_auditevent",
+        "UPDATE audit_timeblock SET earliest = now()",  # would hide events from time filters
+        "DELETE FROM audit_timeblock",
+        "INSERT INTO audit_timeblock VALUES (999999, now(), now())",
     ],
 )
 def test_the_dashboards_role_cannot_switch_the_protection_off(app_role, sql):
@@ -86,12 +89,33 @@ def test_the_dashboards_role_reads_and_appends_and_uses_every_other_table(app_ro
     app_role.execute("UPDATE auth_user SET last_login = NULL")
 
 
+def test_an_append_by_the_dashboards_role_keeps_the_time_blocks(app_role, log):
+    """The blocks' trigger runs as its owner: the role may not write them, yet appends do."""
+    columns = [f.column for f in AuditEvent._meta.concrete_fields]
+    copied = ", ".join({"sequence": "2048", "uuid": "gen_random_uuid()"}.get(c, c) for c in columns)
+    app_role.execute(
+        f"INSERT INTO audit_auditevent ({', '.join(columns)}) "
+        f"SELECT {copied} FROM audit_auditevent WHERE sequence = 5"
+    )
+    [(earliest,)] = app_role.execute(
+        "SELECT earliest FROM audit_timeblock WHERE block = 2"
+    ).fetchall()
+    assert earliest == log[-1].time
+
+
 def test_start_up_says_whether_the_role_could_switch_the_protection_off(app_role, capsys):
     with connection.cursor() as cursor:
         owners = weaknesses(cursor)
     assert any("superuser" in w or "owns audit_auditevent" in w for w in owners)
     with app_role.cursor() as cursor:
         assert weaknesses(cursor) == []  # type: ignore[arg-type]
+    with connection.cursor() as cursor:
+        cursor.execute(f"GRANT DELETE ON audit_openattempt TO {APP_ROLE}")
+    with app_role.cursor() as cursor:
+        assert weaknesses(cursor) == [  # type: ignore[arg-type]
+            f"the role {APP_ROLE} may change audit_openattempt: it could hide events from the "
+            "review page's filters (prepare_database grants it only SELECT)"
+        ]
     call_command("audit_protection")
     assert "WARNING: audit log protection:" in capsys.readouterr().err
 

@@ -116,7 +116,8 @@ def test_on_postgresql_the_trigram_index_serves_the_search(noise):
         # Few rows: the planner would rather read them all. Forbid that to see if it could not.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-        sql, params = selectors.events(q="needle").query.sql_with_params()
+        [walk] = selectors.events(q="needle").walks(selectors.PAGE_SIZE, None, None)
+        sql, params = walk.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "audit_search_trgm_idx" in plan, plan
