@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import figure  # noqa: E402 - the checkout's root goes on the path first
+
 ACTIONS = [
     "pipecat.secret_set.upsert",
     "pipecat.secret_key.delete",
@@ -310,6 +312,15 @@ def main() -> None:
             baseline = timed(plain_orm_insert, repeat=500)
             p50 = statistics.median(appends)
             p95 = statistics.quantiles(appends, n=20)[-1]
+            figure(
+                "append p50",
+                p50 * 1000,
+                "ms",
+                baseline=baseline * 1000,
+                baseline_name="a plain ORM insert",
+                goal="<= 3 ms",
+                met=p50 <= 0.003,
+            )
             report(
                 "append p50 / p95",
                 f"{p50 * 1000:.2f} / {p95 * 1000:.2f} ms",
@@ -332,6 +343,15 @@ def main() -> None:
                         pass
 
             scan_s = timed(scan, repeat=1)
+            figure(
+                f"verify {total:,} events",
+                verify_s,
+                "s",
+                baseline=scan_s,
+                baseline_name="a bare ordered scan",
+                goal="<= 20 s at 1,000,000" if total >= 1_000_000 else "",
+                met=verify_s <= 20 if total >= 1_000_000 else None,
+            )
             report(
                 f"verify {total:,}",
                 f"{verify_s:.1f} s",

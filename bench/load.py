@@ -61,6 +61,10 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.figures import figure  # noqa: E402 - the checkout's root goes on the path first
+
 BIN = Path(sys.executable).parent
 PIPECAT = "default"  # the demo's one Pipecat Cloud account
 GCORE = "prod"  # the demo's Gcore account the changes go to
@@ -1046,6 +1050,39 @@ def print_report(figures: dict) -> None:
         print(f"  · {write}")
     for check, ok in figures["checks"].items():
         print(f"  {'PASS' if ok else 'FAIL'} {check}")
+    record_figures(figures)
+
+
+def record_figures(figures: dict) -> None:
+    """The headline figures for bench/run.py: latencies against each page alone, before the load."""
+    people = f"{figures['users']} people{', one account hanging' if figures['hang'] else ''}"
+    idle = [s["idle_p50_ms"] for s in figures["pages"].values() if s.get("idle_p50_ms")]
+    alone = statistics.median(idle) if idle else None
+    figure(f"{people}: throughput", figures["throughput_rps"], "requests/s")
+    for percentile in ("p50", "p95", "p99"):
+        figure(
+            f"{people}: {percentile} of every request",
+            figures["all"][f"{percentile}_ms"],
+            "ms",
+            baseline=alone,
+            baseline_name="a page alone (p50)",
+        )
+    healthz = figures["healthz_during_load"]["max_ms"]
+    figure(
+        f"{people}: slowest /healthz",
+        healthz,
+        "ms",
+        goal="< 5,000 ms (the image's health check)",
+        met=healthz < 5000,
+    )
+    failed = [check for check, ok in figures["checks"].items() if not ok]
+    figure(
+        f"{people}: checks failed",
+        len(failed),
+        f"of {len(figures['checks'])}",
+        goal="none (no 5xx, attempts = changes, chain verifies)",
+        met=not failed,
+    )
 
 
 # -- main ------------------------------------------------------------------------------------

@@ -345,7 +345,7 @@ def bench_list(app, n: int) -> None:
                 "ms",
                 baseline=wall0,
                 baseline_name="GET /healthz",
-                goal=goal,
+                goal=goal.removeprefix("goal "),
                 met=wall <= limit_ms and sizes[path] / 1024 <= limit_kib,
             )
 

@@ -1,9 +1,13 @@
 """Runs every benchmark in bench/ one after the other and ends with their headline figures, each
 against the baseline measured in the same run, and whether its goal was met.
 
-    .venv/bin/python bench/run.py            # every bench, full size (about 25 minutes)
-    .venv/bin/python bench/run.py --quick    # smaller samples (a few minutes): a smoke run
+    .venv/bin/python bench/run.py            # every bench, full size (about 30 minutes)
+    .venv/bin/python bench/run.py --quick    # smaller samples (about 8 minutes): a smoke run
     .venv/bin/python bench/run.py --only pipecat,gcore
+
+The audit benches run on DATABASE_URL's database (SQLite, a scratch file, by default; on
+PostgreSQL a scratch database is made and dropped); the load needs PostgreSQL and Redis on the
+loopback (see bench/load.py).
 
 Each bench's own lines are printed as it runs. The exit status is 1 when a goal was missed or a
 bench failed. Figures move with the machine's load: run on a quiet machine, and compare ratios,
@@ -26,6 +30,9 @@ BENCHES: dict[str, tuple[str, list[str], list[str]]] = {
     "pipecat": ("pipecat_bench.py", [], ["-n", "15", "--watch", "6"]),
     "gcore": ("gcore_bench.py", [], ["-n", "8", "--watch", "3"]),
     "audit": ("audit_bench.py", [], ["--events", "100000"]),
+    "audit-filters": ("audit_filters_bench.py", [], ["--events", "100000"]),
+    "load": ("load.py", [], ["--users", "40", "--seconds", "15"]),
+    "load-hanging": ("load.py", ["--hang"], ["--hang", "--users", "40", "--seconds", "15"]),
 }
 
 
