@@ -306,17 +306,18 @@ def change(request: HttpRequest, account: str, sequence: int) -> HttpResponse:
     try:
         progress = changes.follow(account, attempt)
     except (ProviderError, AuditUnavailable) as error:
-        if polled:
+        if polled and isinstance(error, AuditUnavailable):
             return HttpResponse(status=204)  # keep the badge as it is; the next poll may succeed
         progress = changes.from_log(attempt)
         if isinstance(error, ProviderError):
-            # The page shows the change as the log has it: it must say why it is no further.
+            # The change as the log has it must say why it is no further; a badge polls again.
             problem = with_request_id(describe_read(error), request_id_of(request), error)
     region_id = progress.region_id
     context = {
         "account": account,
         "progress": progress,
         "problem": problem,
+        "polled": polled,
         "region_name": _region_name(account, region_id),
         "poll_seconds": settings.GCORE_POLL_SECONDS,
     }

@@ -21,7 +21,14 @@ from secretsadmin.accounts.roles import Role
 from secretsadmin.core.forms import ReasonForm
 from secretsadmin.core.htmx import go_to, list_page, wants_fragment
 from secretsadmin.core.provider_errors import describe_read, what_happened
-from secretsadmin.core.provider_pages import apply_change, not_applied, not_sent, provider_errors
+from secretsadmin.core.provider_pages import (
+    apply_change,
+    not_applied,
+    not_sent,
+    provider_errors,
+    request_id_of,
+    with_request_id,
+)
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import NotFound, SecretSet, set_name_problem
 from secretsadmin.providers.pipecat.container_registries import expiry_note
@@ -149,10 +156,17 @@ def set_badge(request: HttpRequest, account: str, name: str) -> HttpResponse:
         secret_set = selectors.find_set(account, name)
     except selectors.SetNotListed:
         return HttpResponseStopPolling("")
-    except ProviderError:
-        # A failed read (a 404 of the list itself too) says nothing of the set: the badge stays
-        # as it is and the next poll may succeed.
-        return HttpResponse(status=204)
+    except ProviderError as error:
+        # A failed read (a 404 of the list itself too) says nothing of the set: it is shown as
+        # last read (only a pending badge polls), saying why it was not refreshed, and polled.
+        context = {
+            "account": account,
+            "name": name,
+            "problem": with_request_id(describe_read(error), request_id_of(request), error),
+            "poll_seconds": settings.PIPECAT_POLL_SECONDS,
+            "on_set_page": request.GET.get("on") == "set",
+        }
+        return render(request, "pipecat/badge_not_refreshed.html", context)
     context = {
         "account": account,
         "set": secret_set,

@@ -237,7 +237,11 @@ def test_a_badge_keeps_polling_when_the_list_itself_answers_404(editor, pipecat)
     put(pipecat, "voice-prod", settle=False)
     fail_next(pipecat, "list_sets", 404)
     response = editor.get("/pipecat/prod/sets/voice-prod/badge/", HTTP_HX_REQUEST="true")
-    assert response.status_code == 204  # left as it is; 286 would stop it for good
+    assert response.status_code == 200  # 286 would stop it for good
+    badge = Elements(response.text).one("span", id="status-voice-prod")
+    assert "every 2s" in badge["hx-trigger"]  # asks again
+    assert "pending" in badge["text"] and "Not refreshed: Pipecat Cloud" in badge["text"]
+    assert "request id" in badge["text"]
     cache.clear()  # the next poll, an interval later (within it, the failure is shared)
     response = editor.get("/pipecat/prod/sets/voice-prod/badge/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "pending" in response.text

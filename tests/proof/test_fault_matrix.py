@@ -22,8 +22,8 @@ sleeps. The call's total and the page's deadline stay on the real clock, so a ti
 GET its three attempts here; how those limits cut retries short is
 tests/providers/test_deadlines_and_pauses.py's to show.
 
-Two answers are the design's, and written so: a polling badge whose read fails swaps nothing
-(204) and polls again, the page around it having said what it knows; and a Pipecat Cloud set
+Two answers are the design's, and written so: a polling badge whose read fails shows what it
+showed, says why it was not refreshed and polls again; and a Pipecat Cloud set
 that fails to provision leaves its change `succeeded` in the log (Pipecat stored the keys; the
 set's page and badge say it failed and how to retry), where a Gcore task in ERROR changed
 nothing and its change is `failed`.
@@ -66,7 +66,7 @@ WRITE = "Gcore POST/DELETE"
 # How an operation shows a failure.
 PAGE = "page"  # a page or a toast: what happened, with the request ids
 FRAGMENT = "fragment"  # a courtesy swapped into a page (a count, a name check): what happened
-POLL = "poll"  # a badge polling: a failed poll swaps nothing (204) and polls again
+POLL = "poll"  # a badge polling: a failed poll says why it was not refreshed, and polls again
 
 
 @dataclass(frozen=True)
@@ -298,7 +298,7 @@ class Operation:
         expected = column.expect(self.kind)
         assert expected is not None
         if self.shows == POLL:
-            return Expect(status=204, attempts=expected.attempts, ids=False)
+            return Expect(expected.said, status=200, attempts=expected.attempts)
         if self.shows == FRAGMENT:
             # A courtesy inside a page says what happened; what follows is the page's to say.
             return Expect(expected.said[:1], attempts=expected.attempts, ids=False)

@@ -124,11 +124,14 @@ def test_no_change_is_found_but_a_gcore_change_of_the_account(editor, gcore, pat
     assert editor.get(path).status_code == 404
 
 
-def test_an_unreadable_task_keeps_the_badge_as_it_is(editor, gcore):
+def test_an_unreadable_task_leaves_the_badge_running_saying_why_and_asking_again(editor, gcore):
     sequence = created(editor)
     gcore.faults.add(Fault("get_task", status=503, times=5))
     response = badge(editor, sequence)
-    assert response.status_code == 204
+    assert response.status_code == 200  # 286 would stop it
+    assert 'hx-trigger="every' in response.text
+    text = " ".join(response.text.split())
+    assert "Not refreshed: Gcore Cloud" in text and "request id" in text
     assert len(events()) == 2  # attempted, accepted: nothing concluded
 
 
