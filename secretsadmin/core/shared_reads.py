@@ -66,15 +66,21 @@ class _Failed:
 
 
 def shared[T](
-    key: str, fetch: Callable[[], T], *, seconds: float, failures: float = 0, fresh: bool = False
+    key: str,
+    fetch: Callable[[], T],
+    *,
+    seconds: float,
+    failures: float = 0,
+    fresh: bool = False,
+    slow: Callable[[str], Exception] | None = None,
 ) -> T:
     """The value under `key`, fetched at most once per `seconds` by whoever finds it missing
     first; the others wait for it, unless it has been fetched for longer than `PATIENCE`
-    (`StillFetching`). A provider's error raised instead is shared for `failures` seconds (at
-    most `seconds`; none by default). `fresh` reads upstream now, not waiting for a read already in
-    flight, which may have begun before a change the caller must not miss; what it reads is
-    shared from then on. Callers in one process get the same object: it must not be changed (a
-    tuple, say)."""
+    (`StillFetching`, or what `slow` makes of its words: the provider's own error). A provider's
+    error raised instead is shared for `failures` seconds (at most `seconds`; none by default).
+    `fresh` reads upstream now, not waiting for a read already in flight, which may have begun
+    before a change the caller must not miss; what it reads is shared from then on. Callers in
+    one process get the same object: it must not be changed (a tuple, say)."""
     if fresh:
         forget(key)
         return _fetch_and_keep(key, fetch, seconds, failures)
@@ -90,7 +96,8 @@ def shared[T](
             return cast(T, _served(value))
         began = cache.get(lock)
         if isinstance(began, float) and time.time() - began > PATIENCE:
-            raise StillFetching(time.time() - began)
+            still = StillFetching(time.time() - began)
+            raise still if slow is None else slow(str(still))
         if time.monotonic() > deadline:
             # The page's time is up (its own fetch says so without calling), or the fetcher is
             # stuck: the lock stays the fetcher's.

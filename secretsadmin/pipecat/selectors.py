@@ -45,27 +45,20 @@ def _listed(name: str) -> str:
 
 
 def _shared[T](
-    account: str,
-    what: str,
-    fetch: Callable[[], T],
-    *,
-    fresh: bool = False,
-    seconds: float | None = None,
+    account: str, what: str, fetch: Callable[[], T], *, fresh: bool = False, seconds: float = 0
 ) -> T:
-    """`fetch`'s value, shared (`seconds`, by default one poll interval; a failure for one poll
-    interval only); a read another page has waited on too long already is not waited on again:
-    Pipecat Cloud is said not to answer."""
+    """`fetch`'s value, shared for `seconds` (by default, and a failure always, one poll interval);
+    a read another page has waited on too long already is not waited on again: Pipecat Cloud is said
+    not to answer."""
     interval = settings.PIPECAT_POLL_SECONDS
-    try:
-        return shared_reads.shared(
-            _key(account, what),
-            fetch,
-            seconds=seconds or interval,
-            failures=interval,
-            fresh=fresh,
-        )
-    except shared_reads.StillFetching as slow:
-        raise Unavailable(str(slow), account=account, operation=what) from None
+    return shared_reads.shared(
+        _key(account, what),
+        fetch,
+        seconds=seconds or interval,
+        failures=interval,
+        fresh=fresh,
+        slow=lambda said: Unavailable(said, account=account, operation=what),
+    )
 
 
 def account_names() -> tuple[str, ...]:
