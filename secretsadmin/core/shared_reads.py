@@ -142,7 +142,9 @@ def _fetch_and_keep[T](key: str, fetch: Callable[[], T], seconds: float, failure
         value = fetch()
     except ProviderError as error:
         if failures > 0 and not (isinstance(error, Unavailable) and not error.asked):
-            _keep(key, generation, _Failed(error), min(seconds, failures))
+            # A copy, without the traceback whose frames hold the request's locals (the values
+            # a form sent among them) for as long as the process keeps it.
+            _keep(key, generation, _Failed(copy.copy(error)), min(seconds, failures))
         raise
     _keep(key, generation, value, seconds)
     return value

@@ -196,6 +196,8 @@ def conclude_task(attempt: AuditEvent, task: Task, *, error_code: str = "") -> A
             audit.hold_appends()
             already = _settled(attempt)
             if already is not None:
+                # Another viewer concluded it and may not have forgotten the old reads yet.
+                _forget_what_it_touched(attempt, already)
                 return already
             concluded = audit.conclude(
                 attempt,
@@ -206,10 +208,14 @@ def conclude_task(attempt: AuditEvent, task: Task, *, error_code: str = "") -> A
             )
     except DatabaseError as exc:  # the commit itself failed
         raise audit.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
+    _forget_what_it_touched(attempt, concluded)
+    return concluded
+
+
+def _forget_what_it_touched(attempt: AuditEvent, concluded: AuditEvent) -> None:
     if attempt.region.isdigit():
         touched = {attempt.target_id, concluded.target_id} - {""}
         selectors.forget(attempt.account, int(attempt.region), *touched)
-    return concluded
 
 
 def in_flight(account: str, *, target_id: str = "") -> list[Progress]:

@@ -57,7 +57,8 @@ def _shared[T](
         seconds=seconds or interval,
         failures=interval,
         fresh=fresh,
-        slow=lambda said: Unavailable(said, account=account, operation=what),
+        # Not asked by this reader: not a provider's answer to share, whatever fetch it is in.
+        slow=lambda said: Unavailable(said, account=account, operation=what, asked=False),
     )
 
 

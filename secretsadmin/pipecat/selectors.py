@@ -57,7 +57,8 @@ def _shared[T](
         seconds=seconds or interval,
         failures=interval,
         fresh=fresh,
-        slow=lambda said: Unavailable(said, account=account, operation=what),
+        # Not asked by this reader: not a provider's answer to share, whatever fetch it is in.
+        slow=lambda said: Unavailable(said, account=account, operation=what, asked=False),
     )
 
 
@@ -132,11 +133,10 @@ def _look_again(account: str, name: str) -> SecretSet:
 
 def set_exists(account: str, name: str, *, fresh: bool = False) -> bool:
     """Whether the set exists. `fresh` confirms a miss upstream: before a create, since a PUT on a
-    name created elsewhere in the last interval would merge into that set instead."""
-    if any(s.name == name for s in _sets(account)):
-        return True
+    name created elsewhere in the last interval would merge into that set instead; it does not
+    look at the shared list first, whose failure or slow read is no answer to a fresh question."""
     if not fresh:
-        return False
+        return any(s.name == name for s in _sets(account))
     try:
         find_set(account, name, fresh=True)
     except NotFound:

@@ -151,3 +151,19 @@ def test_a_task_gcore_no_longer_knows_stops_its_badge_and_says_so(editor, gcore)
     element = Elements(response.text).one("div", id=f"change-{sequence}")
     assert element["data-state"] == "unknown"
     assert "Gcore Cloud no longer knows this change's task" in element["text"]
+
+
+def test_a_viewer_who_finds_the_change_concluded_forgets_the_old_list_too(editor, gcore):
+    """The viewer that concluded it may not have forgotten the region's list yet (or died before
+    it did): whoever sees the task done next forgets it again, so no list shows the old state."""
+    from secretsadmin.gcore import changes, selectors
+
+    sequence = created(editor)
+    finish(gcore)
+    attempt = AuditEvent.objects.get(sequence=sequence)
+    task = selectors.client("prod").get_task(changes.from_log(attempt).task_id)
+    changes.conclude_task(attempt, task)
+    selectors.region_secrets("prod", REGION_ID)  # read again and kept, as in the window
+    gcore.add_secret(PROJECT_ID, REGION_ID, "made-meanwhile", "opaque", b"x")
+    changes.conclude_task(attempt, task)  # a second viewer: concluded already
+    assert "made-meanwhile" in {s.name for s in selectors.region_secrets("prod", REGION_ID)}
