@@ -56,8 +56,10 @@ def weaknesses(cursor: CursorWrapper) -> list[str]:
 
 def _summaries_it_may_change(cursor: CursorWrapper, role: str) -> list[str]:
     cursor.execute(
-        "SELECT relname FROM pg_class WHERE oid = ANY (%s::regclass[]) "
-        "AND has_table_privilege(current_user, oid, 'INSERT, UPDATE, DELETE, TRUNCATE') "
+        # TRIGGER too: a trigger of its own that skips the rows would keep them as unchanged.
+        # to_regclass: not migrated yet is no weakness to report here, nor an error.
+        "SELECT relname FROM pg_class WHERE oid IN (SELECT to_regclass(unnest(%s::text[]))) "
+        "AND has_table_privilege(current_user, oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER') "
         "ORDER BY relname",
         [list(SUMMARIES)],
     )

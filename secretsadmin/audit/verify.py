@@ -3,13 +3,13 @@
 import json
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection
 from django.db.models import Field
 
-from . import chain
+from . import chain, summaries
 from .models import AuditEvent
 
 CHUNK = 5000
@@ -38,10 +38,15 @@ def verify(anchor: tuple[int, str] | None = None) -> Verification:
     """Verifies the whole log in sequence order.
 
     `anchor` is a (sequence, hash) pair kept outside the database: the event with that sequence
-    must still carry that hash, which catches a log cut short or rewritten wholesale.
+    must still carry that hash, which catches a log cut short or rewritten wholesale. An intact
+    chain whose filters' summaries hide an event fails too, naming the first such event.
     """
     with closing(stored_links()) as found:  # stops reading at the first break
-        return check(found, anchor=anchor)
+        result = check(found, anchor=anchor)
+    if result.ok and (hidden := summaries.first_hidden()) is not None:
+        sequence, why = hidden
+        return replace(result, broken_at=sequence, problem=why)
+    return result
 
 
 # What the check needs of each event: (sequence, prev_hash, stored hash, recomputed hash).
@@ -118,15 +123,21 @@ def _sqlite_rows(fields: list["Field[Any, Any]"]) -> Iterator[tuple[Any, ...]]:
 # internal types (`fields.StoredTime`, `fields.StoredUUID`). Times are `datetime.isoformat` of
 # the UTC time with microseconds; uuids have their dashes.
 PG_PLAIN = {
-    "StoredTime": """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+    # A year before Christ has no `isoformat`: said so, it cannot match an event's hash.
+    "StoredTime": (
+        """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') """
+        """|| CASE WHEN to_char({0} AT TIME ZONE 'UTC', 'BC') = 'BC' THEN ' BC' ELSE '' END"""
+    ),
     "StoredUUID": "{0}::text",
     "JSONField": "{0}::text",  # jsonb's text is parsed, not hashed
 }
-# Django keeps a UTC time as `2026-01-31 14:00:00[.123456]` text, a uuid as 32 hex digits.
+# Django keeps a UTC time as `2026-01-31 14:00:00[.123456]` text, a uuid as 32 hex digits. Text of
+# another shape stays as it is, so it cannot match an event's hash (the time filters, comparing
+# text, would not find it where it belongs).
 SQLITE_PLAIN = {
     "StoredTime": (
-        "substr({0}, 1, 10) || 'T' || substr({0}, 12) "
-        "|| CASE WHEN length({0}) = 19 THEN '.000000+00:00' ELSE '+00:00' END"
+        "CASE WHEN substr({0}, 11, 1) = ' ' THEN substr({0}, 1, 10) || 'T' || substr({0}, 12) "
+        "|| CASE WHEN length({0}) = 19 THEN '.000000+00:00' ELSE '+00:00' END ELSE {0} END"
     ),
     "StoredUUID": (
         "substr({0}, 1, 8) || '-' || substr({0}, 9, 4) || '-' || substr({0}, 13, 4) || '-' "

@@ -8,7 +8,7 @@ from django.db import connection
 
 from secretsadmin.audit import chain, export, selectors, services
 from secretsadmin.audit.models import AuditEvent
-from secretsadmin.audit.verify import check, links, verify
+from secretsadmin.audit.verify import check, links, stored_links, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_a_rewritten_log_is_found_against_a_kept_head(log, behind_the_apps_back,
             outcome="succeeded",
             subject=services.Subject(target=f"fake {n}"),
         )
-    assert verify().ok
+    assert check(stored_links()).ok  # a chain of its own: the chain alone cannot tell
     result = verify(anchor=kept)
     assert (result.ok, result.broken_at) == (False, 3)
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connections
+from django.db import connections, transaction
 
 from secretsadmin.audit.protection import grant_app_role
 
@@ -21,6 +21,8 @@ class Command(BaseCommand):
         if owner == "default" or connections[owner].vendor != "postgresql":
             return
         role = settings.DATABASES["default"]["USER"]
-        with connections[owner].cursor() as cursor:
+        # At once: between a grant of every table and the revokes that follow it, the role could
+        # change the log and its summaries.
+        with transaction.atomic(using=owner), connections[owner].cursor() as cursor:
             grant_app_role(cursor, role)
         self.stdout.write(f"granted {role} the tables, and the audit log to read and append")
