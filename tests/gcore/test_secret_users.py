@@ -95,7 +95,7 @@ def test_another_regions_listeners_are_not_its_users(gcore, web):
 
 
 def test_load_balancers_that_cannot_be_read_are_named_by_their_ids(gcore, web):
-    gcore.faults.add(Fault("list_load_balancers", status=500))
+    gcore.faults.add(Fault("list_load_balancers", status=500, times=10))
 
     uses = users_of(ACCOUNT, REGION_ID, ids_of(web, "www"))
 
@@ -103,7 +103,7 @@ def test_load_balancers_that_cannot_be_read_are_named_by_their_ids(gcore, web):
 
 
 def test_listeners_that_cannot_be_read_leave_nobody_able_to_say(gcore, web):
-    gcore.faults.add(Fault("list_listeners", status=500))
+    gcore.faults.add(Fault("list_listeners", status=500, times=10))
     with pytest.raises(ServerError):
         users_of(ACCOUNT, REGION_ID, ids_of(web, "www"))
 
