@@ -94,18 +94,22 @@ def region_secrets(account: str, region_id: int, *, fresh: bool = False) -> tupl
     return _shared(account, _secrets_of(region_id), fetch, fresh=fresh)
 
 
-def region_listeners(account: str, region_id: int) -> tuple[Listener, ...]:
+def region_listeners(account: str, region_id: int, *, fresh: bool = False) -> tuple[Listener, ...]:
     """The region's listeners, shared as its secrets are: one read per interval, whoever asks."""
     return _shared(
         account,
         f"listeners:{region_id}",
         lambda: tuple(client(account).list_listeners(region_id)),
+        fresh=fresh,
     )
 
 
-def region_pools(account: str, region_id: int) -> tuple[Pool, ...]:
+def region_pools(account: str, region_id: int, *, fresh: bool = False) -> tuple[Pool, ...]:
     return _shared(
-        account, f"pools:{region_id}", lambda: tuple(client(account).list_pools(region_id))
+        account,
+        f"pools:{region_id}",
+        lambda: tuple(client(account).list_pools(region_id)),
+        fresh=fresh,
     )
 
 

@@ -35,12 +35,15 @@ class SecretUse:
         return f"{self.kind} {self.name} of {self.load_balancer} ({where}) as {self.role}"
 
 
-def users_of(account: str, region_id: int, secret_id: str) -> tuple[SecretUse, ...]:
+def users_of(
+    account: str, region_id: int, secret_id: str, *, fresh: bool = False
+) -> tuple[SecretUse, ...]:
     """Listeners (by default certificate, then SNI) and pools (by client certificate, CA, CRL)
     using the secret, in the API's order. Raises the provider's error when the listeners or the
-    pools cannot be read: nobody can then say the secret is unused."""
-    listeners = selectors.region_listeners(account, region_id)
-    pools = selectors.region_pools(account, region_id)
+    pools cannot be read: nobody can then say the secret is unused. `fresh` reads both upstream
+    at once (what a delete decides on must not be an interval old)."""
+    listeners = selectors.region_listeners(account, region_id, fresh=fresh)
+    pools = selectors.region_pools(account, region_id, fresh=fresh)
     found = [*_listener_roles(listeners, secret_id), *_pool_roles(pools, secret_id)]
     if not found:
         return ()
