@@ -303,7 +303,7 @@ class GcoreEmulator(EmulatorApp):
         project_id: int,
         region_id: int,
         user_id: int,
-        secret_id: str,
+        resource_id: str,
         data: dict,
         secret: Secret | None = None,
     ) -> Task:
@@ -314,7 +314,7 @@ class GcoreEmulator(EmulatorApp):
             region_id=region_id,
             user_id=user_id,
             client_id=self.client_id,
-            resource_id=secret_id,
+            resource_id=resource_id,
             started_at=self.clock.now(),
             created_on=self.wall_now(),
             queue_seconds=self.task_queue_seconds,

@@ -78,14 +78,15 @@ def _listener_roles(
 
 
 def _pool_roles(pools: tuple[Pool, ...], secret_id: str) -> list[tuple[Listener | Pool, Role]]:
-    roles: tuple[tuple[str, Role], ...] = (
-        ("secret_id", "client certificate"),
-        ("ca_secret_id", "CA"),
-        ("crl_secret_id", "CRL"),
-    )
-    return [
-        (pool, role) for pool in pools for field, role in roles if getattr(pool, field) == secret_id
-    ]
+    found: list[tuple[Listener | Pool, Role]] = []
+    for pool in pools:
+        roles: tuple[tuple[str | None, Role], ...] = (
+            (pool.secret_id, "client certificate"),
+            (pool.ca_secret_id, "CA"),
+            (pool.crl_secret_id, "CRL"),
+        )
+        found += [(pool, role) for used, role in roles if used == secret_id]
+    return found
 
 
 def _load_balancer_names(account: str, region_id: int) -> dict[str, str]:
