@@ -1,4 +1,5 @@
-"""The Gcore Cloud secrets API: secrets, their tasks, regions and projects.
+"""The Gcore Cloud secrets API: secrets, their tasks, regions and projects, and the load
+balancers' listeners and pools that use the secrets (a listener's update is a task too).
 
 Writes answer `{"tasks": [id]}` at once and take effect when the task finishes, after
 `task_queue_seconds` as NEW and `task_run_seconds` as RUNNING on the app's clock. `created`,
@@ -14,11 +15,19 @@ from datetime import UTC, datetime, timedelta
 from ..clock import Clock
 from ..wsgi import EmulatorApp, HTTPError, Request, Response
 from .auth import KeyRing, Principal
+from .balancers import LISTENER_FIELDS, UPDATE_LISTENER, Listener, LoadBalancer, Pool
 from .catalog import DEFAULT_PROJECTS, DEFAULT_REGIONS, Project, Region
 from .errors import error_response, invalid, not_found
 from .seed import seed_demo
 from .store import CREATE, DELETE, Secret, SecretStore, Task
-from .validation import SecretDraft, ValidationFailed, parse_page, validate_generic, validate_tls
+from .validation import (
+    SecretDraft,
+    ValidationFailed,
+    parse_page,
+    validate_generic,
+    validate_listener_update,
+    validate_tls,
+)
 
 DEFAULT_TASK_ERROR = "Failed to store the secret: secret store backend error"
 FORBIDDEN = "You do not have permission to perform this action."
@@ -86,6 +95,33 @@ class GcoreEmulator(EmulatorApp):
             self._delete_secret,
         )
         self._endpoint("GET", "/cloud/v1/tasks/{task_id}", "get_task", self._get_task)
+        self._endpoint(
+            "GET",
+            "/cloud/v1/loadbalancers/{project_id}/{region_id}",
+            "list_load_balancers",
+            self._list_load_balancers,
+        )
+        self._endpoint(
+            "GET",
+            "/cloud/v1/lblisteners/{project_id}/{region_id}",
+            "list_listeners",
+            self._list_listeners,
+        )
+        self._endpoint(
+            "GET",
+            "/cloud/v1/lblisteners/{project_id}/{region_id}/{listener_id}",
+            "get_listener",
+            self._get_listener,
+        )
+        self._endpoint(
+            "PATCH",
+            "/cloud/v2/lblisteners/{project_id}/{region_id}/{listener_id}",
+            "update_listener",
+            self._update_listener,
+        )
+        self._endpoint(
+            "GET", "/cloud/v1/lbpools/{project_id}/{region_id}", "list_pools", self._list_pools
+        )
         self._endpoint("GET", "/cloud/v1/regions", "list_regions", self._list_regions)
         self._endpoint("GET", "/cloud/v1/projects", "list_projects", self._list_projects)
 
@@ -152,6 +188,84 @@ class GcoreEmulator(EmulatorApp):
         """The secrets called `name` a client would see now, oldest first: names may repeat."""
         return [s for s in self.secrets(project_id, region_id) if s.name == name]
 
+    def add_load_balancer(
+        self, project_id: int, region_id: int, name: str, *, balancer_id: str | None = None
+    ) -> LoadBalancer:
+        """A load balancer, at once and with no listener yet: state for a test or a seed."""
+        number = len(self.store.balancers.load_balancers) + 10
+        balancer = LoadBalancer(
+            id=balancer_id or str(uuid.uuid4()),
+            project_id=project_id,
+            region_id=region_id,
+            region_name=self.regions[region_id].display_name,
+            name=name,
+            created=self.wall_now(),
+            vip_address=f"203.0.113.{number % 250}",
+            vip_port_id=str(uuid.uuid4()),
+        )
+        with self.state_lock:
+            self.store.balancers.add_load_balancer(balancer)
+        return balancer
+
+    def add_listener(
+        self,
+        balancer: LoadBalancer,
+        name: str,
+        protocol: str,
+        port: int,
+        *,
+        secret_id: str | None = None,
+        sni_secret_ids: Iterable[str] = (),
+    ) -> Listener:
+        """A listener of `balancer`, terminating TLS with `secret_id` and `sni_secret_ids`."""
+        listener = Listener(
+            id=str(uuid.uuid4()),
+            project_id=balancer.project_id,
+            region_id=balancer.region_id,
+            load_balancer_id=balancer.id,
+            name=name,
+            protocol=protocol,
+            protocol_port=port,
+            secret_id=secret_id,
+            sni_secret_id=list(sni_secret_ids),
+        )
+        with self.state_lock:
+            self.store.balancers.add_listener(listener)
+        return listener
+
+    def add_pool(
+        self,
+        listener: Listener,
+        name: str,
+        protocol: str,
+        *,
+        secret_id: str | None = None,
+        ca_secret_id: str | None = None,
+        crl_secret_id: str | None = None,
+    ) -> Pool:
+        """A pool behind `listener`, speaking TLS to its members with these secrets."""
+        pool = Pool(
+            id=str(uuid.uuid4()),
+            project_id=listener.project_id,
+            region_id=listener.region_id,
+            name=name,
+            protocol=protocol,
+            listener_ids=[listener.id],
+            load_balancer_ids=[listener.load_balancer_id],
+            secret_id=secret_id,
+            ca_secret_id=ca_secret_id,
+            crl_secret_id=crl_secret_id,
+        )
+        with self.state_lock:
+            self.store.balancers.add_pool(pool)
+        return pool
+
+    def listener(self, listener_id: str) -> Listener:
+        """A listener as a client would see it now."""
+        with self.state_lock:
+            self.store.settle(self.clock.now())
+            return self.store.balancers.listeners[listener_id]
+
     def reset_state(self) -> None:
         self.store.clear()
         self.task_queue_seconds, self.task_run_seconds = self._default_timing
@@ -189,7 +303,7 @@ class GcoreEmulator(EmulatorApp):
         project_id: int,
         region_id: int,
         user_id: int,
-        secret_id: str,
+        resource_id: str,
         data: dict,
         secret: Secret | None = None,
     ) -> Task:
@@ -200,7 +314,7 @@ class GcoreEmulator(EmulatorApp):
             region_id=region_id,
             user_id=user_id,
             client_id=self.client_id,
-            secret_id=secret_id,
+            resource_id=resource_id,
             started_at=self.clock.now(),
             created_on=self.wall_now(),
             queue_seconds=self.task_queue_seconds,
@@ -277,6 +391,54 @@ class GcoreEmulator(EmulatorApp):
         if task is None or task.project_id not in principal.projects:
             raise not_found("Task", task_id)
         return Response(200, task.to_api(self.clock.now()))
+
+    def _list_load_balancers(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        found = self.store.balancers.load_balancers_in(project_id, region_id)
+        return Response(200, _page(found, request, LoadBalancer.to_api))
+
+    def _list_listeners(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        found = self.store.balancers.listeners_in(project_id, region_id)
+        balancer_id = request.arg("load_balancer_id")
+        if balancer_id:
+            found = [listener for listener in found if listener.load_balancer_id == balancer_id]
+        return Response(200, _page(found, request, Listener.to_api))
+
+    def _get_listener(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        return Response(200, self._listener(request, project_id, region_id).to_api())
+
+    def _update_listener(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        listener = self._listener(request, project_id, region_id)
+        changes = validate_listener_update(_json_body(request), LISTENER_FIELDS)
+        named = [changes.get("secret_id"), *(changes.get("sni_secret_id") or [])]
+        for secret_id in filter(None, named):
+            if self.store.secret(project_id, region_id, secret_id) is None:
+                raise not_found("Secret", secret_id)
+        if listener.task_id is not None:
+            raise HTTPError(
+                error_response(409, f"Listener {listener.id} is locked by task {listener.task_id}")
+            )
+        task = self._queue(
+            UPDATE_LISTENER, project_id, region_id, principal.user_id, listener.id, changes
+        )
+        if not task.settled:
+            listener.task_id = task.id
+        return Response(200, {"tasks": [task.id]})
+
+    def _list_pools(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        found = self.store.balancers.pools_in(project_id, region_id)
+        return Response(200, _page(found, request, Pool.to_api))
+
+    def _listener(self, request: Request, project_id: int, region_id: int) -> Listener:
+        listener_id = request.params["listener_id"]
+        listener = self.store.balancers.listener(project_id, region_id, listener_id)
+        if listener is None:
+            raise not_found("Listener", listener_id)
+        return listener
 
     def _list_regions(self, request: Request, principal: Principal) -> Response:
         regions = sorted(self.regions.values(), key=lambda r: r.id)

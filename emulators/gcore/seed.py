@@ -84,7 +84,36 @@ def seed_demo(app: "GcoreEmulator") -> list[Secret]:
         )
     if DEMO_PROJECT_ID in app.projects and DEMO_REGION_ID in app.regions:
         added.append(_finished_upload(app, "status-example-com", expires_in_days=89))
+    _seed_load_balancers(app, added)
     return added
+
+
+def _seed_load_balancers(app: "GcoreEmulator", secrets: list[Secret]) -> None:
+    """Load balancers terminating TLS with the demo certificates: by default and by SNI, and a
+    pool checking its members against one as its CA."""
+    by_name = {(s.project_id, s.region_id, s.name): s.id for s in secrets}
+
+    def ids(project_id: int, region_id: int, *names: str) -> list[str] | None:
+        found = [by_name.get((project_id, region_id, name)) for name in names]
+        return [i for i in found if i] if all(found) else None
+
+    web = ids(1, 76, "www-example-com", "api-example-com", "status-example-com")
+    if web:
+        www, api, status = web
+        balancer = app.add_load_balancer(1, 76, "web-lb")
+        app.add_listener(balancer, "http", "HTTP", 80)
+        https = app.add_listener(
+            balancer, "https", "TERMINATED_HTTPS", 443, secret_id=www, sni_secret_ids=[api, status]
+        )
+        app.add_pool(https, "web-backends", "HTTPS", ca_secret_id=api)
+    shop = ids(1, 76, "shop-example-com-2025")
+    if shop:
+        balancer = app.add_load_balancer(1, 76, "shop-lb")
+        app.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=shop[0])
+    staging = ids(2, 76, "staging-example-com")
+    if staging:
+        balancer = app.add_load_balancer(2, 76, "staging-lb")
+        app.add_listener(balancer, "https", "TERMINATED_HTTPS", 8443, secret_id=staging[0])
 
 
 def _finished_upload(app: "GcoreEmulator", name: str, expires_in_days: int) -> Secret:
@@ -110,7 +139,7 @@ def _finished_upload(app: "GcoreEmulator", name: str, expires_in_days: int) -> S
                 region_id=DEMO_REGION_ID,
                 user_id=app.keys.first_user_id,
                 client_id=app.client_id,
-                secret_id=secret.id,
+                resource_id=secret.id,
                 started_at=app.clock.now() - two_hours,
                 created_on=app.wall_now() - timedelta(seconds=two_hours),
                 queue_seconds=2.0,

@@ -1,4 +1,5 @@
-"""Secrets and the tasks that change them, evaluated lazily against the app's clock.
+"""Secrets, the load balancers using them, and the tasks that change them, evaluated lazily
+against the app's clock.
 
 A write only queues a task; its effect lands the first time anything looks at the store after the
 task's finishing time. No thread moves state, so a manual clock steps through NEW, RUNNING and
@@ -10,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .balancers import UPDATE_LISTENER, BalancerStore
 from .timefmt import isoformat
 
 CREATE = "create_secret"
@@ -55,7 +57,7 @@ class Task:
     region_id: int
     user_id: int
     client_id: int
-    secret_id: str
+    resource_id: str  # the secret a create or delete is about; the listener an update changes
     started_at: float  # app clock
     created_on: datetime  # wall clock
     queue_seconds: float
@@ -98,7 +100,7 @@ class Task:
             updated = self.created_on
         created_resources = None
         if state == "FINISHED" and self.task_type == CREATE:
-            created_resources = {"secrets": [self.secret_id]}
+            created_resources = {"secrets": [self.resource_id]}
         return {
             "id": self.id,
             "task_type": self.task_type,
@@ -130,8 +132,11 @@ class SecretStore:
         self._tasks: dict[str, Task] = {}
         self._failures: deque[str] = deque()
         self._sequence = itertools.count()
+        # What references the secrets; a listener's update is a task of this store's too.
+        self.balancers = BalancerStore()
 
     def clear(self) -> None:
+        self.balancers.clear()
         self._secrets.clear()
         self._tasks.clear()
         self._failures.clear()
@@ -182,6 +187,8 @@ class SecretStore:
         due = [t for t in self._tasks.values() if not t.settled and t.finishes_at <= now]
         for task in sorted(due, key=lambda t: (t.finishes_at, t.sequence)):
             task.error = task.planned_error or self._apply(task)
+            if task.error and task.task_type == UPDATE_LISTENER:
+                self.balancers.release(task.resource_id)
             task.settled = True
 
     def _apply(self, task: Task) -> str | None:
@@ -190,7 +197,9 @@ class SecretStore:
             task.secret.created = task.finished_on
             self.add_secret(task.secret)
             return None
-        if self.secret(task.project_id, task.region_id, task.secret_id) is None:
-            return f"Secret {task.secret_id} could not be found"
-        del self._secrets[task.secret_id]
+        if task.task_type == UPDATE_LISTENER:
+            return self.balancers.update_listener(task.resource_id, task.data)
+        if self.secret(task.project_id, task.region_id, task.resource_id) is None:
+            return f"Secret {task.resource_id} could not be found"
+        del self._secrets[task.resource_id]
         return None

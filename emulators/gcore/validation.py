@@ -240,3 +240,25 @@ def _query_int(
     elif maximum is not None and value > maximum:
         problems.add(field, f"Input should be less than or equal to {maximum}")
     return value
+
+
+def validate_listener_update(body: object, fields: frozenset[str]) -> dict:
+    """A listener's changes: only `fields`, each of its type; the secrets they name are the
+    caller's to find."""
+    body = _require_object(body)
+    problems = _Problems()
+    for name in sorted(set(body) - fields):
+        problems.add(name, "Extra inputs are not permitted")
+    secret_id = body.get("secret_id")
+    if secret_id is not None and not isinstance(secret_id, str):
+        problems.add("secret_id", "Input should be a valid string")
+    sni = body.get("sni_secret_id")
+    if sni is not None and not (isinstance(sni, list) and all(isinstance(i, str) for i in sni)):
+        problems.add("sni_secret_id", "Input should be a valid list of strings")
+    if "name" in body and not (isinstance(body["name"], str) and 1 <= len(body["name"]) <= 255):
+        problems.add("name", "String should have between 1 and 255 characters")
+    limit = body.get("connection_limit")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < -1):
+        problems.add("connection_limit", "Input should be greater than or equal to -1")
+    problems.raise_any()
+    return dict(body)

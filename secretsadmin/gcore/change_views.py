@@ -264,6 +264,20 @@ def secret_delete(
         except services.SecretGone:
             messages.error(request, f"The secret {secret.name} no longer exists: nothing deleted.")
             return redirect(list_url(account))
+        except services.SecretInUse as refused:
+            messages.error(request, with_request_id(str(refused), request_id_of(request)))
+            done = False
+        except services.UsersUnreadable as unreadable:
+            messages.error(
+                request,
+                not_sent(
+                    request,
+                    unreadable.error,
+                    "Which listeners and pools use the secret could not be read, so nothing was "
+                    "deleted.",
+                ),
+            )
+            done = False
         except services.Unreadable as unreadable:
             messages.error(
                 request,

@@ -1,10 +1,10 @@
 """Reads of Gcore Cloud, shared through the cache (`core.shared_reads`).
 
-Each region's secrets and each task are fetched at most once per account (region, task) per
-`GCORE_POLL_SECONDS`, whoever is watching; the regions every ten minutes; so is a secret or a
-task that is not there, and a failure of the provider. An account's table reads its regions at
-once, so a project in several regions takes as long as its slowest, and a region that fails is
-named beside the others' secrets instead of hiding them.
+Each region's secrets, listeners, pools and load balancers and each task are fetched at most once
+per account (region, task) per `GCORE_POLL_SECONDS`, whoever is watching; the regions every ten
+minutes; so is a secret or a task that is not there, and a failure of the provider. An account's
+table reads its regions at once, so a project in several regions takes as long as its slowest,
+and a region that fails is named beside the others' secrets instead of hiding them.
 """
 
 from collections.abc import Callable
@@ -19,7 +19,10 @@ from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import (
     GcoreClient,
     GcoreError,
+    Listener,
+    LoadBalancer,
     NotFound,
+    Pool,
     Region,
     Secret,
     Task,
@@ -90,6 +93,33 @@ def region_secrets(account: str, region_id: int, *, fresh: bool = False) -> tupl
         return tuple(client(account).list_secrets(region_id))
 
     return _shared(account, _secrets_of(region_id), fetch, fresh=fresh)
+
+
+def region_listeners(account: str, region_id: int, *, fresh: bool = False) -> tuple[Listener, ...]:
+    """The region's listeners, shared as its secrets are: one read per interval, whoever asks."""
+    return _shared(
+        account,
+        f"listeners:{region_id}",
+        lambda: tuple(client(account).list_listeners(region_id)),
+        fresh=fresh,
+    )
+
+
+def region_pools(account: str, region_id: int, *, fresh: bool = False) -> tuple[Pool, ...]:
+    return _shared(
+        account,
+        f"pools:{region_id}",
+        lambda: tuple(client(account).list_pools(region_id)),
+        fresh=fresh,
+    )
+
+
+def region_load_balancers(account: str, region_id: int) -> tuple[LoadBalancer, ...]:
+    return _shared(
+        account,
+        f"loadbalancers:{region_id}",
+        lambda: tuple(client(account).list_load_balancers(region_id)),
+    )
 
 
 @dataclass(frozen=True)

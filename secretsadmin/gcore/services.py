@@ -6,7 +6,9 @@ Gcore allows two secrets of one name, which nobody means to make by mistake: a c
 the region holds already is refused unless the person confirmed it, checked afresh. A create is
 never sent twice: after a timeout, a 5xx or a connection dropped, the secrets of that name are
 read again, and what appeared since the attempt is reported (and concludes it) before anyone tries
-again. A delete reads the secret afresh first, so a secret already gone is said so plainly.
+again. A delete reads the secret afresh first, so a secret already gone is said so plainly, and the
+region's listeners and pools afresh: a secret a load balancer uses is not deleted (the refusal is
+recorded, naming its users), and when they cannot be read nothing is sent either.
 """
 
 import base64
@@ -29,11 +31,12 @@ from secretsadmin.core.provider_errors import describe_read, what_happened
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import NotFound, Secret, SecretType, Submitted
 
-from . import actions, changes, selectors
+from . import actions, changes, selectors, usage
 from .messages import describe
 
 SHOWN_AS = "Gcore Cloud"
 FOUND_BY_NAME = "found_by_name"  # error_code of a create concluded from the secret it made
+IN_USE = "in_use"  # error_code of a delete refused because load balancers use the secret
 LOOK_AGAIN_AFTER = 3.0  # seconds before the second look for a create Gcore did not confirm
 
 
@@ -54,8 +57,28 @@ class Unreadable(Exception):
         self.error = error
 
 
+class UsersUnreadable(Unreadable):
+    """Which listeners and pools use the secret to delete could not be read; nothing was sent."""
+
+
 class SecretGone(Exception):
     """The secret to delete no longer exists."""
+
+
+class SecretInUse(Exception):
+    """Listeners or pools use the secret to delete: nothing was sent, the refusal recorded."""
+
+    def __init__(
+        self, name: str, users: tuple[usage.SecretUse, ...], *, recorded: bool = True
+    ) -> None:
+        self.name = name
+        self.users = users
+        named = "; ".join(use.describe() for use in users)
+        unrecorded = "" if recorded else " The audit log could not record this refusal."
+        super().__init__(
+            f"The secret {name} is in use, so nothing was deleted: {named}. Give "
+            f"{'it' if len(users) == 1 else 'them'} another secret first.{unrecorded}"
+        )
 
 
 @dataclass(frozen=True)
@@ -163,10 +186,30 @@ def delete_secret(
         raise SecretGone(secret_id) from None
     except ProviderError as error:
         raise Unreadable(error) from error
+    subject = Subject(actions.PROVIDER, account, str(region_id), secret.name, secret.id)
+    try:
+        users = usage.users_of(account, region_id, secret.id, fresh=True)
+    except ProviderError as error:
+        raise UsersUnreadable(error) from error
+    if users:
+        refused = SecretInUse(secret.name, users)
+        try:
+            audit.record(
+                actor,
+                action=actions.SECRET_DELETE,
+                outcome=Outcome.DENIED,
+                subject=subject,
+                error_code=IN_USE,
+                error_message=str(refused),
+                reason=reason,
+            )
+        except audit.AuditUnavailable:
+            raise SecretInUse(secret.name, users, recorded=False) from None
+        raise refused
     recorded = _accepted(
         actor,
         action=actions.SECRET_DELETE,
-        subject=Subject(actions.PROVIDER, account, str(region_id), secret.name, secret.id),
+        subject=subject,
         send=lambda: selectors.client(account).delete_secret(region_id, secret.id),
         describe_as=lambda error: describe(
             error, subject=f"the secret {secret.name}", deleting=True

@@ -18,9 +18,10 @@ from secretsadmin.accounts.roles import Role
 from secretsadmin.core.htmx import list_page
 from secretsadmin.core.provider_errors import describe_read
 from secretsadmin.core.provider_pages import provider_errors, request_id_of, with_request_id
+from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import SECRET_TYPES
 
-from . import actions, selectors
+from . import actions, selectors, usage
 from .facts import TYPE_LABELS, expiry
 from .listing import SECRETS, in_name_order, rows
 from .pages import NoSuchSecret, known_account, list_url, no_such_secret, secret_of
@@ -81,11 +82,20 @@ def secret_detail(
         region, secret = secret_of(account, region_id, str(secret_id))
     except NoSuchSecret as missing:
         return no_such_secret(request, account, missing)
+    users: tuple[usage.SecretUse, ...] = ()
+    users_error = ""
+    try:
+        users = usage.users_of(account, region.id, secret.id)
+    except ProviderError as error:
+        # The secret is what the page is about: who uses it is said to be unknown, not fatal.
+        users_error = with_request_id(describe_read(error), request_id_of(request), error)
     context = {
         "account": account,
         "accounts": selectors.account_names(),
         "secret": secret,
         "region": region,
+        "users": users,
+        "users_error": users_error,
         "type_label": TYPE_LABELS.get(secret.secret_type, secret.secret_type),
         "expiry": expiry(secret.expiration, timezone.now()),
         "history": [

@@ -46,6 +46,9 @@ def gcore(settings, gcore_server):
             expiration=now + days * DAY + (hour if days > 0 else -hour),  # whole days
         )
     app.add_secret(PROJECT_ID, REGION_ID, "backup-encryption-key", "symmetric", b"k" * 32)
+    (www,) = app.secret_named(PROJECT_ID, REGION_ID, "www-example-com")
+    balancer = app.add_load_balancer(PROJECT_ID, REGION_ID, "production-web-load-balancer-eu-west")
+    app.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=www.id)
     cache.clear()
     yield app
     cache.clear()
@@ -88,6 +91,8 @@ def test_what_expires_soon_stands_out_with_its_days_left(signed_in, live_server,
     page.get_by_role("link", name="www-example-com").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("www-example-com")
     expect(page.locator(".secret-facts")).to_contain_text("expires in 9 days")
+    expect(page.locator(".users-table")).to_contain_text("production-web-load-balancer-eu-west")
+    expect(page.locator(".users-table")).to_contain_text("default certificate")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.goto(f"{live_server.url}/")
     expect(page.locator("#gcore-prod")).to_contain_text("expired 5 days ago")

@@ -59,7 +59,9 @@ def test_a_secrets_page_and_the_overview_read_nothing_the_list_has_read(viewer, 
     calls = gcore.calls()
     assert viewer.get(f"/gcore/prod/{OTHER_REGION_ID}/{secret.id}/").status_code == 200
     assert viewer.get("/overview/gcore/prod/", HTTP_HX_REQUEST="true").status_code == 200
-    assert gcore.calls() == calls
+    # The page's own reads: who uses the secret, from the region's listeners and pools.
+    assert gcore.calls() == calls + 2
+    assert (gcore.calls("list_listeners"), gcore.calls("list_pools")) == (1, 1)
 
 
 def test_what_another_tool_added_shows_by_the_next_interval(viewer, gcore):

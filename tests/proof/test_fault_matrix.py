@@ -775,6 +775,30 @@ GCORE = [
             "404": Expect(said("The secret old-token no longer exists: nothing deleted"), ids=False)
         },
     ),
+    # Whether a load balancer uses the secret: read afresh before a delete, which is then not
+    # sent when either list fails.
+    *(
+        Operation(
+            f"gcore: delete secret: {what} read",
+            "gcore",
+            listing,
+            READ,
+            act=delete_old_token,
+            prepare=old_token,
+            guards="delete_secret",
+            unsent="could not be read, so nothing was deleted",
+        )
+        for what, listing in [("listeners", "list_listeners"), ("pools", "list_pools")]
+    ),
+    # A secret's page says who uses it; when that cannot be read, it says so and stands.
+    Operation(
+        "gcore: show a secret: its users",
+        "gcore",
+        "list_listeners",
+        READ,
+        act=lambda w: w.editor.get(f"{GCORE_LIST}{REGION_ID}/{w.state['secret']}/"),
+        prepare=old_token,
+    ),
 ]
 OPERATIONS = PIPECAT + GCORE
 

@@ -1,4 +1,5 @@
-"""Client of the Gcore Cloud secrets API: typed results, typed errors, no blind retries."""
+"""Client of the Gcore Cloud secrets API and of the load balancers that use its secrets: typed
+results, typed errors, no blind retries."""
 
 from ..clients import UnknownAccount
 from .client import GcoreClient
@@ -15,7 +16,19 @@ from .errors import (
     Unauthorized,
     Unavailable,
 )
-from .models import SECRET_TYPES, Project, Region, Secret, SecretType, Submitted, Task, TaskState
+from .models import (
+    SECRET_TYPES,
+    Listener,
+    LoadBalancer,
+    Pool,
+    Project,
+    Region,
+    Secret,
+    SecretType,
+    Submitted,
+    Task,
+    TaskState,
+)
 
 __all__ = [
     "SECRET_TYPES",
@@ -25,8 +38,11 @@ __all__ = [
     "GcoreClient",
     "GcoreClients",
     "GcoreError",
+    "Listener",
+    "LoadBalancer",
     "MalformedResponse",
     "NotFound",
+    "Pool",
     "Project",
     "RateLimited",
     "Region",

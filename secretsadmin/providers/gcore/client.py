@@ -1,4 +1,5 @@
-"""An httpx client of the Gcore Cloud secrets API for one account (one project).
+"""An httpx client of the Gcore Cloud secrets API, and of the load balancers using its secrets,
+for one account (one project).
 
 One pooled `httpx.Client` per account, reused across requests and threads. The API key lives only
 in that client's `Authorization` header: it is in no message, repr or log line of this module.
@@ -38,7 +39,17 @@ from .errors import (
     Unauthorized,
     Unavailable,
 )
-from .models import Project, Region, Secret, SecretType, Submitted, Task
+from .models import (
+    Listener,
+    LoadBalancer,
+    Pool,
+    Project,
+    Region,
+    Secret,
+    SecretType,
+    Submitted,
+    Task,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +220,19 @@ class GcoreClient:
         path = self._secrets_path(region_id, secret_id)
         return self._submit("delete_secret", "DELETE", path, None)
 
+    # -- what uses the secrets: load balancers, their listeners and pools --------------------------
+
+    def list_load_balancers(self, region_id: int) -> list[LoadBalancer]:
+        path = self._region_path("loadbalancers", region_id)
+        return self._all("list_load_balancers", path, decode.load_balancer)
+
+    def list_listeners(self, region_id: int) -> list[Listener]:
+        path = self._region_path("lblisteners", region_id)
+        return self._all("list_listeners", path, decode.listener)
+
+    def list_pools(self, region_id: int) -> list[Pool]:
+        return self._all("list_pools", self._region_path("lbpools", region_id), decode.pool)
+
     # -- tasks ------------------------------------------------------------------------------------
 
     def get_task(self, task_id: str) -> Task:
@@ -217,10 +241,13 @@ class GcoreClient:
     # -- the calls --------------------------------------------------------------------------------
 
     def _secrets_path(self, region_id: int, secret_id: str = "", *, version: str = "v1") -> str:
+        path = self._region_path("secrets", region_id, version=version)
+        return f"{path}/{_id(secret_id)}" if secret_id else path
+
+    def _region_path(self, kind: str, region_id: int, *, version: str = "v1") -> str:
         if region_id < 1:
             raise ValueError(f"not a region id: {region_id!r}")
-        path = f"/{version}/secrets/{self.project_id()}/{region_id}"
-        return f"{path}/{_id(secret_id)}" if secret_id else path
+        return f"/{version}/{kind}/{self.project_id()}/{region_id}"
 
     def _submit(self, operation: str, method: str, path: str, body: object) -> Submitted:
         response = self._calls.call(operation, method, path, body=body)

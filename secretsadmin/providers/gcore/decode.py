@@ -5,7 +5,17 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import SECRET_TYPES, TASK_STATES, Project, Region, Secret, Task
+from .models import (
+    SECRET_TYPES,
+    TASK_STATES,
+    Listener,
+    LoadBalancer,
+    Pool,
+    Project,
+    Region,
+    Secret,
+    Task,
+)
 
 
 def error_body(content: bytes) -> tuple[str, str, str] | None:
@@ -123,6 +133,49 @@ def project(item: Any) -> Project:
         name=_text(_field(item, "name"), "name"),
         is_default=is_default,
     )
+
+
+def load_balancer(item: Any) -> LoadBalancer:
+    return LoadBalancer(
+        id=_text(_field(item, "id"), "id"), name=_text(_field(item, "name"), "name")
+    )
+
+
+def listener(item: Any) -> Listener:
+    port = _whole(_field(item, "protocol_port"), "protocol_port")
+    if not 1 <= port <= 65535:
+        raise ValueError("'protocol_port' is not a port")
+    return Listener(
+        id=_text(_field(item, "id"), "id"),
+        name=_text(_field(item, "name"), "name"),
+        protocol=_text(_field(item, "protocol"), "protocol"),
+        protocol_port=port,
+        load_balancer_id=_optional(item, "load_balancer_id", str) or None,
+        secret_id=_optional(item, "secret_id", str) or None,
+        sni_secret_ids=_ids(_optional(item, "sni_secret_id", list) or [], "sni_secret_id"),
+    )
+
+
+def pool(item: Any) -> Pool:
+    return Pool(
+        id=_text(_field(item, "id"), "id"),
+        name=_text(_field(item, "name"), "name"),
+        protocol=_text(_field(item, "protocol"), "protocol"),
+        secret_id=_optional(item, "secret_id", str) or None,
+        ca_secret_id=_optional(item, "ca_secret_id", str) or None,
+        crl_secret_id=_optional(item, "crl_secret_id", str) or None,
+        listener_ids=_references(item, "listeners"),
+        load_balancer_ids=_references(item, "loadbalancers"),
+    )
+
+
+def _ids(values: list[Any], name: str) -> tuple[str, ...]:
+    return tuple(_text(value, name) for value in values)
+
+
+def _references(item: Any, name: str) -> tuple[str, ...]:
+    """`[{"id": ...}, ...]`, as a pool names its listeners and load balancers."""
+    return tuple(_text(_field(ref, "id"), name) for ref in _optional(item, name, list) or [])
 
 
 def moment(value: str, name: str) -> datetime:

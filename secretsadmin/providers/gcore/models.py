@@ -1,5 +1,6 @@
-"""What the Gcore Cloud API answers about secrets, their tasks, regions and projects, as typed
-values. No model holds a payload: no endpoint ever returns one."""
+"""What the Gcore Cloud API answers about secrets, their tasks, regions and projects, and the load
+balancers' listeners and pools that use the secrets, as typed values. No model holds a payload: no
+endpoint ever returns one."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,3 +71,38 @@ class Submitted:
 
     task_id: str
     status: int  # the HTTP status it answered with, for the audit log
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Where a load balancer takes traffic; TLS is terminated with `secret_id` by default and
+    with `sni_secret_ids` for the names those certificates hold."""
+
+    id: str
+    name: str
+    protocol: str  # HTTP, HTTPS, PROMETHEUS, TCP, TERMINATED_HTTPS, UDP
+    protocol_port: int
+    load_balancer_id: str | None
+    secret_id: str | None
+    sni_secret_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The members a listener sends traffic to: `secret_id` is the client certificate it shows
+    them, `ca_secret_id` and `crl_secret_id` what it checks theirs against."""
+
+    id: str
+    name: str
+    protocol: str  # HTTP, HTTPS, PROXY, PROXYV2, TCP, UDP
+    secret_id: str | None
+    ca_secret_id: str | None
+    crl_secret_id: str | None
+    listener_ids: tuple[str, ...]
+    load_balancer_ids: tuple[str, ...]

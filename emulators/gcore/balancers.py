@@ -1,0 +1,222 @@
+"""Load balancers, their listeners and pools: what references the secrets, in the SDK's fields.
+
+Only what names a secret changes here (a listener's `secret_id` and `sni_secret_id`, through a
+task); the rest is fixed state a test or a seed adds.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from .timefmt import isoformat
+
+UPDATE_LISTENER = "update_lblistener"
+# What `PATCH /cloud/v2/lblisteners/...` takes (the SDK's `ListenerUpdateParams`).
+LISTENER_FIELDS = frozenset(
+    {
+        "admin_state_up",
+        "allowed_cidrs",
+        "connection_limit",
+        "name",
+        "secret_id",
+        "sni_secret_id",
+        "timeout_client_data",
+        "timeout_member_connect",
+        "timeout_member_data",
+        "user_list",
+    }
+)
+
+
+@dataclass
+class LoadBalancer:
+    id: str
+    project_id: int
+    region_id: int
+    region_name: str
+    name: str
+    created: datetime
+    vip_address: str
+    vip_port_id: str
+    listener_ids: list[str] = field(default_factory=list)
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.id,
+            "additional_vips": [],
+            "admin_state_up": True,
+            "created_at": isoformat(self.created),
+            "creator_task_id": None,
+            "ddos_profile": None,
+            "flavor": None,
+            "floating_ips": [],
+            "listeners": [{"id": i} for i in self.listener_ids],
+            "logging": None,
+            "name": self.name,
+            "operating_status": "ONLINE",
+            "preferred_connectivity": "L2",
+            "project_id": self.project_id,
+            "provisioning_status": "ACTIVE",
+            "region": self.region_name,
+            "region_id": self.region_id,
+            "stats": None,
+            "tags_v2": [],
+            "task_id": None,
+            "updated_at": None,
+            "vip_address": self.vip_address,
+            "vip_fqdn": None,
+            "vip_ip_family": "ipv4",
+            "vip_port_id": self.vip_port_id,
+            "vrrp_ips": [],
+        }
+
+
+@dataclass
+class Listener:
+    id: str
+    project_id: int
+    region_id: int
+    load_balancer_id: str
+    name: str
+    protocol: str  # HTTP, HTTPS, PROMETHEUS, TCP, TERMINATED_HTTPS, UDP
+    protocol_port: int
+    secret_id: str | None = None
+    sni_secret_id: list[str] = field(default_factory=list)
+    connection_limit: int = 100000
+    pool_count: int = 0
+    task_id: str | None = None  # the update holding the listener, while it runs
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.id,
+            "admin_state_up": True,
+            "allowed_cidrs": None,
+            "connection_limit": self.connection_limit,
+            "creator_task_id": None,
+            "insert_headers": {},
+            "load_balancer_id": self.load_balancer_id,
+            "name": self.name,
+            "operating_status": "ONLINE",
+            "pool_count": self.pool_count,
+            "protocol": self.protocol,
+            "protocol_port": self.protocol_port,
+            "provisioning_status": "PENDING_UPDATE" if self.task_id else "ACTIVE",
+            "secret_id": self.secret_id,
+            "sni_secret_id": list(self.sni_secret_id),
+            "stats": None,
+            "task_id": self.task_id,
+            "timeout_client_data": 50000,
+            "timeout_member_connect": 5000,
+            "timeout_member_data": 50000,
+            "user_list": [],
+        }
+
+
+@dataclass
+class Pool:
+    id: str
+    project_id: int
+    region_id: int
+    name: str
+    protocol: str  # HTTP, HTTPS, PROXY, PROXYV2, TCP, UDP
+    listener_ids: list[str]
+    load_balancer_ids: list[str]
+    secret_id: str | None = None
+    ca_secret_id: str | None = None
+    crl_secret_id: str | None = None
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.id,
+            "admin_state_up": True,
+            "ca_secret_id": self.ca_secret_id,
+            "creator_task_id": None,
+            "crl_secret_id": self.crl_secret_id,
+            "healthmonitor": None,
+            "lb_algorithm": "ROUND_ROBIN",
+            "listeners": [{"id": i} for i in self.listener_ids],
+            "loadbalancers": [{"id": i} for i in self.load_balancer_ids],
+            "members": [],
+            "name": self.name,
+            "operating_status": "ONLINE",
+            "protocol": self.protocol,
+            "provisioning_status": "ACTIVE",
+            "secret_id": self.secret_id,
+            "session_persistence": None,
+            "task_id": None,
+            "timeout_client_data": 50000,
+            "timeout_member_connect": 5000,
+            "timeout_member_data": 50000,
+        }
+
+
+class BalancerStore:
+    def __init__(self) -> None:
+        self.load_balancers: dict[str, LoadBalancer] = {}
+        self.listeners: dict[str, Listener] = {}
+        self.pools: dict[str, Pool] = {}
+
+    def clear(self) -> None:
+        self.load_balancers.clear()
+        self.listeners.clear()
+        self.pools.clear()
+
+    def add_load_balancer(self, balancer: LoadBalancer) -> None:
+        self.load_balancers[balancer.id] = balancer
+
+    def add_listener(self, listener: Listener) -> None:
+        self.listeners[listener.id] = listener
+        self.load_balancers[listener.load_balancer_id].listener_ids.append(listener.id)
+
+    def add_pool(self, pool: Pool) -> None:
+        self.pools[pool.id] = pool
+        for listener_id in pool.listener_ids:
+            self.listeners[listener_id].pool_count += 1
+
+    def load_balancers_in(self, project_id: int, region_id: int) -> list[LoadBalancer]:
+        return _in(self.load_balancers.values(), project_id, region_id)
+
+    def listeners_in(self, project_id: int, region_id: int) -> list[Listener]:
+        return _in(self.listeners.values(), project_id, region_id)
+
+    def pools_in(self, project_id: int, region_id: int) -> list[Pool]:
+        return _in(self.pools.values(), project_id, region_id)
+
+    def listener(self, project_id: int, region_id: int, listener_id: str) -> Listener | None:
+        found = self.listeners.get(listener_id)
+        if found and (found.project_id, found.region_id) == (project_id, region_id):
+            return found
+        return None
+
+    def update_listener(self, listener_id: str, changes: dict) -> str | None:
+        """Applies a finished update task's changes; the error it ends with, if any."""
+        listener = self.listeners.get(listener_id)
+        if listener is None:
+            return f"Listener {listener_id} could not be found"
+        listener.task_id = None
+        if "name" in changes:
+            listener.name = changes["name"]
+        if "secret_id" in changes:
+            listener.secret_id = changes["secret_id"]
+        if "sni_secret_id" in changes:
+            listener.sni_secret_id = list(changes["sni_secret_id"] or [])
+        if changes.get("connection_limit") is not None:
+            limit = changes["connection_limit"]
+            listener.connection_limit = 100000 if limit == -1 else limit
+        return None
+
+    def release(self, listener_id: str) -> None:
+        """A failed update leaves the listener as it was, unlocked."""
+        listener = self.listeners.get(listener_id)
+        if listener is not None:
+            listener.task_id = None
+
+
+class _Scoped(Protocol):
+    project_id: int
+    region_id: int
+
+
+def _in[T: _Scoped](items: Iterable[T], project_id: int, region_id: int) -> list[T]:
+    return [i for i in items if (i.project_id, i.region_id) == (project_id, region_id)]
