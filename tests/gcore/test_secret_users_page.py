@@ -97,3 +97,16 @@ def test_many_secrets_pages_share_one_read_of_the_listeners_and_pools(viewer, gc
     assert intervals < 40  # so the bounds below say something
     for listing in ("list_listeners", "list_pools", "list_load_balancers"):
         assert 1 <= gcore.calls(listing) <= intervals
+
+
+def test_a_secret_in_use_offers_no_delete_but_says_what_to_do_first(editor, gcore):
+    www, free = add(gcore, "www"), add(gcore, "spare")
+    balancer = gcore.add_load_balancer(PROJECT_ID, REGION_ID, "web-lb")
+    gcore.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=www.id)
+
+    used = text(editor.get(page_of(www)).content.decode())
+    assert "Delete www" not in used
+    assert "Not while the listener or pool above uses it: point it at another secret first." in (
+        used
+    )
+    assert "Delete spare" in text(editor.get(page_of(free)).content.decode())
