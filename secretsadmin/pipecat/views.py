@@ -135,6 +135,7 @@ def _detail_page(
         "set": secret_set,
         "detail": detail,
         "history": selectors.history(account, name),
+        "users": selectors.set_users(account, name),
         # Keys another tool named with a "/", a space or the like: no URL can name them.
         "unaddressable_keys": {key for key in detail.keys if KeyName.problem(key)}
         if detail
