@@ -3,15 +3,16 @@ pages ask; if the agents cannot be read the page still shows the set and says so
 
 import math
 import time
+from html import unescape
 
 import pytest
 from django.conf import settings
 
 from emulators.pipecat import seed_demo
 from emulators.pipecat.agents import Config
-from secretsadmin.pipecat import selectors
+from secretsadmin.pipecat import actions, selectors
 from tests.fixtures.pipecat import PIPECAT_ORG
-from tests.pipecat.conftest import Elements, fail_next, seed
+from tests.pipecat.conftest import Elements, events, fail_next, post, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,91 @@ def test_finding_the_users_of_a_set_among_200_agents_is_one_read_per_interval(vi
     assert found == expected
     assert intervals < len(regular)  # so the bound below says something
     assert 1 <= pipecat.calls("list_agents") - before <= 2 * intervals
+
+
+# -- what a removal means for the agents ----------------------------------------------------------
+
+
+def delete(editor, name):
+    response = post(editor, f"/pipecat/prod/sets/{name}/delete/", {"confirm": name})
+    assert response.status_code == 302
+    return editor.get(response["Location"]).content.decode()
+
+
+def test_deleting_a_set_agents_bind_is_refused_naming_them_and_recorded(editor, pipecat):
+    seed_demo(pipecat, org=PIPECAT_ORG)
+
+    html = delete(editor, "prod-voice-agent")
+
+    said = (
+        "Set prod-voice-agent is used by 2 agents (voice-prod, voice-prod-canary): bind them to "
+        "another set and redeploy first. Nothing was deleted."
+    )
+    assert said in unescape(html)
+    assert pipecat.calls("delete_set") == 0
+    assert pipecat.store.get(PIPECAT_ORG, "prod-voice-agent") is not None
+    (refusal,) = events(actions.SET_DELETE)
+    assert (refusal.outcome, refusal.target, refusal.error_message) == (
+        "denied",
+        "prod-voice-agent",
+        said,
+    )
+
+
+def test_an_agent_deployed_within_the_interval_still_stops_the_delete(editor, pipecat):
+    seed_demo(pipecat, org=PIPECAT_ORG)
+    page(editor, "crm-webhooks")  # "No agent uses this set", shared for the interval
+    pipecat.clock.advance(pipecat.store.provisioning_delay + 600)  # crm-webhooks is ready now
+    pipecat.agents.update(PIPECAT_ORG, "voice-staging", {"secretSet": "crm-webhooks"})
+
+    html = delete(editor, "crm-webhooks")
+
+    assert "is used by agent voice-staging: bind it to another set" in html
+    assert pipecat.calls("delete_set") == 0
+
+
+def test_a_set_no_agent_binds_is_deleted(editor, pipecat):
+    seed_demo(pipecat, org=PIPECAT_ORG)
+
+    html = delete(editor, "crm-webhooks")
+
+    assert "Set crm-webhooks deleted." in html
+    assert pipecat.store.get(PIPECAT_ORG, "crm-webhooks") is None
+    assert [e.outcome for e in events(actions.SET_DELETE)] == ["attempted", "succeeded"]
+
+
+def test_agents_that_cannot_be_read_stop_the_delete(editor, pipecat):
+    seed_demo(pipecat, org=PIPECAT_ORG)
+    fail_next(pipecat, "list_agents", 500, times=5)
+
+    html = delete(editor, "crm-webhooks")
+
+    assert "Which agents use the set could not be read: nothing was deleted." in html
+    assert pipecat.calls("delete_set") == 0
+    assert events(actions.SET_DELETE) == []
+
+
+def test_removing_a_key_warns_that_the_agents_keep_the_old_value(editor, pipecat):
+    seed_demo(pipecat, org=PIPECAT_ORG)
+
+    asked = editor.get("/pipecat/prod/sets/prod-voice-agent/keys/OPENAI_API_KEY/delete/")
+    dialog = page(editor, "prod-voice-agent")
+    unused = editor.get("/pipecat/prod/sets/crm-webhooks/keys/HUBSPOT_ACCESS_TOKEN/delete/")
+
+    warning = (
+        "Used by 2 agents (voice-prod, voice-prod-canary): they keep the old value until "
+        "redeployed."
+    )
+    assert warning in " ".join(asked.content.decode().split())
+    assert warning in " ".join(dialog[dialog.index('id="remove-key"') :].split())
+    assert "keep the old value" not in unused.content.decode()
+
+
+def test_the_delete_page_says_a_set_in_use_cannot_be_deleted(editor, pipecat):
+    seed_demo(pipecat, org=PIPECAT_ORG)
+
+    asked = " ".join(
+        editor.get("/pipecat/prod/sets/dockerhub-pull/delete/").content.decode().split()
+    )
+
+    assert "Used by 2 agents (voice-prod, voice-staging): a set in use cannot be deleted." in asked
