@@ -182,3 +182,15 @@ def test_the_delete_page_says_a_set_in_use_cannot_be_deleted(editor, pipecat):
     )
 
     assert "Used by 2 agents (voice-prod, voice-staging): a set in use cannot be deleted." in asked
+
+
+def test_a_removal_whose_agents_cannot_be_read_says_so_with_the_request_id(editor, pipecat):
+    seed_demo(pipecat, org=PIPECAT_ORG)
+    fail_next(pipecat, "list_agents", 500, times=5)
+
+    asked = editor.get("/pipecat/prod/sets/prod-voice-agent/keys/OPENAI_API_KEY/delete/")
+
+    shown = " ".join(asked.content.decode().split())
+    assert asked.status_code == 200
+    assert "Which agents use this set could not be read" in shown
+    assert asked["X-Request-ID"] in shown
