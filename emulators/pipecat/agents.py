@@ -6,6 +6,7 @@ and becomes ready a delay after it was made, read from the clock as provisioning
 one before it, which keeps serving, so the agent stays `available`.
 """
 
+import re
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -96,6 +97,30 @@ class AgentStore:
         self._agents.setdefault(org, {})[name] = agent
         return agent
 
+    def create(self, org: str, body: object) -> Agent:
+        """Applies `POST /agents`: a new agent whose first deployment lands after the delay."""
+        if not isinstance(body, dict):
+            raise InvalidDeploy
+        name = body.get("serviceName")
+        if not isinstance(name, str) or not valid_agent_name(name):
+            raise InvalidDeploy
+        if self.get(org, name) is not None:
+            raise Rejected(400, "Service already exists", BAD_REQUEST)
+        if "image" not in body and "buildId" not in body:
+            raise Rejected(
+                400, "Either image or buildId is required for service creation", BAD_REQUEST
+            )
+        region = body.get("region", "us-west")
+        if not isinstance(region, str) or not region:
+            raise InvalidDeploy
+        config = _merged(Config(image=""), body)
+        self._check_sets(org, region, config, "will be created in")
+        return self.add(org, name, region, config, self.clock.now())
+
+    def delete(self, org: str, name: str) -> None:
+        if self._agents.get(org, {}).pop(name, None) is None:
+            raise Rejected(404, "Not found", "NOT_FOUND")
+
     def update(self, org: str, name: str, body: object) -> Agent:
         """Applies `POST /agents/{name}`: a new deployment when the configuration changes or
         `forceRedeploy` asks for one (to pick up changed secret values, say)."""
@@ -103,7 +128,7 @@ class AgentStore:
         if agent is None:
             raise Rejected(404, "Service not found", "NOT_FOUND")
         config = _merged(agent.desired.config, body)
-        self._check_sets(org, agent.region, config)
+        self._check_sets(org, agent.region, config, "is in")
         if config == agent.desired.config and not _forced(body):
             return agent
         now = self.clock.now()
@@ -114,7 +139,7 @@ class AgentStore:
     def _deployment(self, config: Config, at: float) -> Deployment:
         return Deployment(str(uuid.uuid4()), config, at, at + self.deploy_delay)
 
-    def _check_sets(self, org: str, region: str, config: Config) -> None:
+    def _check_sets(self, org: str, region: str, config: Config, service_is: str) -> None:
         for name, kind in (
             (config.secret_set, SetType.REGULAR),
             (config.image_pull_secret_set, SetType.IMAGE_PULL),
@@ -129,8 +154,8 @@ class AgentStore:
                 plural = "Secrets" if kind == SetType.REGULAR else "Image pull secrets"
                 raise Rejected(
                     400,
-                    f"{label} '{name}' is in region '{found.region}' but service is in region "
-                    f"'{region}'. {plural} must be in the same region as the service.",
+                    f"{label} '{name}' is in region '{found.region}' but service {service_is} "
+                    f"region '{region}'. {plural} must be in the same region as the service.",
                     BAD_REQUEST,
                 )
             if found.status(self.clock.now()) != "ready":
@@ -237,6 +262,14 @@ class AgentStore:
                 "replicasStarted": 1,
             }
         return revision
+
+
+AGENT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])$")
+
+
+def valid_agent_name(name: str) -> bool:
+    """`serviceName` as the published document states it: at most 54 characters."""
+    return len(name) <= 54 and AGENT_NAME.fullmatch(name) is not None
 
 
 class InvalidDeploy(ValueError):

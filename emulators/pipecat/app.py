@@ -76,11 +76,14 @@ class PipecatEmulator(EmulatorApp):
         # The docs spell `/agents`; the official client calls the same operations `/services`
         # under its organisation and reads one agent from a `body` wrapper.
         self.route("GET", "/v1/agents", "list_agents", self._authed(self._list_agents))
+        self.route("POST", "/v1/agents", "create_agent", self._authed(self._create_agent))
         one = "/v1/agents/{agent_name}"
         self.route("GET", one, "get_agent", self._authed(self._get_agent))
         self.route("POST", one, "update_agent", self._authed(self._update_agent))
+        self.route("DELETE", one, "delete_agent", self._authed(self._delete_agent))
         services = "/v1/organizations/{org}/services"
         self.route("GET", services, "list_agents", self._authed(self._list_agents))
+        self.route("POST", services, "create_agent", self._authed(self._create_agent))
         self.route(
             "GET", f"{services}/{{agent_name}}", "get_agent", self._authed(self._get_agent_wrapped)
         )
@@ -206,6 +209,17 @@ class PipecatEmulator(EmulatorApp):
         except ValueError:  # not JSON, or not the documented shape (InvalidDeploy)
             return self.error(400, "Invalid parameters", BAD_REQUEST)
         return Response(200, self.agents.detail(agent))
+
+    def _create_agent(self, request: Request, org: str) -> Response:
+        try:
+            agent = self.agents.create(org, request.json())
+        except ValueError:  # not JSON, or not the documented shape (InvalidDeploy)
+            return self.error(400, "Invalid parameters", BAD_REQUEST)
+        return Response(200, self.agents.detail(agent))
+
+    def _delete_agent(self, request: Request, org: str) -> Response:
+        self.agents.delete(org, request.params["agent_name"])
+        return Response(200, {"status": "OK"})
 
     def _update_named_agent(self, request: Request, org: str) -> Response:
         # The official client's update: the whole deploy body, the agent named inside it.

@@ -160,3 +160,55 @@ def test_a_set_provisioned_since_can_be_bound(pipecat_client, pipecat_app, pipec
     bound = pipecat_client.post("/v1/agents/voice-prod", json={"secretSet": "fresh-set"})
     assert bound.status_code == 200
     assert spec_of(bound.json())["envFromSecretNames"] == ["fresh-set"]
+
+
+def test_a_new_agent_deploys_with_its_sets_and_can_be_deleted(
+    pipecat_client, pipecat_app, pipecat_clock
+):
+    seed_demo(pipecat_app, org=PIPECAT_ORG)
+    body = {
+        "serviceName": "eu-helpdesk",
+        "image": "acme/helpdesk:2",
+        "region": "eu-central",
+        "secretSet": "eu-support-bot",
+        "autoScaling": {"minAgents": 1, "maxAgents": 3},
+    }
+
+    created = pipecat_client.post("/v1/agents", json=body)
+
+    assert created.status_code == 200
+    assert (created.json()["ready"], created.json()["region"]) == (False, "eu-central")
+    assert spec_of(created.json())["envFromSecretNames"] == ["eu-support-bot"]
+    again = pipecat_client.post("/v1/agents", json=body)
+    assert (again.status_code, again.json()["error"]) == (400, "Service already exists")
+
+    pipecat_clock.advance(DEPLOY_DELAY)
+    assert pipecat_client.get("/v1/agents/eu-helpdesk").json()["ready"] is True
+
+    deleted = pipecat_client.delete("/v1/agents/eu-helpdesk")
+    gone = pipecat_client.delete("/v1/agents/eu-helpdesk")
+
+    assert (deleted.status_code, deleted.json()) == (200, {"status": "OK"})
+    assert (gone.status_code, gone.json()) == (404, {"error": "Not found", "code": "NOT_FOUND"})
+
+
+def test_a_new_agent_is_refused_what_the_document_refuses(pipecat_client, pipecat_app):
+    seed_demo(pipecat_app, org=PIPECAT_ORG)
+
+    def create(**body):
+        response = pipecat_client.post("/v1/agents", json=body)
+        return response.status_code, response.json()["error"]
+
+    assert create(serviceName="no-image") == (
+        400, "Either image or buildId is required for service creation",
+    )  # fmt: skip
+    assert create(serviceName="Bad_Name", image="i") == (400, "Invalid parameters")
+    assert create(serviceName="us-bot", image="i", secretSet="eu-support-bot") == (
+        400,
+        "Secret set 'eu-support-bot' is in region 'eu-central' but service will be created in "
+        "region 'us-west'. Secrets must be in the same region as the service.",
+    )
+    assert create(serviceName="x-bot", image="i", secretSet="missing") == (
+        404, "Secret set not found",
+    )  # fmt: skip
+    assert pipecat_app.agents.get(PIPECAT_ORG, "us-bot") is None

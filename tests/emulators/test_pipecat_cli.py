@@ -241,3 +241,19 @@ def test_the_clients_deploy_updates_an_agent_and_meets_the_409_of_a_pending_set(
         "dockerhub-pull",
     )
     assert ("PUT", f"{ORG_PATH}services", 200) in calls(pipecat_server)
+
+
+def test_the_clients_deploy_creates_an_agent(pipecat_cli, pipecat_server):
+    app = pipecat_server.app
+    seed_demo(app, org=PIPECAT_ORG)
+    app.agents.deploy_delay = 0.0
+
+    done = pipecat_cli(
+        "new-bot", "acme/new-bot:1", "--secrets", "staging-voice-agent", "--yes", group="deploy"
+    )
+
+    assert done.returncode == 0, done.stderr
+    agent = app.agents.get(PIPECAT_ORG, "new-bot")
+    assert done.json()["deploymentId"] == agent.desired.id
+    assert (agent.region, agent.desired.config.secret_set) == ("us-west", "staging-voice-agent")
+    assert ("POST", f"{ORG_PATH}services", 200) in calls(pipecat_server)
