@@ -1,4 +1,5 @@
-"""Emulator of the Pipecat Cloud secrets API (sets, keys, regions, properties)."""
+"""Emulator of the Pipecat Cloud API: secrets (sets, keys, regions, properties) and the agents
+that bind them."""
 
 from .app import PipecatEmulator
 from .seed import DEMO_ORG, seed_demo, seed_many

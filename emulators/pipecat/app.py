@@ -1,4 +1,4 @@
-"""The Pipecat Cloud secrets API as a WSGI app: its routes, authentication and error bodies.
+"""The Pipecat Cloud API as a WSGI app (secrets, agents): routes, authentication, error bodies.
 
 Every route exists twice, as the public docs spell it (`/v1/secrets`) and as the official client
 calls it by default (`/v1/organizations/{org}/secrets`). A token belongs to one organisation; an
@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 from ..clock import Clock
 from ..wsgi import EmulatorApp, Request, Response
+from .agents import AgentStore
 from .regions import REGIONS
 from .store import DEFAULT_FAILURE_MESSAGE, Rejected, SecretStore, SetType
 from .validation import INVALID_FORMAT, InvalidRequest, parse_upsert, valid_set_name
@@ -44,6 +45,7 @@ class PipecatEmulator(EmulatorApp):
         provisioning_delay: float = 2.0,
         conflict_window: float = 0.0,
         default_region: str = "us-west",
+        deploy_delay: float = 10.0,
     ) -> None:
         """`tokens` maps each accepted bearer token to its organisation.
 
@@ -53,8 +55,10 @@ class PipecatEmulator(EmulatorApp):
         super().__init__(clock)
         self.tokens = dict(tokens)
         self.store = SecretStore(self.clock, provisioning_delay, conflict_window, default_region)
+        self.agents = AgentStore(self.clock, self.store, deploy_delay)
         for prefix in ("/v1", "/v1/organizations/{org}"):
             self._routes_under(prefix)
+        self._agent_routes()
         # The official client asks for the caller's organisations when none is configured.
         self.route("GET", "/v1/organizations", "organizations", self._authed(self._organizations))
 
@@ -67,6 +71,23 @@ class PipecatEmulator(EmulatorApp):
         self.route("DELETE", f"{one_set}/{{key}}", "delete_key", self._authed(self._delete_key))
         self.route("GET", f"{prefix}/regions", "regions", self._authed(self._regions))
         self.route("GET", f"{prefix}/properties", "properties", self._authed(self._properties))
+
+    def _agent_routes(self) -> None:
+        # The docs spell `/agents`; the official client calls the same operations `/services`
+        # under its organisation and reads one agent from a `body` wrapper.
+        self.route("GET", "/v1/agents", "list_agents", self._authed(self._list_agents))
+        self.route("POST", "/v1/agents", "create_agent", self._authed(self._create_agent))
+        one = "/v1/agents/{agent_name}"
+        self.route("GET", one, "get_agent", self._authed(self._get_agent))
+        self.route("POST", one, "update_agent", self._authed(self._update_agent))
+        self.route("DELETE", one, "delete_agent", self._authed(self._delete_agent))
+        services = "/v1/organizations/{org}/services"
+        self.route("GET", services, "list_agents", self._authed(self._list_agents))
+        self.route("POST", services, "create_agent", self._authed(self._create_agent))
+        self.route(
+            "GET", f"{services}/{{agent_name}}", "get_agent", self._authed(self._get_agent_wrapped)
+        )
+        self.route("PUT", services, "update_agent", self._authed(self._update_named_agent))
 
     # -- scripting, for tests and drills ----------------------------------------------------------
 
@@ -92,6 +113,7 @@ class PipecatEmulator(EmulatorApp):
 
     def reset_state(self) -> None:
         self.store.clear()
+        self.agents.clear()
 
     def _control(self, request: Request) -> Response:
         if request.method == "POST" and request.path.rstrip("/") == (
@@ -164,6 +186,50 @@ class PipecatEmulator(EmulatorApp):
     def _delete_key(self, request: Request, org: str) -> Response:
         self.store.delete_key(org, request.params["set_name"], request.params["key"])
         return Response(200, {"status": "OK"})
+
+    def _list_agents(self, request: Request, org: str) -> Response:
+        region = request.arg("region")
+        include = request.arg("includeActiveDeployment") == "true"
+        agents = [a for a in self.agents.agents(org) if region in (None, a.region)]
+        return Response(200, {"services": [self.agents.list_item(org, a, include) for a in agents]})
+
+    def _get_agent(self, request: Request, org: str) -> Response:
+        agent = self.agents.get(org, request.params["agent_name"])
+        if agent is None:
+            return self.error(404, "Not found", "NOT_FOUND")
+        return Response(200, self.agents.detail(agent))
+
+    def _get_agent_wrapped(self, request: Request, org: str) -> Response:
+        answer = self._get_agent(request, org)
+        return answer if answer.status != 200 else Response(200, {"body": answer.body})
+
+    def _update_agent(self, request: Request, org: str) -> Response:
+        try:
+            agent = self.agents.update(org, request.params["agent_name"], request.json())
+        except ValueError:  # not JSON, or not the documented shape (InvalidDeploy)
+            return self.error(400, "Invalid parameters", BAD_REQUEST)
+        return Response(200, self.agents.detail(agent))
+
+    def _create_agent(self, request: Request, org: str) -> Response:
+        try:
+            agent = self.agents.create(org, request.json())
+        except ValueError:  # not JSON, or not the documented shape (InvalidDeploy)
+            return self.error(400, "Invalid parameters", BAD_REQUEST)
+        return Response(200, self.agents.detail(agent))
+
+    def _delete_agent(self, request: Request, org: str) -> Response:
+        self.agents.delete(org, request.params["agent_name"])
+        return Response(200, {"status": "OK"})
+
+    def _update_named_agent(self, request: Request, org: str) -> Response:
+        # The official client's update: the whole deploy body, the agent named inside it.
+        try:
+            body = request.json()
+            name = body["serviceName"]
+        except (ValueError, TypeError, KeyError):
+            return self.error(400, "Invalid parameters", BAD_REQUEST)
+        request.params["agent_name"] = str(name)
+        return self._update_agent(request, org)
 
     def _regions(self, request: Request, org: str) -> Response:
         regions = [{"code": code, "display_name": name} for code, name in REGIONS.items()]

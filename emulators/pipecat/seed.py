@@ -1,5 +1,7 @@
-"""Believable demo data: one organisation's sets in every state, with placeholder values."""
+"""Believable demo data: one organisation's sets in every state, with placeholder values, and
+the agents that bind them."""
 
+from .agents import Config
 from .app import PipecatEmulator
 from .store import DEFAULT_FAILURE_MESSAGE, SecretSet, SetType
 
@@ -25,6 +27,13 @@ _IMAGE_PULL = [
     ("dockerhub-pull", "us-west", "https://index.docker.io/v1/", "ready"),
     ("ghcr-pull", "eu-central", "ghcr.io/", "pending"),
 ]
+# name, region, env secret set, image pull secret set, deployed (seconds ago; < 0: still landing)
+_AGENTS = [
+    ("voice-prod", "us-west", "prod-voice-agent", "dockerhub-pull", 86400),
+    ("voice-prod-canary", "us-west", "prod-voice-agent", None, -1),
+    ("voice-staging", "us-west", "staging-voice-agent", "dockerhub-pull", 7200),
+    ("eu-support", "eu-central", "eu-support-bot", None, 3 * 86400),
+]
 
 
 def seed_demo(app: PipecatEmulator, org: str = DEMO_ORG, pending_for: float = 600.0) -> None:
@@ -49,6 +58,10 @@ def seed_demo(app: PipecatEmulator, org: str = DEMO_ORG, pending_for: float = 60
             pull = SecretSet(name, SetType.IMAGE_PULL, region, changed, ends[state], host=host)
             pull.credentials = PULL_PLACEHOLDER
             app.store.add(org, pull)
+        for name, region, env_set, pull_set, ago in _AGENTS:
+            config = Config(f"acme/{name}:1.4.2", env_set, pull_set, min_agents=1, max_agents=10)
+            # One still landing was deployed a moment ago and stays unready for `deploy_delay`.
+            app.agents.add(org, name, region, config, now - ago if ago > 0 else now)
 
 
 _TEAMS = ("voice", "support", "billing", "telephony", "analytics", "search", "ops", "growth")

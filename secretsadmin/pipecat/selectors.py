@@ -1,7 +1,8 @@
 """Reads of Pipecat Cloud, shared through the cache (`core.shared_reads`).
 
-The sets list, which every page and every polling badge needs, and each set's keys are fetched
-at most once per account (and set) per `PIPECAT_POLL_SECONDS` (the regions every ten minutes),
+The sets list, which every page and every polling badge needs, each set's keys, and the agents
+list (which agents bind which set) are fetched at most once per account (and set) per
+`PIPECAT_POLL_SECONDS` (the regions every ten minutes),
 whoever is watching; so is a set that is not there, and a failure of the provider. What a page
 shows is therefore at most one interval old; the dashboard's own changes forget what they touch,
 so they show at once.
@@ -14,7 +15,10 @@ from django.conf import settings
 
 from secretsadmin.audit.history import History, changes_to
 from secretsadmin.core import shared_reads
+from secretsadmin.core.provider_errors import describe_read
+from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import (
+    Agent,
     BadRequest,
     BadRequestReason,
     NotFound,
@@ -194,6 +198,41 @@ def history(account: str, name: str) -> History:
         removals=actions.REMOVALS,
         provisionings=actions.PROVISIONING,
     )
+
+
+def list_agents(account: str, *, fresh: bool = False) -> tuple[Agent, ...]:
+    """Every agent of the account with the sets it binds: one `GET /agents` per interval, however
+    many sets' pages ask which agents use them."""
+    return _shared(
+        account, "agents", lambda: _agents_by_name(pipecat_clients().get(account)), fresh=fresh
+    )
+
+
+def _agents_by_name(client: PipecatClient) -> tuple[Agent, ...]:
+    return tuple(sorted(client.list_agents(), key=lambda agent: agent.name))
+
+
+def agents_using(account: str, set_name: str, *, fresh: bool = False) -> tuple[Agent, ...]:
+    """The agents whose current deployment binds the set, as env secrets or image pull secret.
+    `fresh` reads upstream: before a change that agents binding the set would forbid."""
+    return tuple(agent for agent in list_agents(account, fresh=fresh) if agent.binds(set_name))
+
+
+@dataclass(frozen=True)
+class SetUsers:
+    """The agents using a set, for its pages; or, when the agents could not be read, what
+    happened (`problem`), so that the page still shows the set."""
+
+    agents: tuple[Agent, ...] = ()
+    problem: str = ""
+    provider_request_id: str = ""
+
+
+def set_users(account: str, set_name: str) -> SetUsers:
+    try:
+        return SetUsers(agents_using(account, set_name))
+    except ProviderError as error:
+        return SetUsers(problem=describe_read(error), provider_request_id=error.request_id)
 
 
 def regions(account: str) -> list[Region]:

@@ -3,15 +3,18 @@
 
 Creating and adding keys are both a PUT, which merges into whatever set has the name: so a new
 set's name must be free, checked afresh, and keys are only added to a set that still exists.
+A set that agents bind is not deleted: their next deployment would fail.
 """
 
 from collections.abc import Callable, Mapping
 
 from secretsadmin.audit.changes import audited_change
-from secretsadmin.audit.services import Actor, Subject
+from secretsadmin.audit.models import Outcome
+from secretsadmin.audit.services import Actor, Subject, record
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import (
     Accepted,
+    Agent,
     Deleted,
     NotFound,
     SecretSet,
@@ -48,6 +51,23 @@ class SetUnreadable(NameUncheckable):
 
 class KeyGone(Exception):
     """The set does not list the key (removed meanwhile, or never there); nothing was sent."""
+
+
+class SetInUse(Exception):
+    """Agents bind the set (as environment secrets or image pull secret): deleting it would make
+    their next deployment fail; nothing was sent, and the refusal is in the audit log."""
+
+    def __init__(self, name: str, agents: tuple[Agent, ...]) -> None:
+        self.agents = agents
+        self.message = (
+            f"Set {name} is used by {_names(agents)}: bind {'them' if len(agents) > 1 else 'it'} "
+            "to another set and redeploy first. Nothing was deleted."
+        )
+        super().__init__(self.message)
+
+
+class UsersUnreadable(NameUncheckable):
+    """Which agents use the set could not be read before deleting it; nothing was sent."""
 
 
 def create_set(
@@ -144,6 +164,22 @@ def delete_key(actor: Actor, *, account: str, name: str, key: str, reason: str =
 
 
 def delete_set(actor: Actor, *, account: str, name: str, reason: str = "") -> Deleted:
+    """Deletes a set no agent binds, as read afresh (an agent deployed a minute ago counts)."""
+    try:
+        users = selectors.agents_using(account, name, fresh=True)
+    except ProviderError as error:
+        raise UsersUnreadable(error) from error
+    if users:
+        refused = SetInUse(name, users)
+        record(
+            actor,
+            action=actions.SET_DELETE,
+            outcome=Outcome.DENIED,
+            subject=Subject(actions.PROVIDER, account, target=name),
+            error_message=refused.message,
+            reason=reason,
+        )
+        raise refused
     client = pipecat_clients().get(account)
     return _change(
         actor,
@@ -152,6 +188,11 @@ def delete_set(actor: Actor, *, account: str, name: str, reason: str = "") -> De
         call=lambda: client.delete_set(name),
         reason=reason,
     )
+
+
+def _names(agents: tuple[Agent, ...]) -> str:
+    named = ", ".join(agent.name for agent in agents)
+    return f"agent {named}" if len(agents) == 1 else f"{len(agents)} agents ({named})"
 
 
 def _still_there_with_keys(account: str, name: str) -> tuple[SecretSet, SetDetail | None]:

@@ -135,6 +135,7 @@ def _detail_page(
         "set": secret_set,
         "detail": detail,
         "history": selectors.history(account, name),
+        "users": selectors.set_users(account, name),
         # Keys another tool named with a "/", a space or the like: no URL can name them.
         "unaddressable_keys": {key for key in detail.keys if KeyName.problem(key)}
         if detail
@@ -290,7 +291,7 @@ def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpR
     data = request.POST if request.method == "POST" else None
     form = DeleteKeyForm(data, set_name=name, key=key)
     if not form.is_bound or not form.is_valid():
-        return render(request, "pipecat/confirm_delete.html", {"account": account, "form": form})
+        return _confirm(request, account, form)
     gone = False
     try:
         done = apply_change(
@@ -327,17 +328,38 @@ def set_delete(request: HttpRequest, account: str, name: str) -> HttpResponse:
     account = _account(account)
     form = DeleteSetForm(request.POST or None, set_name=name)
     if request.method == "POST" and form.is_valid():
-        if apply_change(
-            request,
-            services.delete_set,
-            account=account,
-            name=name,
-            reason=form.cleaned_data["reason"],
-        ):
+        try:
+            done = apply_change(
+                request,
+                services.delete_set,
+                account=account,
+                name=name,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.SetInUse as in_use:
+            messages.error(request, in_use.message)
+            done = False
+        except services.UsersUnreadable as unreadable:
+            consequence = "Which agents use the set could not be read: nothing was deleted."
+            messages.error(request, not_sent(request, unreadable.error, consequence))
+            done = False
+        if done:
             messages.success(request, f"Set {name} deleted.")
             return redirect("pipecat:sets", account=account)
         return redirect("pipecat:set", account=account, name=name)
-    return render(request, "pipecat/confirm_delete.html", {"account": account, "form": form})
+    return _confirm(request, account, form)
+
+
+def _confirm(
+    request: HttpRequest, account: str, form: DeleteKeyForm | DeleteSetForm
+) -> HttpResponse:
+    """The page that asks before a removal, naming the agents the set's removal concerns."""
+    context = {
+        "account": account,
+        "form": form,
+        "users": selectors.set_users(account, form.set_name),
+    }
+    return render(request, "pipecat/confirm_delete.html", context)
 
 
 @require_http_methods(["GET", "POST"])

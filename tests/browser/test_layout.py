@@ -14,6 +14,7 @@ def pages_of(page, base: str) -> dict[str, str]:
         "overview": f"{base}/",
         "sets list": f"{base}/pipecat/prod/",
         "a set's page": page.set_url,
+        "a set agents use": f"{base}/pipecat/prod/sets/prod-voice-agent/",
         "new set form": f"{base}/pipecat/prod/new/",
         "audit list": f"{base}/audit/",
         "audit event": page.change_url,

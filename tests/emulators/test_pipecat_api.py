@@ -419,7 +419,7 @@ def test_another_organisations_path_is_forbidden(pipecat_client, pipecat_app, me
 
 def test_unknown_paths_and_methods(pipecat_app, pipecat_client):
     with pipecat_client.unvalidated():
-        unknown = pipecat_client.get("/v1/agents")
+        unknown = pipecat_client.get("/v1/builds")
         wrong_method = pipecat_client.post("/v1/secrets/my-secrets", json={})
 
     assert (unknown.status_code, unknown.json()) == (

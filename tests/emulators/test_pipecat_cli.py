@@ -1,4 +1,5 @@
-"""The official client (`pipecat cloud secrets`, pipecatcloud 1.4.0) against the live emulator.
+"""The official client (`pipecat cloud secrets`, `agent`, `deploy`; pipecatcloud 1.4.0) against the
+live emulator.
 
 Each CLI start costs about half a second, so every test drives one scenario through several
 commands and checks what the CLI reports against the emulator's own state.
@@ -177,3 +178,82 @@ def test_the_client_surfaces_the_apis_errors(pipecat_cli, pipecat_server):
 
     assert unauthorized.returncode == 1
     assert unauthorized.json() == {"error": {"error": "Unauthorized", "code": "UNAUTHORIZED"}}
+
+
+def test_the_clients_agent_commands_see_the_sets_agents_bind(pipecat_cli, pipecat_server):
+    app = pipecat_server.app
+    seed_demo(app, org=PIPECAT_ORG)
+
+    listed = pipecat_cli("list", group="agent")
+
+    assert listed.returncode == 0, listed.stderr
+    assert [a["name"] for a in listed.json()["agents"]] == [
+        a.name for a in app.agents.agents(PIPECAT_ORG)
+    ]
+    assert {a["activeDeploymentId"] for a in listed.json()["agents"]} == {
+        a.desired.id for a in app.agents.agents(PIPECAT_ORG)
+    }
+
+    status = pipecat_cli("status", "voice-prod", group="agent")
+
+    assert status.returncode == 0, status.stderr
+    assert status.json()["ready"] is True
+    spec = status.json()["deployment"]["manifest"]["spec"]
+    assert (spec["envFromSecretNames"], spec["imagePullSecretName"]) == (
+        ["prod-voice-agent"],
+        "dockerhub-pull",
+    )
+
+    missing = pipecat_cli("status", "nope", group="agent")
+
+    assert missing.returncode == 1
+    assert "No deployment data found for agent with name 'nope'" in missing.stderr
+
+
+def test_the_clients_deploy_updates_an_agent_and_meets_the_409_of_a_pending_set(
+    pipecat_cli, pipecat_server
+):
+    app = pipecat_server.app
+    seed_demo(app, org=PIPECAT_ORG)
+    # The client polls every 5 real seconds until the deployment is ready: let it land at once.
+    app.agents.deploy_delay = 0.0
+    deploy = ("voice-staging", "acme/voice-staging:1.5", "--credentials", "dockerhub-pull", "--yes")
+
+    refused = pipecat_cli(*deploy, "--secrets", "crm-webhooks", group="deploy")
+
+    assert refused.returncode == 1
+    assert "is not yet ready" in refused.stdout + refused.stderr
+    agent = app.agents.get(PIPECAT_ORG, "voice-staging")
+    assert len(agent.deployments) == 1
+
+    done = pipecat_cli(*deploy, "--secrets", "staging-voice-agent", group="deploy")
+
+    assert done.returncode == 0, done.stderr
+    assert done.json() == {
+        "agentName": "voice-staging",
+        "deploymentId": agent.desired.id,
+        "ready": True,
+        "available": True,
+    }
+    assert agent.desired.config.image == "acme/voice-staging:1.5"
+    assert (agent.desired.config.secret_set, agent.desired.config.image_pull_secret_set) == (
+        "staging-voice-agent",
+        "dockerhub-pull",
+    )
+    assert ("PUT", f"{ORG_PATH}services", 200) in calls(pipecat_server)
+
+
+def test_the_clients_deploy_creates_an_agent(pipecat_cli, pipecat_server):
+    app = pipecat_server.app
+    seed_demo(app, org=PIPECAT_ORG)
+    app.agents.deploy_delay = 0.0
+
+    done = pipecat_cli(
+        "new-bot", "acme/new-bot:1", "--secrets", "staging-voice-agent", "--yes", group="deploy"
+    )
+
+    assert done.returncode == 0, done.stderr
+    agent = app.agents.get(PIPECAT_ORG, "new-bot")
+    assert done.json()["deploymentId"] == agent.desired.id
+    assert (agent.region, agent.desired.config.secret_set) == ("us-west", "staging-voice-agent")
+    assert ("POST", f"{ORG_PATH}services", 200) in calls(pipecat_server)

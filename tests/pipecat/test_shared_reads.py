@@ -26,11 +26,13 @@ def keys_on(client) -> str:
     return client.get(PAGE).content.decode()
 
 
-def test_a_sets_page_is_one_call_to_the_provider(viewer, pipecat):
+def test_a_sets_page_is_one_read_of_the_set_and_one_of_the_agents(viewer, pipecat):
     put(pipecat, "voice-prod", OLD="1")
     calls, reads = pipecat.calls(), pipecat.calls("get_set")
+    agents = pipecat.calls("list_agents")
     assert "<code>OLD</code>" in keys_on(viewer)
-    assert (pipecat.calls() - calls, pipecat.calls("get_set") - reads) == (1, 1)
+    assert (pipecat.calls() - calls, pipecat.calls("get_set") - reads) == (2, 1)
+    assert pipecat.calls("list_agents") - agents == 1
 
 
 def test_a_name_no_set_can_have_is_a_404(viewer, pipecat):

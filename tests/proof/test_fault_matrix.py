@@ -390,6 +390,14 @@ PIPECAT = [
         },
     ),
     Operation(
+        "pipecat: a set's agents",
+        "pipecat",
+        "list_agents",
+        READ,
+        act=lambda w: w.editor.get(SET),
+        prepare=voice_prod,  # the set's page stays, saying the agents could not be read
+    ),
+    Operation(
         "pipecat: key count",
         "pipecat",
         "get_set",
@@ -569,6 +577,16 @@ PIPECAT = [
         overrides={
             "404": Expect(said("Set voice-prod no longer exists; nothing was removed"), ids=False)
         },
+    ),
+    Operation(
+        "pipecat: delete set: agents read",
+        "pipecat",
+        "list_agents",
+        READ,
+        act=lambda w: post(w.editor, SET + "delete/", {"confirm": "voice-prod"}),
+        prepare=voice_prod,
+        guards="delete_set",
+        unsent="Which agents use the set could not be read: nothing was deleted",
     ),
     Operation(
         "pipecat: new image pull: name check",

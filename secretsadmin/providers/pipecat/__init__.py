@@ -1,4 +1,4 @@
-"""Client of the Pipecat Cloud secrets API: typed results, typed errors, safe retries."""
+"""Client of the Pipecat Cloud API (secrets, agents): typed results, typed errors, safe retries."""
 
 from ..clients import UnknownAccount
 from ..retry import RetryPolicy
@@ -16,11 +16,12 @@ from .errors import (
     Unauthorized,
     Unavailable,
 )
-from .models import Accepted, Deleted, Region, SecretSet, SetDetail
+from .models import Accepted, Agent, Deleted, Region, SecretSet, SetDetail
 from .names import key_name_problem, set_name_problem
 
 __all__ = [
     "Accepted",
+    "Agent",
     "BadRequest",
     "BadRequestReason",
     "Conflict",

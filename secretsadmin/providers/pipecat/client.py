@@ -1,4 +1,4 @@
-"""An httpx client of the Pipecat Cloud secrets API for one account (one organisation).
+"""An httpx client of the Pipecat Cloud API (secrets, agents) for one account (one organisation).
 
 One pooled `httpx.Client` per account, reused across requests and threads. The API key lives only
 in that client's `Authorization` header: it is in no message, repr or log line of this module.
@@ -31,8 +31,8 @@ from .errors import (
     Unauthorized,
     Unavailable,
 )
-from .models import Accepted, Deleted, Region, SecretSet, SetDetail
-from .names import path_part_problem
+from .models import Accepted, Agent, Deleted, Region, SecretSet, SetDetail
+from .names import agent_name_problem, path_part_problem
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,17 @@ class PipecatClient:
     def default_region(self) -> str:
         """Where a set created without a region goes."""
         return self._decoded("default_region", "GET", "/properties", decode.default_region)
+
+    def list_agents(self) -> list[Agent]:
+        """Every agent of the organisation, in every region, with the sets it binds."""
+        path = "/agents?includeActiveDeployment=true"
+        return self._decoded("list_agents", "GET", path, decode.agents)
+
+    def get_agent(self, name: str) -> Agent:
+        problem = agent_name_problem(name)
+        if problem:
+            raise ValueError(f"not a name a Pipecat Cloud agent can have ({problem}): {name!r}")
+        return self._decoded("get_agent", "GET", f"/agents/{name}", decode.agent)
 
     # -- changing ---------------------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 says what was wrong (never a value: the API sends none, but a proxy might)."""
 
 import json
+from datetime import datetime
 from typing import Any, cast, get_args
 
-from .models import Region, SecretSet, SetDetail, SetType, Status
+from .models import Agent, Region, SecretSet, SetDetail, SetType, Status
 
 SET_TYPES = get_args(SetType)
 STATUSES = get_args(Status)
@@ -63,6 +64,64 @@ def regions(body: Any) -> list[Region]:
 
 def default_region(body: Any) -> str:
     return _text(_field(_field(body, "properties"), "defaultRegion"), "defaultRegion")
+
+
+def agents(body: Any) -> list[Agent]:
+    """`GET /agents?includeActiveDeployment=true`: readiness from the deployment ids alone."""
+    return [
+        _agent(item, landed=_reconciled(item), available=None)
+        for item in _list(_field(body, "services"), "services")
+    ]
+
+
+def agent(body: Any) -> Agent:
+    """`GET /agents/{name}`: fully complete when the ids match and `ready` is true."""
+    ready, available = _field(body, "ready"), _field(body, "available")
+    if not isinstance(ready, bool) or not isinstance(available, bool):
+        raise ValueError("'ready' or 'available' is not a boolean")
+    return _agent(body, landed=ready and _reconciled(body), available=available)
+
+
+def _agent(item: Any, *, landed: bool, available: bool | None) -> Agent:
+    deployment = item.get("deployment") if isinstance(item, dict) else None
+    env_sets: tuple[str, ...] = ()
+    image_pull_set, deployed_at = None, None
+    if deployment is not None:
+        spec = _field(_field(deployment, "manifest"), "spec")
+        if not isinstance(spec, dict):
+            raise ValueError("'spec' is not an object")
+        names = _list(spec.get("envFromSecretNames", []), "envFromSecretNames")
+        env_sets = tuple(_text(n, "envFromSecretNames") for n in names)
+        pull = spec.get("imagePullSecretName")
+        image_pull_set = None if pull is None else _text(pull, "imagePullSecretName")
+        deployed_at = _time(_field(deployment, "createdAt"), "createdAt")
+    return Agent(
+        name=_text(_field(item, "name"), "name"),
+        region=_text(_field(item, "region"), "region"),
+        deployment_id=_text(_field(item, "desiredDeploymentId"), "desiredDeploymentId"),
+        deployed_at=deployed_at,
+        landed=landed,
+        available=available,
+        env_sets=env_sets,
+        image_pull_set=image_pull_set,
+    )
+
+
+def _reconciled(item: Any) -> bool:
+    # Absent (or null) until the operator has reconciled any deployment of the agent.
+    return isinstance(item, dict) and item.get("reconciledDeploymentId") == _field(
+        item, "desiredDeploymentId"
+    )
+
+
+def _time(value: Any, name: str) -> datetime:
+    try:
+        stamp = datetime.fromisoformat(_text(value, name))
+    except ValueError:
+        raise ValueError(f"{name!r} is not a time") from None
+    if stamp.tzinfo is None:
+        raise ValueError(f"{name!r} has no time zone")
+    return stamp
 
 
 def _secret_set(item: Any) -> SecretSet:

@@ -1,6 +1,7 @@
-"""What the Pipecat Cloud secrets API answers, as typed values."""
+"""What the Pipecat Cloud API answers (secrets, agents), as typed values."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 SetType = Literal["secret", "imagePullSecret"]
@@ -55,3 +56,25 @@ class Accepted:
 @dataclass(frozen=True)
 class Deleted:
     status: int
+
+
+@dataclass(frozen=True)
+class Agent:
+    """An agent and the sets its current (desired) deployment binds.
+
+    `landed`: the operator has reconciled the desired deployment, which the list tells by the two
+    ids matching; the detail also needs its `ready`. `available` (it can take sessions) is in the
+    detail only, None from the list.
+    """
+
+    name: str
+    region: str
+    deployment_id: str
+    deployed_at: datetime | None  # when the desired deployment was made; None without one
+    landed: bool
+    available: bool | None
+    env_sets: tuple[str, ...]  # `envFromSecretNames`
+    image_pull_set: str | None  # `imagePullSecretName`
+
+    def binds(self, set_name: str) -> bool:
+        return set_name in self.env_sets or set_name == self.image_pull_set

@@ -1,4 +1,4 @@
-"""The API's rules for set and key names, with the reason a name breaks them in plain words.
+"""The API's rules for set, key and agent names, with the reason a name breaks them in plain words.
 
 These are the one statement of the set-name rule: the dashboard's forms take the browser's
 `pattern`, the lengths and the hint from here, so what is checked as you type, what the page says
@@ -57,4 +57,21 @@ def path_part_problem(part: str) -> str | None:
         return "a name cannot hold '/'"
     if any(unicodedata.category(character) in _UNSEEN for character in part):
         return "a name cannot hold spaces, line breaks or other invisible characters"
+    return None
+
+
+# `serviceName` in the published document: what an agent created there can be called.
+AGENT_NAME = re.compile(r"^[a-z0-9]([a-z0-9\-]*[a-z0-9])$")
+MAX_AGENT_NAME = 54
+
+
+def agent_name_problem(name: str) -> str | None:
+    """Why no agent can be called `name`, or None: it is then also safe in a URL path."""
+    if len(name) > MAX_AGENT_NAME:
+        return f"an agent name has at most {MAX_AGENT_NAME} characters"
+    if AGENT_NAME.fullmatch(name) is None:
+        return (
+            "an agent name has lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
     return None

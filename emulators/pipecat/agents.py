@@ -1,0 +1,321 @@
+"""The organisations' agents, their deployments, and the rules a deploy must pass.
+
+A deployment binds secret sets as its manifest does (`envFromSecretNames`, `imagePullSecretName`)
+and becomes ready a delay after it was made, read from the clock as provisioning is. An agent is
+`ready` once its latest (desired) deployment is; until then the operator has reconciled only the
+one before it, which keeps serving, so the agent stays `available`.
+"""
+
+import re
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from ..clock import Clock
+from .store import Rejected, SecretStore, SetType
+
+BAD_REQUEST = "GENERIC_BAD_REQUEST"
+NAMESPACE = "tiny-ferret-maroon-123"
+RESOURCES = {
+    "agent-1x": {"cpu": "500m", "memory": "1Gi"},
+    "agent-2x": {"cpu": "1", "memory": "2Gi"},
+    "agent-3x": {"cpu": "1500m", "memory": "3Gi"},
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a deploy asks for: the fields of `UpdateServiceRequest` that shape a deployment."""
+
+    image: str
+    secret_set: str | None = None
+    image_pull_secret_set: str | None = None
+    min_agents: int = 0
+    max_agents: int = 50
+    agent_profile: str = "agent-1x"
+    max_session_duration: int | None = None
+
+
+@dataclass
+class Deployment:
+    id: str
+    config: Config
+    created_at: float
+    ready_at: float
+
+
+@dataclass
+class Agent:
+    id: str
+    name: str
+    region: str
+    created_at: float
+    updated_at: float
+    deployments: list[Deployment] = field(default_factory=list)
+
+    @property
+    def desired(self) -> Deployment:
+        return self.deployments[-1]
+
+    def reconciled(self, now: float) -> Deployment | None:
+        landed = [d for d in self.deployments if d.ready_at <= now]
+        return landed[-1] if landed else None
+
+
+class AgentStore:
+    def __init__(self, clock: Clock, secrets: SecretStore, deploy_delay: float) -> None:
+        self.clock, self.secrets = clock, secrets
+        self._configured_delay = self.deploy_delay = deploy_delay
+        # Timestamps are wall-clock times: the emulator's clock may be monotonic or manual.
+        self._epoch = time.time() - clock.now()
+        self._agents: dict[str, dict[str, Agent]] = {}
+
+    def clear(self) -> None:
+        """Back to no agent and the delay the store was built with."""
+        self.deploy_delay = self._configured_delay
+        self._agents.clear()
+
+    def iso(self, at: float) -> str:
+        stamp = datetime.fromtimestamp(self._epoch + at, UTC)
+        return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def agents(self, org: str) -> list[Agent]:
+        return list(self._agents.get(org, {}).values())
+
+    def get(self, org: str, name: str) -> Agent | None:
+        return self._agents.get(org, {}).get(name)
+
+    # -- changing ---------------------------------------------------------------------------------
+
+    def add(self, org: str, name: str, region: str, config: Config, deployed_at: float) -> Agent:
+        """Store an agent whose one deployment was made at `deployed_at`, for seeding."""
+        agent = Agent(str(uuid.uuid4()), name, region, deployed_at, deployed_at)
+        agent.deployments.append(self._deployment(config, deployed_at))
+        self._agents.setdefault(org, {})[name] = agent
+        return agent
+
+    def create(self, org: str, body: object) -> Agent:
+        """Applies `POST /agents`: a new agent whose first deployment lands after the delay."""
+        if not isinstance(body, dict):
+            raise InvalidDeploy
+        name = body.get("serviceName")
+        if not isinstance(name, str) or not valid_agent_name(name):
+            raise InvalidDeploy
+        if self.get(org, name) is not None:
+            raise Rejected(400, "Service already exists", BAD_REQUEST)
+        if "image" not in body and "buildId" not in body:
+            raise Rejected(
+                400, "Either image or buildId is required for service creation", BAD_REQUEST
+            )
+        region = body.get("region", "us-west")
+        if not isinstance(region, str) or not region:
+            raise InvalidDeploy
+        config = _merged(Config(image=""), body)
+        self._check_sets(org, region, config, "will be created in")
+        return self.add(org, name, region, config, self.clock.now())
+
+    def delete(self, org: str, name: str) -> None:
+        if self._agents.get(org, {}).pop(name, None) is None:
+            raise Rejected(404, "Not found", "NOT_FOUND")
+
+    def update(self, org: str, name: str, body: object) -> Agent:
+        """Applies `POST /agents/{name}`: a new deployment when the configuration changes or
+        `forceRedeploy` asks for one (to pick up changed secret values, say)."""
+        agent = self.get(org, name)
+        if agent is None:
+            raise Rejected(404, "Service not found", "NOT_FOUND")
+        config = _merged(agent.desired.config, body)
+        self._check_sets(org, agent.region, config, "is in")
+        if config == agent.desired.config and not _forced(body):
+            return agent
+        now = self.clock.now()
+        agent.deployments.append(self._deployment(config, now))
+        agent.updated_at = now
+        return agent
+
+    def _deployment(self, config: Config, at: float) -> Deployment:
+        return Deployment(str(uuid.uuid4()), config, at, at + self.deploy_delay)
+
+    def _check_sets(self, org: str, region: str, config: Config, service_is: str) -> None:
+        for name, kind in (
+            (config.secret_set, SetType.REGULAR),
+            (config.image_pull_secret_set, SetType.IMAGE_PULL),
+        ):
+            if name is None:
+                continue
+            label = "Secret set" if kind == SetType.REGULAR else "Image pull secret set"
+            found = self.secrets.get(org, name)
+            if found is None or found.type != kind:
+                raise Rejected(404, f"{label} not found", "NOT_FOUND")
+            if found.region != region:
+                plural = "Secrets" if kind == SetType.REGULAR else "Image pull secrets"
+                raise Rejected(
+                    400,
+                    f"{label} '{name}' is in region '{found.region}' but service {service_is} "
+                    f"region '{region}'. {plural} must be in the same region as the service.",
+                    BAD_REQUEST,
+                )
+            if found.status(self.clock.now()) != "ready":
+                raise Rejected(
+                    409,
+                    f"Secret set '{name}' is not yet ready. Retry once it has been provisioned.",
+                    "CONFLICT",
+                )
+
+    # -- the documented bodies --------------------------------------------------------------------
+
+    def list_item(self, org: str, agent: Agent, include_deployment: bool) -> dict:
+        """The agent as `GET /agents` lists it (`ServiceListItem`)."""
+        now = self.clock.now()
+        item = {
+            "id": agent.id,
+            "name": agent.name,
+            "region": agent.region,
+            **self._deployment_ids(agent, now),
+            "organizationId": str(uuid.uuid5(uuid.NAMESPACE_DNS, org)),
+            "createdAt": self.iso(agent.created_at),
+            "updatedAt": self.iso(agent.updated_at),
+            "deletedAt": None,
+        }
+        if include_deployment:
+            item["deployment"] = self._deployment_body(agent, agent.desired)
+        return item
+
+    def detail(self, agent: Agent) -> dict:
+        """The agent as `GET /agents/{name}` shows it (`ServiceDetailsResponse`)."""
+        now = self.clock.now()
+        desired, reconciled = agent.desired, agent.reconciled(now)
+        ready = reconciled is desired
+        config = desired.config
+        body = {
+            "name": agent.name,
+            "region": agent.region,
+            "ready": ready,
+            "available": reconciled is not None,
+            "createdAt": self.iso(agent.created_at),
+            "updatedAt": self.iso(agent.updated_at),
+            **self._deployment_ids(agent, now),
+            "activeDeploymentReady": ready,
+            "autoScaling": {"maxReplicas": config.max_agents, "minReplicas": config.min_agents},
+            "activeSessionCount": 0,
+            "deployment": self._deployment_body(agent, desired),
+            "agentProfile": config.agent_profile,
+            "krispViva": {"audioFilter": None},
+            "currentRevision": self._revision(desired, now),
+        }
+        # "Present during rolling updates": the reconciled one still serving beside the new one.
+        if reconciled is not None and not ready:
+            body["previousRevision"] = self._revision(reconciled, now)
+        return body
+
+    def _deployment_ids(self, agent: Agent, now: float) -> dict:
+        ids = {"desiredDeploymentId": agent.desired.id, "activeDeploymentId": agent.desired.id}
+        reconciled = agent.reconciled(now)
+        if reconciled is not None:
+            ids["reconciledDeploymentId"] = reconciled.id
+        return ids
+
+    def _deployment_body(self, agent: Agent, deployment: Deployment) -> dict:
+        config = deployment.config
+        spec: dict = {
+            "dailyNodeType": "arm",
+            "image": config.image,
+            "autoScaling": {"minReplicas": config.min_agents, "maxReplicas": config.max_agents},
+        }
+        if config.image_pull_secret_set is not None:
+            spec["imagePullSecretName"] = config.image_pull_secret_set
+        spec["envFromSecretNames"] = [config.secret_set] if config.secret_set else []
+        spec["resources"] = RESOURCES[config.agent_profile]
+        spec["krispModels"] = {"enabled": False}
+        spec["krispViva"] = {"audioFilters": False}
+        if config.max_session_duration is not None:
+            spec["maxSessionDurationSeconds"] = config.max_session_duration
+        return {
+            "id": deployment.id,
+            "manifest": {
+                "apiVersion": "pipecatcloud.daily.co/v1",
+                "kind": "PCService",
+                "metadata": {"name": agent.name, "namespace": NAMESPACE},
+                "spec": spec,
+            },
+            "serviceId": agent.id,
+            "createdAt": self.iso(deployment.created_at),
+            "updatedAt": self.iso(deployment.created_at),
+        }
+
+    def _revision(self, deployment: Deployment, now: float) -> dict:
+        landed = deployment.ready_at <= now
+        revision: dict = {
+            "deploymentID": deployment.id,
+            "phase": "Active" if landed else "Creating",
+            "readyReplicas": 1 if landed else 0,
+            "phaseStartedAt": self.iso(deployment.ready_at if landed else deployment.created_at),
+        }
+        if landed:
+            revision["health"] = {
+                "ready": True,
+                "state": "running",
+                "restartCount": 0,
+                "replicasStarted": 1,
+            }
+        return revision
+
+
+AGENT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])$")
+
+
+def valid_agent_name(name: str) -> bool:
+    """`serviceName` as the published document states it: at most 54 characters."""
+    return len(name) <= 54 and AGENT_NAME.fullmatch(name) is not None
+
+
+class InvalidDeploy(ValueError):
+    """A deploy body of the wrong shape: the API's `Invalid parameters`."""
+
+
+def _forced(body: object) -> bool:
+    return isinstance(body, dict) and body.get("forceRedeploy") is True
+
+
+def _merged(current: Config, body: object) -> Config:
+    """The deployment `body` asks for: the fields it names replace the current ones."""
+    if not isinstance(body, dict):
+        raise InvalidDeploy
+    if "image" in body and "buildId" in body:
+        raise Rejected(
+            400, "Cannot specify both image and buildId. Use one or the other.", BAD_REQUEST
+        )
+    changes: dict = {}
+    for field_name, key in (
+        ("image", "image"),
+        ("secret_set", "secretSet"),
+        ("image_pull_secret_set", "imagePullSecretSet"),
+        ("agent_profile", "agentProfile"),
+    ):
+        if key in body:
+            value = body[key]
+            if not isinstance(value, str) or not value:
+                raise InvalidDeploy
+            changes[field_name] = value
+    if changes.get("agent_profile", current.agent_profile) not in RESOURCES:
+        raise InvalidDeploy
+    scaling = body.get("autoScaling", {})
+    if not isinstance(scaling, dict):
+        raise InvalidDeploy
+    for field_name, key in (("min_agents", "minAgents"), ("max_agents", "maxAgents")):
+        if key in scaling:
+            changes[field_name] = _int(scaling[key], 0, 1000)
+    if "maxSessionDuration" in body:
+        changes["max_session_duration"] = _int(body["maxSessionDuration"], 60, 14400)
+    if not isinstance(body.get("forceRedeploy", False), bool):
+        raise InvalidDeploy
+    return replace(current, **changes)
+
+
+def _int(value: object, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidDeploy
+    return value
