@@ -194,3 +194,16 @@ def test_a_removal_whose_agents_cannot_be_read_says_so_with_the_request_id(edito
     assert asked.status_code == 200
     assert "Which agents use this set could not be read" in shown
     assert asked["X-Request-ID"] in shown
+
+
+def test_a_set_in_use_offers_no_delete_but_says_what_to_do_first(editor, pipecat):
+    seed_demo(pipecat, org=PIPECAT_ORG)
+
+    used, free = page(editor, "prod-voice-agent"), page(editor, "crm-webhooks")
+
+    assert "Delete this set" not in used
+    assert (
+        "It cannot be deleted while the 2 agents above bind it: bind them to another set and "
+        "redeploy first."
+    ) in " ".join(used.split())
+    assert "Delete this set" in free
