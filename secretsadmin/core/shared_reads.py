@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+from django.conf import settings
 from django.core.cache import cache
 
 from secretsadmin.providers import deadlines
@@ -111,6 +112,41 @@ def shared[T](
         return _fetch_and_keep(key, fetch, seconds, failures)
     finally:
         cache.delete(lock)
+
+
+@dataclass(frozen=True)
+class AccountReads:
+    """A provider's shared reads of its accounts: under `<provider>:<account>:<what>`, each kept
+    for one poll interval (the setting `interval_setting` names) unless told otherwise, a failure
+    for one interval always; a read another page has waited on too long already is not waited on
+    again, the provider said not to answer (its own `unavailable` error)."""
+
+    provider: str
+    interval_setting: str
+    unavailable: type[Unavailable]
+
+    def key(self, account: str, what: str) -> str:
+        return f"{self.provider}:{account}:{what}"
+
+    def read[T](
+        self,
+        account: str,
+        what: str,
+        fetch: Callable[[], T],
+        *,
+        fresh: bool = False,
+        seconds: float = 0,
+    ) -> T:
+        interval = getattr(settings, self.interval_setting)
+        return shared(
+            self.key(account, what),
+            fetch,
+            seconds=seconds or interval,
+            failures=interval,
+            fresh=fresh,
+            # Not asked by this reader: not a provider's answer to share, whatever fetch it is in.
+            slow=lambda said: self.unavailable(said, account=account, operation=what, asked=False),
+        )
 
 
 def _served(value: object) -> object:

@@ -7,10 +7,7 @@ table reads its regions at once, so a project in several regions takes as long a
 and a region that fails is named beside the others' secrets instead of hiding them.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-from django.conf import settings
 
 from secretsadmin.audit.history import Entry, changes_by_id
 from secretsadmin.core import shared_reads
@@ -33,10 +30,8 @@ from secretsadmin.providers.gcore import (
 from . import actions
 
 REGIONS_SECONDS = 600
-
-
-def _key(account: str, what: str) -> str:
-    return f"gcore:{account}:{what}"
+_reads = shared_reads.AccountReads("gcore", "GCORE_POLL_SECONDS", Unavailable)
+_key, _shared = _reads.key, _reads.read
 
 
 def _secrets_of(region_id: int) -> str:
@@ -45,24 +40,6 @@ def _secrets_of(region_id: int) -> str:
 
 def _secret(region_id: int, secret_id: str) -> str:
     return f"secret:{region_id}:{secret_id}"
-
-
-def _shared[T](
-    account: str, what: str, fetch: Callable[[], T], *, fresh: bool = False, seconds: float = 0
-) -> T:
-    """`fetch`'s value, shared for `seconds` (by default, and a failure always, one poll interval);
-    a read another page has waited on too long already is not waited on again: Gcore Cloud is said
-    not to answer."""
-    interval = settings.GCORE_POLL_SECONDS
-    return shared_reads.shared(
-        _key(account, what),
-        fetch,
-        seconds=seconds or interval,
-        failures=interval,
-        fresh=fresh,
-        # Not asked by this reader: not a provider's answer to share, whatever fetch it is in.
-        slow=lambda said: Unavailable(said, account=account, operation=what, asked=False),
-    )
 
 
 def account_names() -> tuple[str, ...]:

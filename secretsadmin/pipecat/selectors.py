@@ -8,10 +8,7 @@ shows is therefore at most one interval old; the dashboard's own changes forget 
 so they show at once.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-from django.conf import settings
 
 from secretsadmin.audit.history import History, changes_to
 from secretsadmin.core import shared_reads
@@ -34,10 +31,8 @@ from secretsadmin.providers.pipecat import (
 from . import actions
 
 REGIONS_SECONDS = 600
-
-
-def _key(account: str, what: str) -> str:
-    return f"pipecat:{account}:{what}"
+_reads = shared_reads.AccountReads("pipecat", "PIPECAT_POLL_SECONDS", Unavailable)
+_key, _shared = _reads.key, _reads.read
 
 
 def _set(name: str) -> str:
@@ -46,24 +41,6 @@ def _set(name: str) -> str:
 
 def _listed(name: str) -> str:
     return f"listed:{name}"
-
-
-def _shared[T](
-    account: str, what: str, fetch: Callable[[], T], *, fresh: bool = False, seconds: float = 0
-) -> T:
-    """`fetch`'s value, shared for `seconds` (by default, and a failure always, one poll interval);
-    a read another page has waited on too long already is not waited on again: Pipecat Cloud is said
-    not to answer."""
-    interval = settings.PIPECAT_POLL_SECONDS
-    return shared_reads.shared(
-        _key(account, what),
-        fetch,
-        seconds=seconds or interval,
-        failures=interval,
-        fresh=fresh,
-        # Not asked by this reader: not a provider's answer to share, whatever fetch it is in.
-        slow=lambda said: Unavailable(said, account=account, operation=what, asked=False),
-    )
 
 
 def account_names() -> tuple[str, ...]:
