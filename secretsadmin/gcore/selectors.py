@@ -153,14 +153,7 @@ def find_secret(account: str, region_id: int, secret_id: str, *, fresh: bool = F
         try:
             listed = region_secrets(account, region_id)
         except NotFound as error:
-            raise ListNotFound(
-                error.message,
-                account=error.account,
-                operation=error.operation,
-                status=error.status,
-                code=error.code,
-                request_id=error.request_id,
-            ) from error
+            raise error.as_a(ListNotFound) from error
         for secret in listed:
             if secret.id == secret_id:
                 return secret

@@ -89,14 +89,7 @@ def _sets(account: str, *, fresh: bool = False) -> tuple[SecretSet, ...]:
     try:
         return list_sets(account, fresh=fresh)
     except NotFound as error:
-        raise ListNotFound(
-            error.message,
-            account=error.account,
-            operation=error.operation,
-            status=error.status,
-            code=error.code,
-            request_id=error.request_id,
-        ) from error
+        raise error.as_a(ListNotFound) from error
 
 
 def _look_again(account: str, name: str) -> SecretSet:

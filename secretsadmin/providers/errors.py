@@ -36,6 +36,11 @@ class ProviderError(Exception):
         answer = f"HTTP {self.status} {self.code}".rstrip() if self.status else "no answer"
         return f"{self.provider} ({self.account}) {self.operation}: {answer}: {self.message}"
 
+    def as_a[E: ProviderError](self, kind: type[E]) -> E:
+        """The same answer, as the error it is where it was met (a list's 404 says nothing of
+        the thing looked for in it)."""
+        return _rebuilt(kind, self.__dict__.copy())
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Shared reads keep failures in the cache, which pickles them; the default rebuilds an
         # exception from its positional arguments alone, and these take keywords.
