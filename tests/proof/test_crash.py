@@ -27,6 +27,7 @@ from secretsadmin.accounts.roles import Role
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.pipecat import actions
 from tests.conftest import free_port
+from tests.core.test_gunicorn import serving as gunicorn
 from tests.fixtures.personas import client_for, make_user
 from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
 
@@ -124,20 +125,10 @@ class Dashboard:
 
 @contextmanager
 def serving(env: dict[str, str], log: Path):
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until(lambda: answers(f"http://{env['GUNICORN_BIND']}/healthz"), 30, log)
-            yield server
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    """gunicorn as tests/core/test_gunicorn.py starts it, once it answers."""
+    with gunicorn(env, log) as server:
+        wait_until(lambda: answers(f"http://{env['GUNICORN_BIND']}/healthz"), 30, log)
+        yield server
 
 
 def answers(url: str) -> bool:

@@ -1,5 +1,5 @@
-"""A Pipecat client for each test, speaking to the in-process emulator, whose retry waits are
-recorded instead of slept (they advance the emulator's clock, as real time would)."""
+"""A Pipecat or Gcore client for each test, speaking to the in-process emulator, whose retry
+waits are recorded instead of slept (they advance the emulator's clock, as real time would)."""
 
 import random
 from collections.abc import Callable, Iterator
@@ -11,8 +11,11 @@ from emulators.pipecat import PipecatEmulator
 from emulators.transport import EmulatorTransport
 from secretsadmin.config import Secret
 from secretsadmin.providers.config import Timeouts
+from secretsadmin.providers.gcore import GcoreClient
+from secretsadmin.providers.gcore.config import GcoreAccount
 from secretsadmin.providers.pipecat import PipecatClient
 from secretsadmin.providers.pipecat.config import PipecatAccount
+from tests.fixtures import gcore
 from tests.fixtures.pipecat import API_HOST, PIPECAT_TOKEN
 
 TIMEOUTS = Timeouts(connect=5.0, read=15.0)
@@ -65,3 +68,20 @@ def make_client(
 @pytest.fixture
 def api(make_client) -> PipecatClient:
     return make_client()
+
+
+@pytest.fixture
+def new_gcore(gcore_app, gcore_clock):
+    made = []
+
+    def make(token=gcore.GCORE_KEY, project_id=gcore.PROJECT_ID, **options):
+        options.setdefault("transport", EmulatorTransport(gcore_app))
+        options.setdefault("sleep", gcore_clock.advance)
+        account = GcoreAccount("prod", gcore.API_HOST, Secret(token), project_id)
+        client = GcoreClient(account, TIMEOUTS, **options)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()

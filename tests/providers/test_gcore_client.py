@@ -16,7 +16,6 @@ from emulators.server import EmulatorServer
 from emulators.transport import EmulatorTransport
 from secretsadmin.config import Secret
 from secretsadmin.providers import deadlines
-from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.gcore import (
     BadRequest,
     GcoreClient,
@@ -39,30 +38,12 @@ from tests.fixtures.gcore import (
     TASK_QUEUE_SECONDS,
     TASK_RUN_SECONDS,
 )
-
-TIMEOUTS = Timeouts(connect=5.0, read=15.0)
-
-
-@pytest.fixture
-def make_client(gcore_app, gcore_clock):
-    made = []
-
-    def make(token=GCORE_KEY, project_id=PROJECT_ID, **options):
-        options.setdefault("transport", EmulatorTransport(gcore_app))
-        options.setdefault("sleep", gcore_clock.advance)
-        account = GcoreAccount("prod", API_HOST, Secret(token), project_id)
-        client = GcoreClient(account, TIMEOUTS, **options)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.close()
+from tests.providers.conftest import TIMEOUTS
 
 
 @pytest.fixture
-def api(make_client):
-    return make_client()
+def api(new_gcore):
+    return new_gcore()
 
 
 def sdk(gcore_app) -> Gcore:
@@ -146,9 +127,9 @@ class SlowAfterTheFirst(EmulatorTransport):
         return super().handle_request(request)
 
 
-def test_the_pages_after_the_first_wait_no_longer_than_the_pages_deadline(make_client, gcore_app):
+def test_the_pages_after_the_first_wait_no_longer_than_the_pages_deadline(new_gcore, gcore_app):
     seed(gcore_app, 450)
-    client = make_client(transport=SlowAfterTheFirst(gcore_app, delay=5.0))
+    client = new_gcore(transport=SlowAfterTheFirst(gcore_app, delay=5.0))
 
     with deadlines.within(2.0), pytest.raises(Unavailable) as caught:
         client.list_secrets(REGION_ID, page_size=200)
@@ -253,9 +234,9 @@ def test_a_failed_task_says_why(api, gcore_app, gcore_clock):
     assert api.list_secrets(REGION_ID) == []
 
 
-def test_without_a_configured_project_the_keys_default_project_is_used(make_client, gcore_app):
+def test_without_a_configured_project_the_keys_default_project_is_used(new_gcore, gcore_app):
     gcore_app.add_secret(OTHER_PROJECT_ID, OTHER_REGION_ID, "staging-only", "opaque", b"x")
-    staging = make_client(token=STAGING_KEY, project_id=None)
+    staging = new_gcore(token=STAGING_KEY, project_id=None)
 
     assert staging.project_id() == OTHER_PROJECT_ID  # the only project that key may use
     assert [s.name for s in staging.list_secrets(OTHER_REGION_ID)] == ["staging-only"]
@@ -282,19 +263,19 @@ def test_an_error_carries_gcores_class_message_and_request_id(api, gcore_app):
     assert error.may_have_applied is False
 
 
-def test_a_refused_key_is_unauthorized_and_never_repeated_back(make_client, caplog):
+def test_a_refused_key_is_unauthorized_and_never_repeated_back(new_gcore, caplog):
     caplog.set_level(logging.DEBUG)
     wrong = "1001$not-the-key"
     with pytest.raises(Unauthorized) as caught:
-        make_client(token=wrong).list_secrets(REGION_ID)
+        new_gcore(token=wrong).list_secrets(REGION_ID)
     assert caught.value.status == 401
     assert "not-the-key" not in str(caught.value) + caplog.text
     assert GCORE_KEY not in caplog.text
 
 
-def test_a_project_the_key_may_not_use_is_unauthorized(make_client):
+def test_a_project_the_key_may_not_use_is_unauthorized(new_gcore):
     with pytest.raises(Unauthorized) as caught:
-        make_client(token=STAGING_KEY, project_id=PROJECT_ID).list_secrets(REGION_ID)
+        new_gcore(token=STAGING_KEY, project_id=PROJECT_ID).list_secrets(REGION_ID)
     assert caught.value.status == 403
 
 
@@ -356,12 +337,12 @@ def test_an_unreadable_answer_is_malformed(api, gcore_app):
         api.get_task("0b6f3c1e-5a52-4b8e-9d4c-3f2a1b0c9d8e")
 
 
-def test_an_unreachable_api_could_not_be_reached(make_client):
+def test_an_unreachable_api_could_not_be_reached(new_gcore):
     def refuse(request):
         raise httpx.ConnectError("connection refused", request=request)
 
     with pytest.raises(Unavailable) as caught:
-        make_client(transport=httpx.MockTransport(refuse)).list_secrets(REGION_ID)
+        new_gcore(transport=httpx.MockTransport(refuse)).list_secrets(REGION_ID)
     assert caught.value.reached is False and caught.value.may_have_applied is False
 
 

@@ -4,11 +4,7 @@ pools, against the emulator."""
 import pytest
 
 from emulators.faults import Fault
-from emulators.transport import EmulatorTransport
-from secretsadmin.config import Secret
-from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.gcore import (
-    GcoreClient,
     Listener,
     LoadBalancer,
     MalformedResponse,
@@ -16,36 +12,13 @@ from secretsadmin.providers.gcore import (
     Pool,
     Unauthorized,
 )
-from secretsadmin.providers.gcore.config import GcoreAccount
 from tests.fixtures.gcore import (
-    API_HOST,
-    GCORE_KEY,
     OTHER_PROJECT_ID,
     OTHER_REGION_ID,
     PROJECT_ID,
     REGION_ID,
     STAGING_KEY,
 )
-
-
-@pytest.fixture
-def make_client(gcore_app, gcore_clock):
-    made = []
-
-    def make(token=GCORE_KEY, project_id=PROJECT_ID):
-        account = GcoreAccount("prod", API_HOST, Secret(token), project_id)
-        client = GcoreClient(
-            account,
-            Timeouts(connect=5.0, read=15.0),
-            transport=EmulatorTransport(gcore_app),
-            sleep=gcore_clock.advance,
-        )
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.close()
 
 
 @pytest.fixture
@@ -70,14 +43,14 @@ def web(gcore_app):
     return {"balancer": balancer, "https": https, "http": plain, "pool": pool}
 
 
-def test_load_balancers_are_read_with_their_names(make_client, web):
-    assert make_client().list_load_balancers(REGION_ID) == [
+def test_load_balancers_are_read_with_their_names(new_gcore, web):
+    assert new_gcore().list_load_balancers(REGION_ID) == [
         LoadBalancer(id=web["balancer"].id, name="web-lb")
     ]
 
 
-def test_listeners_are_read_with_the_secrets_they_use(make_client, web):
-    listeners = make_client().list_listeners(REGION_ID)
+def test_listeners_are_read_with_the_secrets_they_use(new_gcore, web):
+    listeners = new_gcore().list_listeners(REGION_ID)
 
     assert listeners == [
         Listener(
@@ -101,10 +74,10 @@ def test_listeners_are_read_with_the_secrets_they_use(make_client, web):
     ]
 
 
-def test_pools_are_read_with_their_three_secrets(make_client, web):
+def test_pools_are_read_with_their_three_secrets(new_gcore, web):
     pool = web["pool"]
 
-    assert make_client().list_pools(REGION_ID) == [
+    assert new_gcore().list_pools(REGION_ID) == [
         Pool(
             id=pool.id,
             name="backends",
@@ -118,33 +91,33 @@ def test_pools_are_read_with_their_three_secrets(make_client, web):
     ]
 
 
-def test_two_hundred_listeners_are_one_call(make_client, gcore_app):
+def test_two_hundred_listeners_are_one_call(new_gcore, gcore_app):
     balancer = gcore_app.add_load_balancer(PROJECT_ID, REGION_ID, "big-lb")
     for port in range(1000, 1200):
         gcore_app.add_listener(balancer, f"l{port}", "TCP", port)
 
-    listeners = make_client().list_listeners(REGION_ID)
+    listeners = new_gcore().list_listeners(REGION_ID)
 
     assert [item.protocol_port for item in listeners] == list(range(1000, 1200))
     assert gcore_app.calls("list_listeners") == 1
 
 
-def test_each_region_is_its_own(make_client, gcore_app, web):
-    assert make_client().list_listeners(OTHER_REGION_ID) == []
+def test_each_region_is_its_own(new_gcore, gcore_app, web):
+    assert new_gcore().list_listeners(OTHER_REGION_ID) == []
 
 
-def test_a_project_the_key_may_not_use_is_refused(make_client, web):
+def test_a_project_the_key_may_not_use_is_refused(new_gcore, web):
     with pytest.raises(Unauthorized):
-        make_client(token=STAGING_KEY, project_id=PROJECT_ID).list_pools(REGION_ID)
-    assert make_client(token=STAGING_KEY, project_id=OTHER_PROJECT_ID).list_pools(REGION_ID) == []
+        new_gcore(token=STAGING_KEY, project_id=PROJECT_ID).list_pools(REGION_ID)
+    assert new_gcore(token=STAGING_KEY, project_id=OTHER_PROJECT_ID).list_pools(REGION_ID) == []
 
 
-def test_an_unknown_region_is_not_found(make_client):
+def test_an_unknown_region_is_not_found(new_gcore):
     with pytest.raises(NotFound):
-        make_client().list_load_balancers(9999)
+        new_gcore().list_load_balancers(9999)
 
 
-def test_an_answer_that_is_not_json_is_malformed(make_client, gcore_app, web):
+def test_an_answer_that_is_not_json_is_malformed(new_gcore, gcore_app, web):
     gcore_app.faults.add(Fault("list_listeners", malformed=True))
     with pytest.raises(MalformedResponse):
-        make_client().list_listeners(REGION_ID)
+        new_gcore().list_listeners(REGION_ID)
