@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "secretsadmin.accounts",
     "secretsadmin.pipecat",
     "secretsadmin.gcore",
+    "secretsadmin.rollouts",
     "secretsadmin.audit",
     "emulators",  # only its run_emulators command; no product code imports it
 ]
@@ -264,6 +265,8 @@ GCORE_PAUSE = pause_policy(env, "GCORE")
 PROVIDER_DEADLINE_SECONDS = env.number("PROVIDER_DEADLINE_SECONDS", 25.0, minimum=1.0)
 # How often a running task's badge refreshes, and how long each region's secrets are shared.
 GCORE_POLL_SECONDS = env.integer("GCORE_POLL_SECONDS", 3, minimum=1)
+# How often an operation's page (a redeploy, a certificate replaced) sends and follows its steps.
+ROLLOUT_POLL_SECONDS = env.integer("ROLLOUT_POLL_SECONDS", 3, minimum=1)
 
 # -- Audit log ----------------------------------------------------------------------------------
 

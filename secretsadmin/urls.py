@@ -12,6 +12,7 @@ urlpatterns = [
     path("favicon.ico", core.favicon, name="favicon"),
     path("pipecat/", include("secretsadmin.pipecat.urls")),
     path("gcore/", include("secretsadmin.gcore.urls")),
+    path("rollouts/", include("secretsadmin.rollouts.urls")),
     path("audit/", include("secretsadmin.audit.urls")),
     path("accounts/", include("secretsadmin.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -4,6 +4,10 @@ An event's hash is SHA-256 over the canonical JSON of every field but the hash i
 content includes `prev_hash`, so each hash covers the whole history before it. The form is plain
 JSON (sorted keys, no spaces, UTF-8, times in UTC with microseconds) so that anyone can recompute
 it from a JSON Lines export without this code.
+
+Fields added after the first format (`OPTIONAL_FIELDS`) are in the content only when they hold a
+value: every event written before them keeps its digest, and a line of an export has them only
+when set.
 """
 
 import hashlib
@@ -45,6 +49,9 @@ FIELDS = (
 )
 
 
+# Hashed only when not null: an event's operation (the attempt of the operation it is a step of).
+OPTIONAL_FIELDS = ("operation_id",)
+
 # Keys are put in sorted order below rather than sorted by the encoder, for speed: verify runs
 # this a million times. The output is the same as `sort_keys=True`; for the values events hold
 # it is also RFC 8785 (JSON Canonicalization Scheme).
@@ -74,12 +81,20 @@ def dumps(content: object) -> str:
 
 
 def canonical(row: Mapping[str, object]) -> bytes:
-    """The bytes that are hashed, from a mapping holding at least FIELDS."""
-    content = {name: row[name] for name in SORTED_FIELDS}
+    """The bytes that are hashed, from a mapping holding at least FIELDS (and OPTIONAL_FIELDS
+    when set)."""
+    content = with_optional({name: row[name] for name in SORTED_FIELDS}, row)
     # Only these two are not JSON already, from the database; from an export they are strings.
     content["time"] = _plain(content["time"])
     content["uuid"] = _plain(content["uuid"])
     return _encode(content)
+
+
+def with_optional(content: dict[str, object], row: Mapping[str, object]) -> dict[str, object]:
+    """`content` (SORTED_FIELDS, in order) with the OPTIONAL_FIELDS of `row` that are set, still
+    in sorted order."""
+    added = {name: row[name] for name in OPTIONAL_FIELDS if row.get(name) is not None}
+    return dict(sorted({**content, **added}.items())) if added else content
 
 
 def digest(row: Mapping[str, object]) -> str:
@@ -87,8 +102,8 @@ def digest(row: Mapping[str, object]) -> str:
 
 
 def digest_prepared(content: dict[str, object]) -> str:
-    """`digest` of a dict already holding exactly SORTED_FIELDS, in that order, as plain JSON
-    values: verify's fast path, which builds it straight from database rows."""
+    """`digest` of a dict already holding exactly SORTED_FIELDS and the OPTIONAL_FIELDS set, in
+    sorted order, as plain JSON values: verify's fast path, which builds it from database rows."""
     return hashlib.sha256(_encode(content)).hexdigest()
 
 
@@ -103,4 +118,6 @@ def _encode(content: dict[str, object]) -> bytes:
 
 def content_of(event: object) -> dict[str, object]:
     """An event's fields as the chain sees them (attribute names, plain JSON values)."""
-    return {name: _plain(getattr(event, name)) for name in FIELDS}
+    content = {name: _plain(getattr(event, name)) for name in FIELDS}
+    content.update({name: getattr(event, name) for name in OPTIONAL_FIELDS})
+    return content

@@ -72,10 +72,12 @@ def audited_change[A: Answer](
     values: Mapping[str, str] | None = None,
     mask: Iterable[str] = (),
     reason: str = "",
+    operation: int | None = None,
 ) -> A:
     """Runs `call` between its attempt and its outcome. `describe` words a provider's error for
     the person, `provider` names the provider to them; `values` are the secret values sent, and
-    `mask` the same as they travel (encoded): both are masked wherever they echo."""
+    `mask` the same as they travel (encoded): both are masked wherever they echo; `operation`,
+    the sequence of the attempt of the operation this change is a step of."""
     return recorded_change(
         actor,
         action=action,
@@ -86,6 +88,7 @@ def audited_change[A: Answer](
         values=values,
         mask=mask,
         reason=reason,
+        operation=operation,
     ).answer
 
 
@@ -101,13 +104,19 @@ def recorded_change[A: Answer](
     mask: Iterable[str] = (),
     reason: str = "",
     conclusion: Callable[[A], Conclusion] = lambda answer: Conclusion(),
+    operation: int | None = None,
 ) -> Recorded[A]:
     """`audited_change`, which also gives the events it recorded; `conclusion` says what an
     answer means (by default that the change succeeded)."""
     secrets = [*(values or {}).values(), *mask]
     try:
         attempt = services.attempt(
-            actor, action=action, subject=subject, reason=reason, values=values
+            actor,
+            action=action,
+            subject=subject,
+            reason=reason,
+            values=values,
+            operation=operation,
         )
     except services.AuditUnavailable:
         raise ChangeFailed(

@@ -18,7 +18,7 @@ from .models import AuditEvent
 from .selectors import Selection
 
 FIRST, CHUNK = 100, 2000
-COLUMNS = (*chain.FIELDS, "hash")
+COLUMNS = (*chain.FIELDS, *chain.OPTIONAL_FIELDS, "hash")
 # A spreadsheet would run a cell starting with these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,7 +34,10 @@ def _rows(events: Selection) -> Iterator[dict[str, object]]:
 
 def jsonl(events: Selection) -> Iterator[str]:
     for row in _rows(events):
-        yield chain.dumps(chain.plain(row)) + "\n"
+        # A line is the hashed content: an optional field is in it only when set.
+        unset = [name for name in chain.OPTIONAL_FIELDS if row[name] is None]
+        line = {name: value for name, value in row.items() if name not in unset}
+        yield chain.dumps(chain.plain(line)) + "\n"
 
 
 class _Line:

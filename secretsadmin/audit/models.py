@@ -106,6 +106,17 @@ class AuditEvent(models.Model):
         db_index=False,
     )
     fingerprints = models.JSONField(default=dict)
+    # The attempt of the operation this event is a step of (agents redeployed after a change, a
+    # certificate replaced on several listeners): its steps' attempts and outcomes point at it.
+    operation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="steps",
+        db_index=False,
+    )
 
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -127,6 +138,7 @@ class AuditEvent(models.Model):
             _index("request_id"),
             _index("actor_username"),
             _index("actor_email"),
+            _index("operation"),
             # Is this attempt settled? From the index alone (selectors.pending_attempts).
             models.Index(
                 fields=["attempt", "outcome", "error_code"],

@@ -112,10 +112,12 @@ def record(
     attempt: AuditEvent | None = None,
     values: Mapping[str, str] | None = None,
     mask: Iterable[str] = (),
+    operation: int | None = None,
 ) -> AuditEvent:
     """Appends one event; raises `AuditUnavailable` if the database refuses it. `values` are the
     secret values set (fingerprinted, and masked wherever they turn up); `mask`, more text to mask,
-    such as the values of the attempt an outcome concludes."""
+    such as the values of the attempt an outcome concludes; `operation`, the sequence of the
+    attempt of the operation this event is a step of."""
     if outcome not in Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}; one of {Outcome.values}")
     values = {name: str(value) for name, value in (values or {}).items()}
@@ -142,6 +144,7 @@ def record(
         "reason": reason,
         "attempt_id": attempt.sequence if attempt is not None else None,
         "fingerprints": fingerprints(values),
+        "operation_id": operation,
     }
     try:
         with transaction.atomic():
@@ -157,6 +160,7 @@ def attempt(
     subject: Subject,
     reason: str = "",
     values: Mapping[str, str] | None = None,
+    operation: int | None = None,
 ) -> AuditEvent:
     """Commits an `attempted` event before an upstream call. Must not run inside a transaction:
     the event has to be durable even if the caller's work is later rolled back."""
@@ -169,6 +173,7 @@ def attempt(
                 subject=subject,
                 reason=reason,
                 values=values,
+                operation=operation,
             )
     except DatabaseError as exc:  # the commit itself failed
         raise AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
@@ -184,9 +189,10 @@ def conclude(
     mask: Iterable[str] = (),
     target_id: str = "",
 ) -> AuditEvent:
-    """Appends the outcome of an attempt as a new event that points at it. Pass the attempt's
-    values as `mask`: an upstream error may echo one. `target_id` names what the change made
-    when the attempt could not (a created thing's id, learnt only once it exists)."""
+    """Appends the outcome of an attempt as a new event that points at it (and at the operation
+    the attempt is a step of). Pass the attempt's values as `mask`: an upstream error may echo
+    one. `target_id` names what the change made when the attempt could not (a created thing's
+    id, learnt only once it exists)."""
     if outcome == Outcome.ATTEMPTED:
         raise ValueError("an outcome cannot itself be an attempt")
     subject = Subject.of(attempt_event)
@@ -200,6 +206,7 @@ def conclude(
         error_message=error_message,
         attempt=attempt_event,
         mask=mask,
+        operation=attempt_event.operation_id,
     )
 
 

@@ -67,7 +67,7 @@ def stored_links() -> Generator[Link]:
     and is parsed once per distinct text. Every test of an untouched log checks this, on both
     databases.
     """
-    names = [*chain.SORTED_FIELDS, "hash"]
+    names = [*chain.SORTED_FIELDS, *chain.OPTIONAL_FIELDS, "hash"]
     concrete = {field.attname: field for field in AuditEvent._meta.concrete_fields}
     fields = [concrete[name] for name in names]
     json_at = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
@@ -79,9 +79,10 @@ def stored_links() -> Generator[Link]:
 def _links_of(
     rows: Iterable[Sequence[Any]], names: list[str], json_at: list[int]
 ) -> Generator[Link]:
-    """Links of rows holding `names` (content in SORTED_FIELDS order, then the stored hash),
-    every value in plain form but JSON still as text."""
+    """Links of rows holding `names` (content in SORTED_FIELDS order, the OPTIONAL_FIELDS, then
+    the stored hash), every value in plain form but JSON still as text."""
     content_names = chain.SORTED_FIELDS
+    optional = len(chain.OPTIONAL_FIELDS)
     sequence_at, prev_at = names.index("sequence"), names.index("prev_hash")
     parsed: dict[str, object] = {}  # roles, key lists and "{}" repeat: parse each text once
     for raw in rows:
@@ -96,11 +97,13 @@ def _links_of(
                     value = parsed[text] = _json(text)
                 row[i] = value
         stored_hash = row.pop()
+        extra = dict(zip(chain.OPTIONAL_FIELDS, row[-optional:], strict=True))
+        content = dict(zip(content_names, row[:-optional], strict=True))
         yield (
             row[sequence_at],
             row[prev_at],
             stored_hash,
-            chain.digest_prepared(dict(zip(content_names, row, strict=True))),
+            chain.digest_prepared(chain.with_optional(content, extra)),
         )
 
 

@@ -1,0 +1,43 @@
+"""What each provider's kind of operation does with its steps, registered by the provider's app:
+the shared pages (`views`) know operations only through this."""
+
+from typing import Protocol
+
+from secretsadmin.audit.services import Actor
+
+from .models import Rollout
+
+
+class Runner(Protocol):
+    kind: str
+    step_heading: str  # what its steps act on, as the steps' column is headed: "Agent"
+    # Shown on the operation's page under its steps (a provider's own offer once it is done, such
+    # as deleting the certificate replaced), with `rollout` and `runner` in its context.
+    template: str
+
+    def title(self, rollout: Rollout) -> str:
+        """What the operation is, for its page: "Redeploy the agents using voice-prod"."""
+        ...
+
+    def subject_url(self, rollout: Rollout) -> str:
+        """The page of what it is for (the set, the secret)."""
+        ...
+
+    def advance(self, rollout: Rollout, actor: Actor, *, send: bool) -> None:
+        """One pass, under the operation's lease: follows what was sent (the provider's reads,
+        each step's outcome recorded once it is known) and, when `send`, sends the steps that
+        may go next, each an audited change of `actor`'s grouped under the operation. A step's
+        provider error is the step's to show (`Step.message`, `Step.request_id`); raises
+        `AuditUnavailable` when the log cannot be written (nothing is sent then)."""
+        ...
+
+
+_runners: dict[str, Runner] = {}
+
+
+def register(runner: Runner) -> None:
+    _runners[runner.kind] = runner
+
+
+def runner_of(rollout: Rollout) -> Runner:
+    return _runners[rollout.kind]

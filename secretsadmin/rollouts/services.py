@@ -1,0 +1,244 @@
+"""Starting, advancing and ending an operation carried out in steps (`models.Rollout`).
+
+The operation is an audited change of its own: its attempt is recorded when it starts and its
+outcome when it ends (every step done, or stopped by a person), and each step's own attempt and
+outcome point at that attempt (`operation`). One running operation per subject (the database
+refuses a second), and one request at a time advances it (a lease): two people cannot run one
+operation twice at once, and no step is sent twice by two pages polling together.
+"""
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import NoReturn
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from secretsadmin.audit import services as audit
+from secretsadmin.audit.models import AuditEvent, Outcome
+from secretsadmin.audit.services import Actor, Subject
+
+from .models import Rollout, Step
+
+# Longer than a page's whole provider deadline (PROVIDER_DEADLINE_SECONDS): a lease outlives the
+# request holding it only when that request's worker died, and then expires on its own.
+LEASE = timedelta(seconds=60)
+ALREADY_RUNNING = "already_running"  # error_code of a start refused for a running operation
+ABANDONED = "abandoned"  # error_code of an operation a person stopped
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A step as an operation is started with it."""
+
+    target: str
+    target_name: str
+    kind: str
+    role: str = ""
+
+
+class NothingToDo(Exception):
+    """An operation without steps: nothing was started or recorded."""
+
+
+class AlreadyRunning(Exception):
+    """The same operation is running already (its page resumes it); the refusal is recorded."""
+
+    def __init__(self, rollout: Rollout) -> None:
+        self.rollout = rollout
+        self.message = (
+            f"This is already being done: {rollout.started_by} started it at "
+            f"{timezone.localtime(rollout.started_at):%Y-%m-%d %H:%M}. Its page shows where it "
+            "stands and resumes it."
+        )
+        super().__init__(self.message)
+
+
+class StepsInFlight(Exception):
+    """An operation cannot be stopped while the provider carries out one of its steps."""
+
+
+def running(kind: str, provider: str, account: str, subject: str) -> Rollout | None:
+    return Rollout.objects.filter(
+        kind=kind, provider=provider, account=account, subject=subject, state=Rollout.State.RUNNING
+    ).first()
+
+
+def start(
+    actor: Actor,
+    *,
+    kind: str,
+    action: str,
+    subject: Subject,
+    steps: Sequence[Planned],
+    subject_name: str = "",
+    replacement: str = "",
+    replacement_name: str = "",
+    reason: str = "",
+) -> Rollout:
+    """Records the operation's attempt (`action` on `subject`; raises `AuditUnavailable` when it
+    cannot be, and nothing starts) and its steps, none sent yet. `subject.target_id` or, without
+    one, `subject.target` names the thing it is for: one operation of a kind runs per thing."""
+    if not steps:
+        raise NothingToDo
+    key = subject.target_id or subject.target
+    existing = running(kind, subject.provider, subject.account, key)
+    if existing is not None:
+        _refuse(actor, action, subject, AlreadyRunning(existing), reason)
+    attempt = audit.attempt(actor, action=action, subject=subject, reason=reason)
+    try:
+        with transaction.atomic():
+            rollout = Rollout.objects.create(
+                kind=kind,
+                provider=subject.provider,
+                account=subject.account,
+                region=subject.region,
+                subject=key,
+                subject_name=subject_name or subject.target,
+                replacement=replacement,
+                replacement_name=replacement_name,
+                operation=attempt.sequence,
+                started_by=actor.username,
+            )
+            Step.objects.bulk_create(
+                Step(
+                    rollout=rollout,
+                    position=position,
+                    target=step.target,
+                    target_name=step.target_name,
+                    kind=step.kind,
+                    role=step.role,
+                )
+                for position, step in enumerate(steps)
+            )
+    except IntegrityError:
+        # Another person started it between the check above and now.
+        other = running(kind, subject.provider, subject.account, key)
+        refused = AlreadyRunning(other) if other else None
+        audit.conclude(
+            attempt,
+            outcome=Outcome.FAILED,
+            error_code=ALREADY_RUNNING,
+            error_message=refused.message if refused else "Started twice at once.",
+        )
+        if refused is None:
+            raise
+        raise refused from None
+    return rollout
+
+
+def _refuse(
+    actor: Actor, action: str, subject: Subject, refused: AlreadyRunning, reason: str
+) -> NoReturn:
+    audit.record(
+        actor,
+        action=action,
+        outcome=Outcome.DENIED,
+        subject=subject,
+        error_code=ALREADY_RUNNING,
+        error_message=refused.message,
+        reason=reason,
+    )
+    raise refused
+
+
+@contextmanager
+def advancing(rollout: Rollout) -> Iterator[bool]:
+    """Whether this request holds the operation's lease (True) until the block ends, or another
+    one does (False: this one only shows where it stands)."""
+    holder = uuid.uuid4().hex
+    now = timezone.now()
+    claimed = (
+        Rollout.objects.filter(pk=rollout.pk, state=Rollout.State.RUNNING)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_holder=holder, lease_until=now + LEASE)
+    )
+    try:
+        yield bool(claimed)
+    finally:
+        if claimed:
+            Rollout.objects.filter(pk=rollout.pk, lease_holder=holder).update(
+                lease_holder="", lease_until=None
+            )
+
+
+def operation_of(rollout: Rollout) -> AuditEvent:
+    return AuditEvent.objects.get(sequence=rollout.operation)
+
+
+def retry(rollout: Rollout) -> int:
+    """Sets the failed steps waiting again, for the next advance to send; how many."""
+    if not rollout.running:
+        return 0
+    return rollout.steps.filter(state=Step.State.FAILED).update(
+        state=Step.State.WAITING, message="", request_id=""
+    )
+
+
+def conclude_if_done(rollout: Rollout) -> bool:
+    """Ends the operation as succeeded once every step is done; whether it has ended."""
+    steps = list(rollout.steps.all())
+    if not rollout.running or any(step.state != Step.State.DONE for step in steps):
+        return not rollout.running
+    _finish(rollout, Rollout.State.DONE, Outcome.SUCCEEDED, error_message="")
+    return True
+
+
+def abandon(rollout: Rollout, actor: Actor) -> None:
+    """Stops the operation with steps not done, its outcome recorded as failed with what was and
+    was not done. Refused while a step is being carried out: its outcome would be lost."""
+    steps = list(rollout.steps.all())
+    if any(step.state == Step.State.SENT for step in steps):
+        raise StepsInFlight
+    _finish(
+        rollout,
+        Rollout.State.ABANDONED,
+        Outcome.FAILED,
+        error_code=ABANDONED,
+        error_message=f"Stopped by {actor.username}. {summary(steps)}",
+    )
+
+
+def summary(steps: Sequence[Step]) -> str:
+    """What was done, in words: "Done: A, B. Failed: C (why). Not done: D."."""
+    parts = []
+    for state, label in (
+        (Step.State.DONE, "Done"),
+        (Step.State.FAILED, "Failed"),
+        (Step.State.SENT, "Still running"),
+        (Step.State.WAITING, "Not done"),
+    ):
+        named = [
+            step.target_name or step.target
+            if state != Step.State.FAILED or not step.message
+            else f"{step.target_name or step.target} ({step.message})"
+            for step in steps
+            if step.state == state
+        ]
+        if named:
+            parts.append(f"{label}: {', '.join(named)}.")
+    return " ".join(parts)
+
+
+def _finish(
+    rollout: Rollout, state: str, outcome: str, *, error_code: str = "", error_message: str
+) -> None:
+    try:
+        with transaction.atomic():
+            ended = Rollout.objects.filter(pk=rollout.pk, state=Rollout.State.RUNNING).update(
+                state=state, lease_holder="", lease_until=None
+            )
+            if ended:
+                audit.conclude(
+                    operation_of(rollout),
+                    outcome=outcome,
+                    error_code=error_code,
+                    error_message=error_message,
+                )
+    except DatabaseError as exc:
+        raise audit.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
+    rollout.refresh_from_db()

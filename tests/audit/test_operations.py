@@ -1,0 +1,59 @@
+"""Steps grouped under the operation that started them: in the chain, the exports and verify."""
+
+import json
+
+from secretsadmin.audit import chain, export, selectors, services
+from secretsadmin.audit.models import AuditEvent
+from secretsadmin.audit.verify import links, verify
+
+
+def _operation_with_a_step(system):
+    operation = services.attempt(
+        system, action="pipecat.secret_set.redeploy", subject=services.Subject("pipecat", "prod")
+    )
+    step = services.attempt(
+        system,
+        action="pipecat.agent.redeploy",
+        subject=services.Subject("pipecat", "prod", target="voice"),
+        operation=operation.sequence,
+    )
+    outcome = services.conclude(step, outcome="succeeded")
+    return operation, step, outcome
+
+
+def test_a_steps_outcome_belongs_to_the_operation_of_its_attempt(db, system):
+    operation, step, outcome = _operation_with_a_step(system)
+
+    assert outcome.operation_id == operation.sequence
+    assert list(operation.steps.order_by("sequence")) == [step, outcome]
+    assert verify().ok
+
+
+def test_events_before_operations_keep_their_digest(db, system):
+    event = services.record(system, action="auth.login", outcome="succeeded")
+
+    content = {name: chain.content_of(event)[name] for name in chain.FIELDS}
+    assert chain.digest(content) == event.hash
+
+
+def test_the_operation_is_in_the_hash(db, system, behind_the_apps_back):
+    _, step, _ = _operation_with_a_step(system)
+
+    behind_the_apps_back(
+        "UPDATE audit_auditevent SET operation_id = NULL WHERE sequence = %s", [step.sequence]
+    )
+
+    assert verify().broken_at == step.sequence
+
+
+def test_an_export_line_holds_the_operation_only_when_set(db, system):
+    operation, step, _ = _operation_with_a_step(system)
+
+    lines = [json.loads(line) for line in export.jsonl(selectors.events())]
+
+    by_sequence = {line["sequence"]: line for line in lines}
+    assert "operation_id" not in by_sequence[operation.sequence]
+    assert by_sequence[step.sequence]["operation_id"] == operation.sequence
+    checked = list(links(lines))
+    assert all(stored == computed for _, _, stored, computed in checked)
+    assert AuditEvent.objects.count() == len(lines)

@@ -1,0 +1,109 @@
+"""Operations in steps: one running per subject, one request advancing it, and its story in the
+audit log."""
+
+import pytest
+
+from secretsadmin.audit.models import AuditEvent
+from secretsadmin.audit.services import Actor, Subject
+from secretsadmin.rollouts import services
+from secretsadmin.rollouts.models import Rollout, Step
+
+SUBJECT = Subject("pipecat", "prod", target="voice-prod")
+STEPS = [services.Planned("voice", "voice", "agent", "environment secrets")] * 2
+
+
+@pytest.fixture
+def editor():
+    return Actor(1, "eddie", "", ("editor",), "password", "127.0.0.1", "tests", "req-1")
+
+
+def _start(actor):
+    return services.start(
+        actor,
+        kind="pipecat.redeploy",
+        action="pipecat.secret_set.redeploy",
+        subject=SUBJECT,
+        steps=STEPS,
+    )
+
+
+def test_a_start_records_the_operation_and_its_steps(db, editor):
+    rollout = _start(editor)
+
+    attempt = AuditEvent.objects.get(sequence=rollout.operation)
+    assert (attempt.action, attempt.outcome, attempt.target) == (
+        "pipecat.secret_set.redeploy",
+        "attempted",
+        "voice-prod",
+    )
+    assert [step.state for step in rollout.steps.all()] == ["waiting", "waiting"]
+
+
+def test_a_second_start_is_refused_and_recorded(db, editor):
+    first = _start(editor)
+
+    with pytest.raises(services.AlreadyRunning) as refused:
+        _start(editor)
+
+    assert refused.value.rollout == first
+    denied = AuditEvent.objects.get(outcome="denied")
+    assert "eddie started it" in denied.error_message
+    assert Rollout.objects.count() == 1
+
+
+def test_an_operation_without_steps_starts_nothing(db, editor):
+    with pytest.raises(services.NothingToDo):
+        services.start(editor, kind="k", action="a", subject=SUBJECT, steps=[])
+    assert not AuditEvent.objects.exists()
+
+
+def test_one_request_at_a_time_advances_it(db, editor):
+    rollout = _start(editor)
+
+    with services.advancing(rollout) as first, services.advancing(rollout) as second:
+        assert (first, second) == (True, False)
+    with services.advancing(rollout) as again:
+        assert again
+
+
+def test_it_ends_once_every_step_is_done(db, editor):
+    rollout = _start(editor)
+    rollout.steps.update(state=Step.State.DONE)
+
+    assert services.conclude_if_done(rollout)
+    assert services.conclude_if_done(rollout)  # once: a second look records nothing more
+
+    outcomes = AuditEvent.objects.filter(attempt_id=rollout.operation)
+    assert [o.outcome for o in outcomes] == ["succeeded"]
+    assert rollout.state == "done"
+    # Ended, another can start.
+    assert _start(editor).running
+
+
+def test_a_stop_waits_for_a_step_in_flight_and_says_what_was_done(db, editor):
+    rollout = _start(editor)
+    first, second = rollout.steps.all()
+    first.state, first.target_name = Step.State.SENT, "voice-a"
+    first.save()
+
+    with pytest.raises(services.StepsInFlight):
+        services.abandon(rollout, editor)
+
+    first.state = Step.State.DONE
+    first.save()
+    second.state, second.target_name, second.message = Step.State.FAILED, "voice-b", "refused"
+    second.save()
+    services.abandon(rollout, editor)
+
+    outcome = AuditEvent.objects.get(attempt_id=rollout.operation)
+    assert outcome.outcome == "failed"
+    assert outcome.error_message == "Stopped by eddie. Done: voice-a. Failed: voice-b (refused)."
+    assert rollout.state == "abandoned"
+
+
+def test_a_retry_sends_the_failed_steps_again(db, editor):
+    rollout = _start(editor)
+    rollout.steps.filter(position=0).update(state=Step.State.FAILED, message="refused")
+
+    assert services.retry(rollout) == 1
+    assert [s.state for s in rollout.steps.all()] == ["waiting", "waiting"]
