@@ -410,6 +410,34 @@ def event(sequence: int) -> "WithAnnotations[AuditEvent, Concluded] | None":
     return every.annotate(concluded=concluded()).filter(sequence=sequence).first()
 
 
+@dataclass(frozen=True)
+class Step:
+    """A step of an operation: its attempt and the latest outcome recorded for it (None yet)."""
+
+    attempt: AuditEvent
+    outcome: AuditEvent | None
+
+
+STEPS_SHOWN = 500
+
+
+def steps_of(operation: AuditEvent) -> list[Step]:
+    """The steps of the operation whose attempt is `operation`, in the order they were tried."""
+    events = list(
+        AuditEvent.objects.filter(operation_id=operation.sequence).order_by("sequence")[
+            : STEPS_SHOWN * 4
+        ]
+    )
+    latest: dict[int, AuditEvent] = {
+        event.attempt_id: event for event in events if event.attempt_id is not None
+    }
+    return [
+        Step(event, latest.get(event.sequence))
+        for event in events
+        if event.outcome == Outcome.ATTEMPTED
+    ][:STEPS_SHOWN]
+
+
 def head() -> AuditEvent | None:
     """The newest event: its hash, kept elsewhere, vouches for everything before it."""
     return AuditEvent.objects.order_by("-sequence").only("sequence", "hash", "time").first()

@@ -56,6 +56,8 @@ def _detail_page(
         "event": event,
         "shown_outcome": selectors.shown_outcome(event, timezone.now()),
         "outcomes": event.outcomes.order_by("sequence"),
+        "operation": selectors.event(event.operation_id) if event.operation_id else None,
+        "steps": selectors.steps_of(event) if event.outcome == Outcome.ATTEMPTED else [],
         "check_form": ValueCheckForm(keys=_fingerprints(event)),
         **_can_check(),
         **(check or {}),

@@ -57,3 +57,22 @@ def test_an_export_line_holds_the_operation_only_when_set(db, system):
     checked = list(links(lines))
     assert all(stored == computed for _, _, stored, computed in checked)
     assert AuditEvent.objects.count() == len(lines)
+
+
+def test_an_operations_page_tells_its_steps_and_each_step_its_operation(auditor, system):
+    operation, step, _ = _operation_with_a_step(system)
+    refused = services.attempt(
+        system,
+        action="pipecat.agent.redeploy",
+        subject=services.Subject("pipecat", "prod", target="voice-eu"),
+        operation=operation.sequence,
+    )
+    services.conclude(refused, outcome="failed", error_message="Secret set 'x' is not yet ready.")
+
+    page = auditor.get(f"/audit/{operation.sequence}/").text
+    steps = page.split('id="operation-steps"')[1]
+    assert steps.index("voice") < steps.index("succeeded") < steps.index("voice-eu")
+    assert "failed" in steps and "is not yet ready" in steps
+
+    step_page = auditor.get(f"/audit/{step.sequence}/").text
+    assert f'href="/audit/{operation.sequence}/"' in step_page.split('id="operation-of"')[1]
