@@ -3,7 +3,7 @@ against the baseline measured in the same run, and whether its goal was met.
 
     .venv/bin/python bench/run.py            # every bench, full size (about 30 minutes)
     .venv/bin/python bench/run.py --quick    # smaller samples (about 8 minutes): a smoke run
-    .venv/bin/python bench/run.py --only pipecat,gcore
+    .venv/bin/python bench/run.py --only pipecat,gcore,usage
 
 The audit benches run on DATABASE_URL's database (SQLite, a scratch file, by default; on
 PostgreSQL a scratch database is made and dropped); the load needs PostgreSQL and Redis on the
@@ -29,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 BENCHES: dict[str, tuple[str, list[str], list[str]]] = {
     "pipecat": ("pipecat_bench.py", [], ["-n", "15", "--watch", "6"]),
     "gcore": ("gcore_bench.py", [], ["-n", "8", "--watch", "3"]),
+    "usage": ("usage_bench.py", [], ["--readers", "20", "--intervals", "2"]),
     "audit": ("audit_bench.py", [], ["--events", "100000"]),
     "audit-filters": ("audit_filters_bench.py", [], ["--events", "100000"]),
     "load": ("load.py", [], ["--users", "40", "--seconds", "15"]),
