@@ -30,6 +30,9 @@ from secretsadmin.providers.gcore import (
 from . import actions
 
 REGIONS_SECONDS = 600
+# Load balancers' names change rarely; their list is kept longer than the interval, so finding a
+# secret's users costs the listeners and the pools per interval, not a third read.
+NAMES_SECONDS = 600
 _reads = shared_reads.AccountReads("gcore", "GCORE_POLL_SECONDS", Unavailable)
 _key, _shared = _reads.key, _reads.read
 
@@ -91,11 +94,27 @@ def region_pools(account: str, region_id: int, *, fresh: bool = False) -> tuple[
     )
 
 
-def region_load_balancers(account: str, region_id: int) -> tuple[LoadBalancer, ...]:
+def region_load_balancers(
+    account: str, region_id: int, *, fresh: bool = False
+) -> tuple[LoadBalancer, ...]:
+    """The region's load balancers, for their names: shared for `NAMES_SECONDS` (a renamed one
+    shows its old name that long), read afresh by `fresh`."""
     return _shared(
         account,
         f"loadbalancers:{region_id}",
         lambda: tuple(client(account).list_load_balancers(region_id)),
+        fresh=fresh,
+        seconds=NAMES_SECONDS,
+    )
+
+
+def load_balancers_again(account: str, region_id: int) -> tuple[LoadBalancer, ...]:
+    """The load balancers read afresh, at most once per interval: for a name the list kept for
+    `NAMES_SECONDS` lacks (a load balancer made since), however many pages ask for it."""
+    return _shared(
+        account,
+        f"loadbalancers-again:{region_id}",
+        lambda: region_load_balancers(account, region_id, fresh=True),
     )
 
 

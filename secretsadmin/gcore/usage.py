@@ -1,16 +1,17 @@
 """Which listeners and pools of a region use a secret, from the region's shared reads.
 
 Finding a secret's users costs the region's listeners and pools, one read of each per interval
-however many secrets' pages ask; the load balancers' names a third, read only once something uses
-the secret (and, if it fails, the load balancers are named by their ids: the users are what
-matters).
+however many secrets' pages ask. The load balancers' names come from a list kept ten minutes
+(`selectors.NAMES_SECONDS`), read only once something uses the secret, and again (at most once
+per interval) when it lacks a load balancer a user names; if it fails, the load balancers are
+named by their ids: the users are what matters.
 """
 
 from dataclasses import dataclass
 from typing import Literal
 
 from secretsadmin.providers.errors import ProviderError
-from secretsadmin.providers.gcore import Listener, Pool
+from secretsadmin.providers.gcore import Listener, LoadBalancer, Pool
 
 from . import selectors
 
@@ -47,7 +48,7 @@ def users_of(
     found = [*_listener_roles(listeners, secret_id), *_pool_roles(pools, secret_id)]
     if not found:
         return ()
-    names = _load_balancer_names(account, region_id)
+    names = _load_balancer_names(account, region_id, _balancers_of(found))
     ports = {listener.id: listener for listener in listeners}
     uses = []
     for user, role in found:
@@ -89,9 +90,26 @@ def _pool_roles(pools: tuple[Pool, ...], secret_id: str) -> list[tuple[Listener 
     return found
 
 
-def _load_balancer_names(account: str, region_id: int) -> dict[str, str]:
+def _balancers_of(found: list[tuple[Listener | Pool, Role]]) -> set[str]:
+    """The load balancers the users name (a pool's first, as its row shows)."""
+    ids: set[str] = set()
+    for user, _ in found:
+        if isinstance(user, Listener):
+            ids.update([user.load_balancer_id] if user.load_balancer_id else [])
+        else:
+            ids.update(user.load_balancer_ids[:1])
+    return ids
+
+
+def _load_balancer_names(account: str, region_id: int, wanted: set[str]) -> dict[str, str]:
     try:
-        balancers = selectors.region_load_balancers(account, region_id)
+        names = _names(selectors.region_load_balancers(account, region_id))
+        if not wanted <= names.keys():
+            names = _names(selectors.load_balancers_again(account, region_id))
     except ProviderError:
         return {}
+    return names
+
+
+def _names(balancers: tuple[LoadBalancer, ...]) -> dict[str, str]:
     return {balancer.id: balancer.name for balancer in balancers}
