@@ -538,6 +538,8 @@ class GcoreEmulator(EmulatorApp):
         try:
             body = request.json() or {}
             if action == "gcore/task-failures":
+                # {"count"?, "message"?, "task_type"?}: "update_lblistener" makes only the next
+                # listener update fail, so a test can fail one switch among other tasks.
                 task_type = body.get("task_type")
                 if task_type is not None and task_type not in (CREATE, DELETE, *UPDATES):
                     raise ValueError(f"no task type {task_type!r}")
