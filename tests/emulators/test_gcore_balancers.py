@@ -2,6 +2,7 @@
 listener and pool updates as tasks that change them only when they finish."""
 
 import gcore
+import httpx
 import pytest
 
 from emulators.gcore import seed_demo
@@ -215,6 +216,23 @@ def test_the_sdks_update_and_poll_switches_a_listener_and_a_pool(gcore_sdk, gcor
 
     assert (listener.secret_id, listener.provisioning_status) == (renewed.id, "ACTIVE")
     assert (pool.ca_secret_id, pool.provisioning_status) == (renewed.id, "ACTIVE")
+
+
+def test_a_listener_switch_made_to_fail_raises_in_the_sdks_poll(gcore_sdk, gcore_server, web):
+    renewed = certificate(gcore_server.app, "www-2027")
+    control = httpx.post(
+        f"{gcore_server.url}/_emulator/gcore/task-failures",
+        json={"task_type": "update_lblistener", "message": "Listener update failed"},
+    )
+
+    with pytest.raises(ValueError, match="Listener update failed"):
+        gcore_sdk.cloud.load_balancers.listeners.update_and_poll(
+            web["https"].id, secret_id=renewed.id
+        )
+
+    assert control.status_code == 201
+    listener = gcore_sdk.cloud.load_balancers.listeners.get(web["https"].id)
+    assert (listener.secret_id, listener.provisioning_status) == (web["www"].id, "ACTIVE")
 
 
 def test_a_pool_update_that_changes_nothing_starts_no_task(gcore_sdk, web):
