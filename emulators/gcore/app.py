@@ -1,5 +1,6 @@
 """The Gcore Cloud secrets API: secrets, their tasks, regions and projects, and the load
-balancers' listeners and pools that use the secrets (a listener's update is a task too).
+balancers' listeners and pools that use the secrets (a listener's or a pool's update is a task
+too).
 
 Writes answer `{"tasks": [id]}` at once and take effect when the task finishes, after
 `task_queue_seconds` as NEW and `task_run_seconds` as RUNNING on the app's clock. `created`,
@@ -15,7 +16,19 @@ from datetime import UTC, datetime, timedelta
 from ..clock import Clock
 from ..wsgi import EmulatorApp, HTTPError, Request, Response
 from .auth import KeyRing, Principal
-from .balancers import LISTENER_FIELDS, UPDATE_LISTENER, Listener, LoadBalancer, Pool
+from .balancers import (
+    LISTENER_FIELDS,
+    POOL_FIELDS,
+    POOL_SECRETS,
+    UPDATE_LISTENER,
+    UPDATE_POOL,
+    UPDATES,
+    Listener,
+    LoadBalancer,
+    Pool,
+    listener_secret_problems,
+    pool_secret_problems,
+)
 from .catalog import DEFAULT_PROJECTS, DEFAULT_REGIONS, Project, Region
 from .errors import error_response, invalid, not_found
 from .seed import seed_demo
@@ -26,6 +39,7 @@ from .validation import (
     parse_page,
     validate_generic,
     validate_listener_update,
+    validate_pool_update,
     validate_tls,
 )
 
@@ -122,6 +136,18 @@ class GcoreEmulator(EmulatorApp):
         self._endpoint(
             "GET", "/cloud/v1/lbpools/{project_id}/{region_id}", "list_pools", self._list_pools
         )
+        self._endpoint(
+            "GET",
+            "/cloud/v1/lbpools/{project_id}/{region_id}/{pool_id}",
+            "get_pool",
+            self._get_pool,
+        )
+        self._endpoint(
+            "PATCH",
+            "/cloud/v2/lbpools/{project_id}/{region_id}/{pool_id}",
+            "update_pool",
+            self._update_pool,
+        )
         self._endpoint("GET", "/cloud/v1/regions", "list_regions", self._list_regions)
         self._endpoint("GET", "/cloud/v1/projects", "list_projects", self._list_projects)
 
@@ -131,10 +157,13 @@ class GcoreEmulator(EmulatorApp):
         wall, started = self._wall_anchor
         return wall + timedelta(seconds=self.clock.now() - started)
 
-    def fail_next_task(self, n: int = 1, message: str = DEFAULT_TASK_ERROR) -> None:
-        """The next `n` tasks, of any kind, end in ERROR with `message` and change nothing."""
+    def fail_next_task(
+        self, n: int = 1, message: str = DEFAULT_TASK_ERROR, *, task_type: str | None = None
+    ) -> None:
+        """The next `n` tasks of `task_type` (`update_lblistener`, `update_lbpool`...; of any
+        type, without one) end in ERROR with `message` and change nothing."""
         with self.state_lock:
-            self.store.fail_next_tasks(n, message)
+            self.store.fail_next_tasks(n, message, task_type)
 
     def set_task_timing(self, queue_seconds: float, run_seconds: float) -> None:
         """Time new tasks spend as NEW, then as RUNNING; (0, 0) finishes them at once."""
@@ -265,6 +294,12 @@ class GcoreEmulator(EmulatorApp):
         with self.state_lock:
             self.store.settle(self.clock.now())
             return self.store.balancers.listeners[listener_id]
+
+    def pool(self, pool_id: str) -> Pool:
+        """A pool as a client would see it now."""
+        with self.state_lock:
+            self.store.settle(self.clock.now())
+            return self.store.balancers.pools[pool_id]
 
     def reset_state(self) -> None:
         self.store.clear()
@@ -414,24 +449,70 @@ class GcoreEmulator(EmulatorApp):
         listener = self._listener(request, project_id, region_id)
         changes = validate_listener_update(_json_body(request), LISTENER_FIELDS)
         named = [changes.get("secret_id"), *(changes.get("sni_secret_id") or [])]
-        for secret_id in filter(None, named):
-            if self.store.secret(project_id, region_id, secret_id) is None:
+        types = self._secret_types(project_id, region_id, named)
+        _refuse_any(listener_secret_problems(listener, changes, types))
+        return self._hold(listener, UPDATE_LISTENER, project_id, region_id, principal, changes)
+
+    def _update_pool(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        pool = self._pool(request, project_id, region_id)
+        body = validate_pool_update(_json_body(request), POOL_FIELDS)
+        types = self._secret_types(project_id, region_id, [body.get(n) for n in POOL_SECRETS])
+        _refuse_any(pool_secret_problems(pool, body, types))
+        changes = pool.changes(body)
+        if not changes:
+            # The SDK: "If no changes are detected at all ..., no task will be created and an
+            # empty task list will be returned" (a held pool included: nothing would wait on it).
+            return Response(200, {"tasks": []})
+        return self._hold(pool, UPDATE_POOL, project_id, region_id, principal, changes)
+
+    def _secret_types(
+        self, project_id: int, region_id: int, secret_ids: Iterable[str | None]
+    ) -> dict[str, str]:
+        """Each named secret's type; a secret not in the region is not found (404)."""
+        types = {}
+        for secret_id in filter(None, secret_ids):
+            secret = self.store.secret(project_id, region_id, secret_id)
+            if secret is None:
                 raise not_found("Secret", secret_id)
-        if listener.task_id is not None:
+            types[secret_id] = secret.secret_type
+        return types
+
+    def _hold(
+        self,
+        held: Listener | Pool,
+        task_type: str,
+        project_id: int,
+        region_id: int,
+        principal: Principal,
+        changes: dict,
+    ) -> Response:
+        """Queue the update of `held`, which it locks until the task ends: a second one is 409."""
+        if held.task_id is not None:
+            kind = "Listener" if task_type == UPDATE_LISTENER else "Pool"
             raise HTTPError(
-                error_response(409, f"Listener {listener.id} is locked by task {listener.task_id}")
+                error_response(409, f"{kind} {held.id} is locked by task {held.task_id}")
             )
-        task = self._queue(
-            UPDATE_LISTENER, project_id, region_id, principal.user_id, listener.id, changes
-        )
+        task = self._queue(task_type, project_id, region_id, principal.user_id, held.id, changes)
         if not task.settled:
-            listener.task_id = task.id
+            held.task_id = task.id
         return Response(200, {"tasks": [task.id]})
 
     def _list_pools(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
         found = self.store.balancers.pools_in(project_id, region_id)
         return Response(200, _page(found, request, Pool.to_api))
+
+    def _get_pool(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        return Response(200, self._pool(request, project_id, region_id).to_api())
+
+    def _pool(self, request: Request, project_id: int, region_id: int) -> Pool:
+        pool_id = request.params["pool_id"]
+        pool = self.store.balancers.pool(project_id, region_id, pool_id)
+        if pool is None:
+            raise not_found("Pool", pool_id)
+        return pool
 
     def _listener(self, request: Request, project_id: int, region_id: int) -> Listener:
         listener_id = request.params["listener_id"]
@@ -457,8 +538,15 @@ class GcoreEmulator(EmulatorApp):
         try:
             body = request.json() or {}
             if action == "gcore/task-failures":
+                # {"count"?, "message"?, "task_type"?}: "update_lblistener" makes only the next
+                # listener update fail, so a test can fail one switch among other tasks.
+                task_type = body.get("task_type")
+                if task_type is not None and task_type not in (CREATE, DELETE, *UPDATES):
+                    raise ValueError(f"no task type {task_type!r}")
                 self.fail_next_task(
-                    int(body.get("count", 1)), str(body.get("message", DEFAULT_TASK_ERROR))
+                    int(body.get("count", 1)),
+                    str(body.get("message", DEFAULT_TASK_ERROR)),
+                    task_type=task_type,
                 )
                 return Response(201, {"status": "added"})
             if action == "gcore/task-timing":
@@ -475,6 +563,11 @@ class GcoreEmulator(EmulatorApp):
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _refuse_any(problems: dict[str, list[str]]) -> None:
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def _path_int(request: Request, name: str) -> int:

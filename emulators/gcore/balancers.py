@@ -1,10 +1,11 @@
 """Load balancers, their listeners and pools: what references the secrets, in the SDK's fields.
 
-Only what names a secret changes here (a listener's `secret_id` and `sni_secret_id`, through a
-task); the rest is fixed state a test or a seed adds.
+Only what names a secret (and a name) changes here, through a task: a listener's `secret_id` and
+`sni_secret_id`, a pool's `secret_id`, `ca_secret_id` and `crl_secret_id`; the rest is fixed state
+a test or a seed adds. An update holds its listener or pool (PENDING_UPDATE) until it ends.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -12,6 +13,9 @@ from typing import Protocol
 from .timefmt import isoformat
 
 UPDATE_LISTENER = "update_lblistener"
+# Named after the listener's task type; the SDK documents neither.
+UPDATE_POOL = "update_lbpool"
+UPDATES = frozenset({UPDATE_LISTENER, UPDATE_POOL})
 # What `PATCH /cloud/v2/lblisteners/...` takes (the SDK's `ListenerUpdateParams`).
 LISTENER_FIELDS = frozenset(
     {
@@ -27,6 +31,27 @@ LISTENER_FIELDS = frozenset(
         "user_list",
     }
 )
+# What `PATCH /cloud/v2/lbpools/...` takes (the SDK's `PoolUpdateParams`).
+POOL_FIELDS = frozenset(
+    {
+        "admin_state_up",
+        "ca_secret_id",
+        "crl_secret_id",
+        "healthmonitor",
+        "lb_algorithm",
+        "members",
+        "name",
+        "protocol",
+        "secret_id",
+        "session_persistence",
+        "timeout_client_data",
+        "timeout_member_connect",
+        "timeout_member_data",
+    }
+)
+POOL_SECRETS = ("secret_id", "ca_secret_id", "crl_secret_id")
+# The SDK: a listener's secrets are "for `TERMINATED_HTTPS` or PROMETHEUS listeners".
+TLS_LISTENER_PROTOCOLS = frozenset({"TERMINATED_HTTPS", "PROMETHEUS"})
 
 
 @dataclass
@@ -125,6 +150,12 @@ class Pool:
     secret_id: str | None = None
     ca_secret_id: str | None = None
     crl_secret_id: str | None = None
+    task_id: str | None = None  # the update holding the pool, while it runs
+
+    def changes(self, body: dict) -> dict:
+        """What `body` would change: the API skips a field already so (`PoolUpdateParams`)."""
+        current = self.to_api()
+        return {k: v for k, v in body.items() if k not in current or current[k] != v}
 
     def to_api(self) -> dict:
         return {
@@ -141,14 +172,60 @@ class Pool:
             "name": self.name,
             "operating_status": "ONLINE",
             "protocol": self.protocol,
-            "provisioning_status": "ACTIVE",
+            "provisioning_status": "PENDING_UPDATE" if self.task_id else "ACTIVE",
             "secret_id": self.secret_id,
             "session_persistence": None,
-            "task_id": None,
+            "task_id": self.task_id,
             "timeout_client_data": 50000,
             "timeout_member_connect": 5000,
             "timeout_member_data": 50000,
         }
+
+
+def listener_secret_problems(
+    listener: Listener, changes: dict, secret_types: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """Why the secrets `changes` names cannot serve `listener`; `secret_types` holds each named
+    secret's type. Octavia's rules, as Gcore's listeners are Octavia's: only a TLS listener takes
+    certificates, and a TERMINATED_HTTPS one (one with SNI certificates, too) keeps a default."""
+    touched = [name for name in ("secret_id", "sni_secret_id") if name in changes]
+    if not touched:
+        return {}
+    problems: dict[str, list[str]] = {}
+
+    def refuse(name: str, message: str) -> None:
+        problems.setdefault(name, []).append(message)
+
+    secret_id = changes.get("secret_id", listener.secret_id)
+    sni = changes.get("sni_secret_id", listener.sni_secret_id) or []
+    named = {"secret_id": [secret_id] if secret_id else [], "sni_secret_id": sni}
+    for name in touched:
+        for i in named[name]:
+            if secret_types[i] != "certificate":
+                refuse(name, f"Secret {i} is not a certificate")
+    if listener.protocol not in TLS_LISTENER_PROTOCOLS:
+        for name in touched:
+            if named[name]:
+                refuse(name, f"A {listener.protocol} listener takes no certificate")
+    elif not secret_id and (listener.protocol == "TERMINATED_HTTPS" or sni):
+        refuse("secret_id", f"A {listener.protocol} listener needs a default certificate")
+    return problems
+
+
+def pool_secret_problems(
+    pool: Pool, changes: dict, secret_types: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """As `listener_secret_problems`, for a pool: its own `secret_id` is a client certificate,
+    and a revocation list is read only against a CA (Octavia refuses a CRL without one)."""
+    problems: dict[str, list[str]] = {}
+    client = changes.get("secret_id")
+    if client and secret_types[client] != "certificate":
+        problems["secret_id"] = [f"Secret {client} is not a certificate"]
+    ca = changes.get("ca_secret_id", pool.ca_secret_id)
+    crl = changes.get("crl_secret_id", pool.crl_secret_id)
+    if crl and not ca:
+        problems["crl_secret_id"] = ["A revocation list needs a CA certificate (ca_secret_id)"]
+    return problems
 
 
 class BalancerStore:
@@ -189,6 +266,30 @@ class BalancerStore:
             return found
         return None
 
+    def pool(self, project_id: int, region_id: int, pool_id: str) -> Pool | None:
+        found = self.pools.get(pool_id)
+        if found and (found.project_id, found.region_id) == (project_id, region_id):
+            return found
+        return None
+
+    def apply(self, task_type: str, resource_id: str, changes: dict) -> str | None:
+        """Applies a finished update task's changes; the error it ends with, if any."""
+        if task_type == UPDATE_POOL:
+            return self.update_pool(resource_id, changes)
+        return self.update_listener(resource_id, changes)
+
+    def update_pool(self, pool_id: str, changes: dict) -> str | None:
+        pool = self.pools.get(pool_id)
+        if pool is None:
+            return f"Pool {pool_id} could not be found"
+        pool.task_id = None
+        if "name" in changes:
+            pool.name = changes["name"]
+        for name in POOL_SECRETS:
+            if name in changes:
+                setattr(pool, name, changes[name])
+        return None
+
     def update_listener(self, listener_id: str, changes: dict) -> str | None:
         """Applies a finished update task's changes; the error it ends with, if any."""
         listener = self.listeners.get(listener_id)
@@ -206,11 +307,11 @@ class BalancerStore:
             listener.connection_limit = 100000 if limit == -1 else limit
         return None
 
-    def release(self, listener_id: str) -> None:
-        """A failed update leaves the listener as it was, unlocked."""
-        listener = self.listeners.get(listener_id)
-        if listener is not None:
-            listener.task_id = None
+    def release(self, resource_id: str) -> None:
+        """A failed update leaves its listener or pool as it was, unlocked."""
+        held = self.listeners.get(resource_id) or self.pools.get(resource_id)
+        if held is not None:
+            held.task_id = None
 
 
 class _Scoped(Protocol):

@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .balancers import UPDATE_LISTENER, BalancerStore
+from .balancers import UPDATES, BalancerStore
 from .timefmt import isoformat
 
 CREATE = "create_secret"
@@ -57,7 +57,7 @@ class Task:
     region_id: int
     user_id: int
     client_id: int
-    resource_id: str  # the secret a create or delete is about; the listener an update changes
+    resource_id: str  # the secret a create or delete is about; the listener or pool updated
     started_at: float  # app clock
     created_on: datetime  # wall clock
     queue_seconds: float
@@ -130,7 +130,8 @@ class SecretStore:
     def __init__(self) -> None:
         self._secrets: dict[str, Secret] = {}
         self._tasks: dict[str, Task] = {}
-        self._failures: deque[str] = deque()
+        # (the task type it is for, or None for any; the error it ends with), in order
+        self._failures: deque[tuple[str | None, str]] = deque()
         self._sequence = itertools.count()
         # What references the secrets; a listener's update is a task of this store's too.
         self.balancers = BalancerStore()
@@ -163,18 +164,26 @@ class SecretStore:
 
     # -- tasks ---------------------------------------------------------------------------------
 
-    def fail_next_tasks(self, count: int, message: str) -> None:
+    def fail_next_tasks(self, count: int, message: str, task_type: str | None = None) -> None:
+        """The next `count` tasks of `task_type` (of any type, without one) end in ERROR."""
         if count < 1:
             raise ValueError("count must be at least 1")
-        self._failures.extend([message] * count)
+        self._failures.extend([(task_type, message)] * count)
 
     def submit(self, task: Task, *, may_fail: bool = True) -> Task:
         """Queue `task`; `may_fail=False` keeps seeded history clear of `fail_next_tasks`."""
-        if may_fail and self._failures:
-            task.planned_error = self._failures.popleft()
+        if may_fail:
+            task.planned_error = self._planned_failure(task.task_type)
         task.sequence = next(self._sequence)
         self._tasks[task.id] = task
         return task
+
+    def _planned_failure(self, task_type: str) -> str | None:
+        for planned in self._failures:
+            if planned[0] in (None, task_type):
+                self._failures.remove(planned)
+                return planned[1]
+        return None
 
     def task(self, task_id: str) -> Task | None:
         return self._tasks.get(task_id)
@@ -187,7 +196,7 @@ class SecretStore:
         due = [t for t in self._tasks.values() if not t.settled and t.finishes_at <= now]
         for task in sorted(due, key=lambda t: (t.finishes_at, t.sequence)):
             task.error = task.planned_error or self._apply(task)
-            if task.error and task.task_type == UPDATE_LISTENER:
+            if task.error and task.task_type in UPDATES:
                 self.balancers.release(task.resource_id)
             task.settled = True
 
@@ -197,8 +206,8 @@ class SecretStore:
             task.secret.created = task.finished_on
             self.add_secret(task.secret)
             return None
-        if task.task_type == UPDATE_LISTENER:
-            return self.balancers.update_listener(task.resource_id, task.data)
+        if task.task_type in UPDATES:
+            return self.balancers.apply(task.task_type, task.resource_id, task.data)
         if self.secret(task.project_id, task.region_id, task.resource_id) is None:
             return f"Secret {task.resource_id} could not be found"
         del self._secrets[task.resource_id]

@@ -242,6 +242,24 @@ def _query_int(
     return value
 
 
+def validate_pool_update(body: object, fields: frozenset[str]) -> dict:
+    """A pool's changes: only `fields`, those read here of their type; the secrets they name are
+    the caller's to find."""
+    body = _require_object(body)
+    problems = _Problems()
+    for name in sorted(set(body) - fields):
+        problems.add(name, "Extra inputs are not permitted")
+    for name in ("secret_id", "ca_secret_id", "crl_secret_id"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            problems.add(name, "Input should be a valid string")
+    if "name" in body and not (isinstance(body["name"], str) and 1 <= len(body["name"]) <= 255):
+        problems.add("name", "String should have between 1 and 255 characters")
+    if "admin_state_up" in body and not isinstance(body["admin_state_up"], bool):
+        problems.add("admin_state_up", "Input should be a valid boolean")
+    problems.raise_any()
+    return dict(body)
+
+
 def validate_listener_update(body: object, fields: frozenset[str]) -> dict:
     """A listener's changes: only `fields`, each of its type; the secrets they name are the
     caller's to find."""

@@ -1,7 +1,8 @@
 """Load balancers, listeners and pools: the official SDK's calls against the emulator, and the
-listener update as a task that changes the listener only when it finishes."""
+listener and pool updates as tasks that change them only when they finish."""
 
 import gcore
+import httpx
 import pytest
 
 from emulators.gcore import seed_demo
@@ -181,3 +182,187 @@ def test_the_demo_terminates_tls_with_its_certificates(gcore_sdk, gcore_server):
     assert {secrets["api-example-com"], secrets["status-example-com"]} <= by_sni
     assert [pool.ca_secret_id for pool in pools] == [secrets["api-example-com"]]
     assert secrets["grafana-admin"] not in defaults | by_sni
+
+
+def test_the_sdk_gets_a_pool_and_not_an_unknown_one(gcore_sdk, web):
+    pool = gcore_sdk.cloud.load_balancers.pools.get(web["pool"].id)
+    assert (pool.ca_secret_id, pool.provisioning_status) == (web["pool"].ca_secret_id, "ACTIVE")
+
+    with pytest.raises(gcore.NotFoundError):
+        gcore_sdk.cloud.load_balancers.pools.get("0b1c0a5e-0000-4000-8000-000000000000")
+
+
+def test_a_pool_update_through_the_sdk_is_a_task_that_changes_its_secrets(
+    gcore_sdk, gcore_server, web
+):
+    ca, crl, client = (certificate(gcore_server.app, n) for n in ("ca-2027", "crl", "client"))
+
+    answer = gcore_sdk.cloud.load_balancers.pools.update(
+        web["pool"].id, ca_secret_id=ca.id, crl_secret_id=crl.id, secret_id=client.id
+    )
+    task = gcore_sdk.cloud.tasks.poll(answer.tasks[0])
+
+    assert (task.state, task.task_type) == ("FINISHED", "update_lbpool")
+    pool = gcore_sdk.cloud.load_balancers.pools.get(web["pool"].id)
+    assert (pool.ca_secret_id, pool.crl_secret_id, pool.secret_id) == (ca.id, crl.id, client.id)
+
+
+def test_the_sdks_update_and_poll_switches_a_listener_and_a_pool(gcore_sdk, gcore_server, web):
+    renewed = certificate(gcore_server.app, "www-2027")
+    balancers = gcore_sdk.cloud.load_balancers
+
+    listener = balancers.listeners.update_and_poll(web["https"].id, secret_id=renewed.id)
+    pool = balancers.pools.update_and_poll(web["pool"].id, ca_secret_id=renewed.id)
+
+    assert (listener.secret_id, listener.provisioning_status) == (renewed.id, "ACTIVE")
+    assert (pool.ca_secret_id, pool.provisioning_status) == (renewed.id, "ACTIVE")
+
+
+def test_a_listener_switch_made_to_fail_raises_in_the_sdks_poll(gcore_sdk, gcore_server, web):
+    renewed = certificate(gcore_server.app, "www-2027")
+    control = httpx.post(
+        f"{gcore_server.url}/_emulator/gcore/task-failures",
+        json={"task_type": "update_lblistener", "message": "Listener update failed"},
+    )
+
+    with pytest.raises(ValueError, match="Listener update failed"):
+        gcore_sdk.cloud.load_balancers.listeners.update_and_poll(
+            web["https"].id, secret_id=renewed.id
+        )
+
+    assert control.status_code == 201
+    listener = gcore_sdk.cloud.load_balancers.listeners.get(web["https"].id)
+    assert (listener.secret_id, listener.provisioning_status) == (web["www"].id, "ACTIVE")
+
+
+def test_a_pool_update_that_changes_nothing_starts_no_task(gcore_sdk, web):
+    answer = gcore_sdk.cloud.load_balancers.pools.update(
+        web["pool"].id, ca_secret_id=web["pool"].ca_secret_id
+    )
+
+    assert answer.tasks == []
+
+
+def test_a_pool_changes_only_when_its_update_finishes(gcore_app, gcore_client, gcore_clock):
+    old, new = certificate(gcore_app, "old-ca"), certificate(gcore_app, "new-ca")
+    balancer = gcore_app.add_load_balancer(PROJECT_ID, REGION_ID, "lb")
+    listener = gcore_app.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=old.id)
+    pool = gcore_app.add_pool(listener, "backends", "HTTPS", ca_secret_id=old.id)
+    path = f"/cloud/v2/lbpools/{PROJECT_ID}/{REGION_ID}/{pool.id}"
+    get_path = f"/cloud/v1/lbpools/{PROJECT_ID}/{REGION_ID}/{pool.id}"
+
+    (task_id,) = gcore_client.patch(path, json={"ca_secret_id": new.id}).json()["tasks"]
+    pending = gcore_client.get(get_path).json()
+    again = gcore_client.patch(path, json={"name": "busy"})
+    gcore_clock.advance(3)
+    done = gcore_client.get(get_path).json()
+
+    assert (pending["ca_secret_id"], pending["provisioning_status"]) == (old.id, "PENDING_UPDATE")
+    assert pending["task_id"] == task_id
+    assert again.status_code == 409
+    assert (done["ca_secret_id"], done["provisioning_status"], done["task_id"]) == (
+        new.id,
+        "ACTIVE",
+        None,
+    )
+
+
+@pytest.mark.parametrize("task_type", ["update_lblistener", "update_lbpool"])
+def test_the_next_update_of_a_kind_can_be_made_to_fail(
+    gcore_app, gcore_client, gcore_clock, task_type
+):
+    old, new = certificate(gcore_app, "old"), certificate(gcore_app, "new")
+    balancer = gcore_app.add_load_balancer(PROJECT_ID, REGION_ID, "lb")
+    listener = gcore_app.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=old.id)
+    pool = gcore_app.add_pool(listener, "backends", "HTTPS", ca_secret_id=old.id)
+    control = gcore_client.post(
+        "/_emulator/gcore/task-failures",
+        json={"task_type": task_type, "message": "Octavia refused the change"},
+    )
+    scope = f"{PROJECT_ID}/{REGION_ID}"
+    updates = {
+        "update_lblistener": (f"/cloud/v2/lblisteners/{scope}/{listener.id}", "secret_id"),
+        "update_lbpool": (f"/cloud/v2/lbpools/{scope}/{pool.id}", "ca_secret_id"),
+    }
+    tasks = {}
+    for kind, (path, name) in updates.items():
+        (tasks[kind],) = gcore_client.patch(path, json={name: new.id}).json()["tasks"]
+    gcore_clock.advance(3)
+
+    assert control.status_code == 201
+    failed = gcore_client.get(f"/cloud/v1/tasks/{tasks.pop(task_type)}").json()
+    assert (failed["state"], failed["error"]) == ("ERROR", "Octavia refused the change")
+    (other,) = tasks.values()
+    assert gcore_client.get(f"/cloud/v1/tasks/{other}").json()["state"] == "FINISHED"
+    after_listener, after_pool = gcore_app.listener(listener.id), gcore_app.pool(pool.id)
+    now = {"update_lblistener": after_listener.secret_id, "update_lbpool": after_pool.ca_secret_id}
+    assert now == {task_type: old.id, next(iter(tasks)): new.id}
+    assert (after_listener.task_id, after_pool.task_id) == (None, None)
+
+
+def test_a_failure_for_an_unknown_task_type_is_refused(gcore_client):
+    answer = gcore_client.post("/_emulator/gcore/task-failures", json={"task_type": "reboot"})
+
+    assert answer.status_code == 400
+
+
+@pytest.fixture
+def tls(gcore_app):
+    """A TLS listener, a plain one and a pool, with a certificate and a passphrase to hand."""
+    cert, other = certificate(gcore_app, "cert"), certificate(gcore_app, "other")
+    word = gcore_app.add_secret(PROJECT_ID, REGION_ID, "word", "passphrase", b"x")
+    elsewhere = gcore_app.add_secret(PROJECT_ID, 38, "far", "certificate", b"pem")
+    balancer = gcore_app.add_load_balancer(PROJECT_ID, REGION_ID, "lb")
+    https = gcore_app.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=cert.id)
+    plain = gcore_app.add_listener(balancer, "tcp", "TCP", 5432)
+    pool = gcore_app.add_pool(https, "backends", "HTTPS")
+    scope = f"{PROJECT_ID}/{REGION_ID}"
+    return {
+        "cert": cert.id,
+        "other": other.id,
+        "word": word.id,
+        "elsewhere": elsewhere.id,
+        "https": f"/cloud/v2/lblisteners/{scope}/{https.id}",
+        "tcp": f"/cloud/v2/lblisteners/{scope}/{plain.id}",
+        "pool": f"/cloud/v2/lbpools/{scope}/{pool.id}",
+    }
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "status", "field"),
+    [
+        ("https", {"secret_id": "word"}, 400, "secret_id"),  # not a certificate
+        ("https", {"sni_secret_id": ["other", "word"]}, 400, "sni_secret_id"),
+        ("https", {"secret_id": None}, 400, "secret_id"),  # HTTPS keeps a default certificate
+        ("https", {"secret_id": "elsewhere"}, 404, None),  # another region's
+        ("tcp", {"secret_id": "cert"}, 400, "secret_id"),  # a TCP listener takes none
+        ("tcp", {"sni_secret_id": ["cert"]}, 400, "sni_secret_id"),
+        ("pool", {"secret_id": "word"}, 400, "secret_id"),  # a client certificate
+        ("pool", {"crl_secret_id": "other"}, 400, "crl_secret_id"),  # a CRL needs a CA
+        ("pool", {"ca_secret_id": "elsewhere"}, 404, None),
+        ("pool", {"ca_secret_id": 7}, 400, "ca_secret_id"),
+        ("pool", {"listener_id": "cert"}, 400, "listener_id"),  # not a field an update takes
+    ],
+)
+def test_secrets_that_cannot_serve_are_refused_and_queue_nothing(
+    gcore_app, gcore_client, tls, target, body, status, field
+):
+    named = {k: tls.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+    if "sni_secret_id" in named:
+        named["sni_secret_id"] = [tls[i] for i in body["sni_secret_id"]]
+
+    answer = gcore_client.patch(tls[target], json=named)
+
+    assert answer.status_code == status
+    if field:
+        assert field in answer.json()["invalid_fields"]
+    assert gcore_app.store.tasks() == []
+
+
+def test_a_tls_listener_takes_sni_certificates_and_a_pool_a_ca_with_its_crl(gcore_client, tls):
+    listener = gcore_client.patch(tls["https"], json={"sni_secret_id": [tls["other"]]})
+    pool = gcore_client.patch(
+        tls["pool"], json={"ca_secret_id": tls["cert"], "crl_secret_id": tls["other"]}
+    )
+
+    assert (listener.status_code, pool.status_code) == (200, 200)

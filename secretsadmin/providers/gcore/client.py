@@ -4,7 +4,8 @@ for one account (one project).
 One pooled `httpx.Client` per account, reused across requests and threads. The API key lives only
 in that client's `Authorization` header: it is in no message, repr or log line of this module.
 
-Writes answer with the task that carries them out (`Submitted`); follow it with `get_task`. No
+Writes answer with the task that carries them out (`Submitted`); follow it with `get_task`. An
+update of a listener or a pool that would change nothing answers no task (None). No
 write is ever repeated after a timeout or a 5xx: the API takes no idempotency key, so a create
 sent twice can make two secrets of one name. Only a 429, which the API did not process, is.
 """
@@ -15,7 +16,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +66,8 @@ DEFAULT_RETRY = RetryPolicy()
 PAGE_SIZE = 200
 MAX_PAGE_SIZE = 1000  # the API's own limit
 PARALLEL_PAGES = 4  # pages of one listing fetched at once once the count is known
-# Secrets and tasks are named by UUIDs; anything else in a path is refused before it is sent.
+# Secrets, tasks, listeners and pools are named by UUIDs; anything else in a path is refused
+# before it is sent.
 _ID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 
 
@@ -233,6 +235,53 @@ class GcoreClient:
     def list_pools(self, region_id: int) -> list[Pool]:
         return self._all("list_pools", self._region_path("lbpools", region_id), decode.pool)
 
+    def get_listener(self, region_id: int, listener_id: str) -> Listener:
+        path = f"{self._region_path('lblisteners', region_id)}/{_id(listener_id)}"
+        return self._calls.decoded("get_listener", "GET", path, decode.listener)
+
+    def get_pool(self, region_id: int, pool_id: str) -> Pool:
+        path = f"{self._region_path('lbpools', region_id)}/{_id(pool_id)}"
+        return self._calls.decoded("get_pool", "GET", path, decode.pool)
+
+    def update_listener_certificates(
+        self,
+        region_id: int,
+        listener_id: str,
+        *,
+        secret_id: str | None = None,
+        sni_secret_ids: Sequence[str] | None = None,
+    ) -> Submitted | None:
+        """Points the listener at `secret_id` as its default certificate and/or at
+        `sni_secret_ids` by SNI; None leaves that one as it is. `sni_secret_ids` is the whole new
+        list: the API replaces the listener's list with it, it adds nothing to it."""
+        body: dict[str, Any] = {}
+        if secret_id is not None:
+            body["secret_id"] = _id(secret_id)
+        if sni_secret_ids is not None:
+            body["sni_secret_id"] = [_id(i) for i in sni_secret_ids]
+        path = f"{self._region_path('lblisteners', region_id, version='v2')}/{_id(listener_id)}"
+        return self._update("update_listener", path, body)
+
+    def update_pool_certificates(
+        self,
+        region_id: int,
+        pool_id: str,
+        *,
+        secret_id: str | None = None,
+        ca_secret_id: str | None = None,
+        crl_secret_id: str | None = None,
+    ) -> Submitted | None:
+        """Points the pool at these secrets (its client certificate, the CA and the revocation
+        list it checks its members against); None leaves that one as it is."""
+        named = {
+            "secret_id": secret_id,
+            "ca_secret_id": ca_secret_id,
+            "crl_secret_id": crl_secret_id,
+        }
+        body = {name: _id(value) for name, value in named.items() if value is not None}
+        path = f"{self._region_path('lbpools', region_id, version='v2')}/{_id(pool_id)}"
+        return self._update("update_pool", path, body)
+
     # -- tasks ------------------------------------------------------------------------------------
 
     def get_task(self, task_id: str) -> Task:
@@ -253,6 +302,14 @@ class GcoreClient:
         response = self._calls.call(operation, method, path, body=body)
         task_id = self._calls.read(operation, method, response, decode.task_ids)
         return Submitted(task_id=task_id, status=response.status_code)
+
+    def _update(self, operation: str, path: str, body: dict[str, Any]) -> Submitted | None:
+        """A PATCH of only the fields given: any other is left as it is."""
+        if not body:
+            raise ValueError("an update needs something to change")
+        response = self._calls.call(operation, "PATCH", path, body=body)
+        task_id = self._calls.read(operation, "PATCH", response, decode.update_task_ids)
+        return Submitted(task_id=task_id, status=response.status_code) if task_id else None
 
     def _all[T](
         self,

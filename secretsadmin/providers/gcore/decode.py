@@ -94,6 +94,15 @@ def task_ids(body: Any) -> str:
     return _text(tasks[0], "tasks")
 
 
+def update_task_ids(body: Any) -> str | None:
+    """The task an update started, or None: an update that would change nothing starts none
+    (`{"tasks": []}`, as the SDK documents for pools and its `update_and_poll`s expect)."""
+    tasks = _list(_field(body, "tasks"), "tasks")
+    if len(tasks) > 1:
+        raise ValueError(f"expected at most one task, not {len(tasks)}")
+    return _text(tasks[0], "tasks") if tasks else None
+
+
 def task(body: Any) -> Task:
     state = _text(_field(body, "state"), "state")
     if state not in TASK_STATES:
