@@ -1,9 +1,16 @@
 """The organisations' agents, their deployments, and the rules a deploy must pass.
 
 A deployment binds secret sets as its manifest does (`envFromSecretNames`, `imagePullSecretName`)
-and becomes ready a delay after it was made, read from the clock as provisioning is. An agent is
-`ready` once its latest (desired) deployment is; until then the operator has reconciled only the
-one before it, which keeps serving, so the agent stays `available`.
+and becomes ready a delay after it was made, read from the clock as provisioning is. Its revision
+is `Creating` for the first half of the delay; then the operator has reconciled it (the official
+client waits "for operator to process deployment" until `reconciledDeploymentId` is the desired
+one, and only then reads `ready`) and it is `Validating`, its replicas started but not ready; at
+the delay it is `Active` and the agent `ready`. Until then the deployment before it keeps serving,
+as `previousRevision`, so the agent stays `available`.
+
+A deployment scripted to fail (`fail_next_deploys`) is reconciled as well, its code `waiting` for
+the reason given (ImagePullBackOff by default), and at the delay its phase is `Failed`: the agent
+is never `ready` with it, and the deployment before it serves on, the rolling update unfinished.
 """
 
 import re
@@ -17,6 +24,7 @@ from .store import Rejected, SecretStore, SetType
 
 BAD_REQUEST = "GENERIC_BAD_REQUEST"
 NAMESPACE = "tiny-ferret-maroon-123"
+DEFAULT_DEPLOY_FAILURE = "Back-off pulling image: not found or unauthorized"
 RESOURCES = {
     "agent-1x": {"cpu": "500m", "memory": "1Gi"},
     "agent-2x": {"cpu": "1", "memory": "2Gi"},
@@ -37,12 +45,32 @@ class Config:
     max_session_duration: int | None = None
 
 
+@dataclass(frozen=True)
+class DeployFailure:
+    """Why a deployment's code never became ready, as its revision's health tells it."""
+
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ScriptedFailure:
+    failure: DeployFailure
+    agent: str | None  # only this agent's next deployment; any agent's when None
+
+
 @dataclass
 class Deployment:
     id: str
     config: Config
     created_at: float
-    ready_at: float
+    ready_at: float  # when it lands, or fails when `failure` is set
+    failure: DeployFailure | None = None
+
+    @property
+    def reconciled_at(self) -> float:
+        """When the operator has processed it: halfway to its verdict."""
+        return (self.created_at + self.ready_at) / 2
 
 
 @dataclass
@@ -59,7 +87,13 @@ class Agent:
         return self.deployments[-1]
 
     def reconciled(self, now: float) -> Deployment | None:
-        landed = [d for d in self.deployments if d.ready_at <= now]
+        """The latest deployment the operator has processed, whatever became of it."""
+        processed = [d for d in self.deployments if d.reconciled_at <= now]
+        return processed[-1] if processed else None
+
+    def serving(self, now: float) -> Deployment | None:
+        """The latest deployment that landed: the one taking sessions."""
+        landed = [d for d in self.deployments if d.ready_at <= now and d.failure is None]
         return landed[-1] if landed else None
 
 
@@ -70,11 +104,19 @@ class AgentStore:
         # Timestamps are wall-clock times: the emulator's clock may be monotonic or manual.
         self._epoch = time.time() - clock.now()
         self._agents: dict[str, dict[str, Agent]] = {}
+        self._failures: list[ScriptedFailure] = []
 
     def clear(self) -> None:
-        """Back to no agent and the delay the store was built with."""
+        """Back to no agent, no scripted failure and the delay the store was built with."""
         self.deploy_delay = self._configured_delay
         self._agents.clear()
+        self._failures.clear()
+
+    def fail_next_deploys(self, n: int, failure: DeployFailure, agent: str | None = None) -> None:
+        """The next `n` deployments the API makes (of `agent` only, when named) fail."""
+        if n < 1:
+            raise ValueError("times must be at least 1")
+        self._failures.extend(ScriptedFailure(failure, agent) for _ in range(n))
 
     def iso(self, at: float) -> str:
         stamp = datetime.fromtimestamp(self._epoch + at, UTC)
@@ -115,7 +157,9 @@ class AgentStore:
             raise InvalidDeploy
         config = _merged(Config(image=""), body)
         self._check_sets(org, region, config, "will be created in")
-        return self.add(org, name, region, config, self.clock.now())
+        agent = self.add(org, name, region, config, self.clock.now())
+        agent.desired.failure = self._next_failure(name)
+        return agent
 
     def delete(self, org: str, name: str) -> None:
         if self._agents.get(org, {}).pop(name, None) is None:
@@ -132,12 +176,21 @@ class AgentStore:
         if config == agent.desired.config and not _forced(body):
             return agent
         now = self.clock.now()
-        agent.deployments.append(self._deployment(config, now))
+        deployment = self._deployment(config, now)
+        deployment.failure = self._next_failure(name)
+        agent.deployments.append(deployment)
         agent.updated_at = now
         return agent
 
     def _deployment(self, config: Config, at: float) -> Deployment:
         return Deployment(str(uuid.uuid4()), config, at, at + self.deploy_delay)
+
+    def _next_failure(self, agent: str) -> DeployFailure | None:
+        for scripted in self._failures:
+            if scripted.agent in (None, agent):
+                self._failures.remove(scripted)
+                return scripted.failure
+        return None
 
     def _check_sets(self, org: str, region: str, config: Config, service_is: str) -> None:
         for name, kind in (
@@ -187,14 +240,14 @@ class AgentStore:
     def detail(self, agent: Agent) -> dict:
         """The agent as `GET /agents/{name}` shows it (`ServiceDetailsResponse`)."""
         now = self.clock.now()
-        desired, reconciled = agent.desired, agent.reconciled(now)
-        ready = reconciled is desired
+        desired, serving = agent.desired, agent.serving(now)
+        ready = serving is desired
         config = desired.config
         body = {
             "name": agent.name,
             "region": agent.region,
             "ready": ready,
-            "available": reconciled is not None,
+            "available": serving is not None,
             "createdAt": self.iso(agent.created_at),
             "updatedAt": self.iso(agent.updated_at),
             **self._deployment_ids(agent, now),
@@ -206,9 +259,9 @@ class AgentStore:
             "krispViva": {"audioFilter": None},
             "currentRevision": self._revision(desired, now),
         }
-        # "Present during rolling updates": the reconciled one still serving beside the new one.
-        if reconciled is not None and not ready:
-            body["previousRevision"] = self._revision(reconciled, now)
+        # "Present during rolling updates": the one still serving beside the new one.
+        if serving is not None and not ready:
+            body["previousRevision"] = self._revision(serving, now)
         return body
 
     def _deployment_ids(self, agent: Agent, now: float) -> dict:
@@ -247,21 +300,43 @@ class AgentStore:
         }
 
     def _revision(self, deployment: Deployment, now: float) -> dict:
-        landed = deployment.ready_at <= now
+        phase, started = _phase(deployment, now)
         revision: dict = {
             "deploymentID": deployment.id,
-            "phase": "Active" if landed else "Creating",
-            "readyReplicas": 1 if landed else 0,
-            "phaseStartedAt": self.iso(deployment.ready_at if landed else deployment.created_at),
+            "phase": phase,
+            "readyReplicas": 1 if phase == "Active" else 0,
+            "phaseStartedAt": self.iso(started),
         }
-        if landed:
-            revision["health"] = {
-                "ready": True,
-                "state": "running",
-                "restartCount": 0,
-                "replicasStarted": 1,
-            }
+        # "Present once replicas have started running."
+        if phase == "Active":
+            revision["health"] = _health(ready=True, state="running", started=1)
+        elif deployment.failure is not None and phase != "Creating":
+            # Its replica was scheduled but its code never started (an image that cannot be
+            # pulled): Kubernetes reports the container `waiting`, with the reason, while it
+            # retries; the phase says when the platform gave up.
+            revision["health"] = _health(
+                ready=False,
+                state="waiting",
+                started=0,
+                reason=deployment.failure.reason,
+                message=deployment.failure.message,
+            )
+        elif phase == "Validating":
+            revision["health"] = _health(ready=False, state="running", started=1)
         return revision
+
+
+def _phase(deployment: Deployment, now: float) -> tuple[str, float]:
+    """The revision's phase at `now` and when that phase started."""
+    if deployment.ready_at <= now:
+        return ("Failed" if deployment.failure else "Active"), deployment.ready_at
+    if deployment.reconciled_at <= now:
+        return "Validating", deployment.reconciled_at
+    return "Creating", deployment.created_at
+
+
+def _health(*, ready: bool, state: str, started: int, **why: str) -> dict:
+    return {"ready": ready, "state": state, "restartCount": 0, "replicasStarted": started, **why}
 
 
 AGENT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])$")

@@ -11,7 +11,7 @@ from http import HTTPStatus
 
 from ..clock import Clock
 from ..wsgi import EmulatorApp, Request, Response
-from .agents import AgentStore
+from .agents import DEFAULT_DEPLOY_FAILURE, AgentStore, DeployFailure
 from .regions import REGIONS
 from .store import DEFAULT_FAILURE_MESSAGE, Rejected, SecretStore, SetType
 from .validation import INVALID_FORMAT, InvalidRequest, parse_upsert, valid_set_name
@@ -96,6 +96,19 @@ class PipecatEmulator(EmulatorApp):
         with self.state_lock:
             self.store.fail_next_provisioning(n, message)
 
+    def fail_next_deploys(
+        self,
+        n: int = 1,
+        *,
+        agent: str | None = None,
+        reason: str = "ImagePullBackOff",
+        message: str = DEFAULT_DEPLOY_FAILURE,
+    ) -> None:
+        """The next `n` deployments (of `agent` only, when named) end `Failed` at the delay,
+        their code `waiting` for `reason`; the deployment before keeps serving."""
+        with self.state_lock:
+            self.agents.fail_next_deploys(n, DeployFailure(reason, message), agent)
+
     def set_default_region(self, org: str, region: str) -> None:
         if region not in REGIONS:
             raise ValueError(f"unknown region {region!r}")
@@ -116,13 +129,25 @@ class PipecatEmulator(EmulatorApp):
         self.agents.clear()
 
     def _control(self, request: Request) -> Response:
-        if request.method == "POST" and request.path.rstrip("/") == (
-            "/_emulator/pipecat/provisioning-failures"
-        ):
+        path = request.path.rstrip("/")
+        if request.method == "POST" and path == "/_emulator/pipecat/provisioning-failures":
             try:
                 spec = request.json() or {}
                 self.fail_next_provisioning(
                     int(spec.get("times", 1)), str(spec.get("message", DEFAULT_FAILURE_MESSAGE))
+                )
+            except (AttributeError, TypeError, ValueError) as exc:
+                return Response(400, {"error": str(exc)})
+            return Response(201, {"status": "added"})
+        if request.method == "POST" and path == "/_emulator/pipecat/deploy-failures":
+            try:
+                spec = request.json() or {}
+                agent = spec.get("agent")
+                self.fail_next_deploys(
+                    int(spec.get("times", 1)),
+                    agent=None if agent is None else str(agent),
+                    reason=str(spec.get("reason", "ImagePullBackOff")),
+                    message=str(spec.get("message", DEFAULT_DEPLOY_FAILURE)),
                 )
             except (AttributeError, TypeError, ValueError) as exc:
                 return Response(400, {"error": str(exc)})

@@ -257,3 +257,34 @@ def test_the_clients_deploy_creates_an_agent(pipecat_cli, pipecat_server):
     assert done.json()["deploymentId"] == agent.desired.id
     assert (agent.region, agent.desired.config.secret_set) == ("us-west", "staging-voice-agent")
     assert ("POST", f"{ORG_PATH}services", 200) in calls(pipecat_server)
+
+
+def test_the_clients_status_reads_an_agent_whose_deployment_failed(pipecat_cli, pipecat_server):
+    app = pipecat_server.app
+    seed_demo(app, org=PIPECAT_ORG)
+    old = app.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+    app.agents.deploy_delay = 0.0  # failed at once, on the server's manual clock
+    app.fail_next_deploys(agent="voice-prod", message="pull access denied for acme/voice-prod")
+    new = app.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True}).desired.id
+
+    status = pipecat_cli("status", "voice-prod", group="agent")
+
+    assert status.returncode == 0, status.stderr
+    assert (status.json()["ready"], status.json()["available"]) == (False, True)
+    current, previous = status.json()["currentRevision"], status.json()["previousRevision"]
+    assert (current["deploymentID"], current["phase"]) == (new, "Failed")
+    assert current["health"]["reason"] == "ImagePullBackOff"
+    assert (previous["deploymentID"], previous["phase"]) == (old, "Active")
+
+    plain = pipecat_cli("status", "voice-prod", group="agent", output="plain")
+
+    assert plain.returncode == 0, plain.stderr
+    assert "Ready: False" in plain.stdout
+    assert "Deployment Phase: Failed" in plain.stdout
+
+    rich = pipecat_cli("status", "voice-prod", group="agent", output="rich")
+
+    assert rich.returncode == 0, rich.stderr
+    assert "ImagePullBackOff" in rich.stdout
+    assert "pull access denied for acme/voice-prod" in rich.stdout
+    assert f"Previous ({old[:8]}) Active" in rich.stdout

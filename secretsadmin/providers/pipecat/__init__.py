@@ -13,10 +13,22 @@ from .errors import (
     PipecatError,
     RateLimited,
     ServerError,
+    SetNotFound,
+    SetNotReady,
     Unauthorized,
     Unavailable,
 )
-from .models import Accepted, Agent, Deleted, Region, SecretSet, SetDetail
+from .models import (
+    Accepted,
+    Agent,
+    Deleted,
+    DeploymentState,
+    Redeployed,
+    Region,
+    Revision,
+    SecretSet,
+    SetDetail,
+)
 from .names import key_name_problem, set_name_problem
 
 __all__ = [
@@ -26,17 +38,22 @@ __all__ = [
     "BadRequestReason",
     "Conflict",
     "Deleted",
+    "DeploymentState",
     "MalformedResponse",
     "NotFound",
     "PipecatClient",
     "PipecatClients",
     "PipecatError",
     "RateLimited",
+    "Redeployed",
     "Region",
     "RetryPolicy",
+    "Revision",
     "SecretSet",
     "ServerError",
     "SetDetail",
+    "SetNotFound",
+    "SetNotReady",
     "Unauthorized",
     "Unavailable",
     "UnknownAccount",

@@ -30,8 +30,9 @@ from .errors import (
     ServerError,
     Unauthorized,
     Unavailable,
+    deploy_error,
 )
-from .models import Accepted, Agent, Deleted, Region, SecretSet, SetDetail
+from .models import Accepted, Agent, Deleted, Redeployed, Region, SecretSet, SetDetail
 from .names import agent_name_problem, path_part_problem
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ ERRORS_BY_STATUS: dict[int, type[PipecatError]] = {
     409: Conflict,
     429: RateLimited,
 }
+DEPLOYS = frozenset({"redeploy"})  # whose 404 and 409 name a set as often as the agent
 DEFAULT_RETRY = RetryPolicy(conflict_methods=frozenset({"PUT", "DELETE"}))
 
 
@@ -119,10 +121,7 @@ class PipecatClient:
         return self._decoded("list_agents", "GET", path, decode.agents)
 
     def get_agent(self, name: str) -> Agent:
-        problem = agent_name_problem(name)
-        if problem:
-            raise ValueError(f"not a name a Pipecat Cloud agent can have ({problem}): {name!r}")
-        return self._decoded("get_agent", "GET", f"/agents/{name}", decode.agent)
+        return self._decoded("get_agent", "GET", _agent_path(name), decode.agent)
 
     # -- changing ---------------------------------------------------------------------------------
 
@@ -156,6 +155,19 @@ class PipecatClient:
 
     def delete_key(self, name: str, key: str) -> Deleted:
         return self._delete("delete_key", _path(name, key))
+
+    def redeploy(self, name: str) -> Redeployed:
+        """A new deployment of the agent as it is configured, so that it reads its sets' values
+        again. The body is `forceRedeploy` alone: every field of `UpdateServiceRequest` is
+        optional and the ones left out stay as deployed, so nothing else can change by it.
+
+        Refused: `SetNotReady` (409) while a set it binds is not `ready`; `SetNotFound` (404)
+        when such a set is gone; `NotFound` when the agent is. Never repeated on a 5xx or a
+        timeout: each POST that lands makes one more deployment."""
+        path = _agent_path(name)
+        response = self._call("redeploy", "POST", path, body={"forceRedeploy": True})
+        agent = self._calls.read("redeploy", "POST", response, decode.agent)
+        return Redeployed(agent=agent, status=response.status_code)
 
     # -- the calls --------------------------------------------------------------------------------
 
@@ -197,11 +209,19 @@ class PipecatClient:
         if status >= 500:
             # The API may have stored the change before failing: a write's outcome is unknown.
             return ServerError(message, code=code, may_have_applied=method != "GET", **context)
-        return ERRORS_BY_STATUS.get(status, PipecatError)(message, code=code, **context)
+        error = ERRORS_BY_STATUS.get(status, PipecatError)(message, code=code, **context)
+        return deploy_error(error) if operation in DEPLOYS else error
 
 
 def image_pull_credentials(username: str, token: str) -> str:
     return base64.b64encode(f"{username}:{token}".encode()).decode("ascii")
+
+
+def _agent_path(name: str) -> str:
+    problem = agent_name_problem(name)
+    if problem:
+        raise ValueError(f"not a name a Pipecat Cloud agent can have ({problem}): {name!r}")
+    return f"/agents/{name}"
 
 
 def _path(*segments: str) -> str:

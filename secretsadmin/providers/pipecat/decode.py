@@ -5,10 +5,23 @@ import json
 from datetime import datetime
 from typing import Any, cast, get_args
 
-from .models import Agent, Region, SecretSet, SetDetail, SetType, Status
+from .models import (
+    Agent,
+    CodeState,
+    DeploymentState,
+    Phase,
+    Region,
+    Revision,
+    SecretSet,
+    SetDetail,
+    SetType,
+    Status,
+)
 
 SET_TYPES = get_args(SetType)
 STATUSES = get_args(Status)
+PHASES = get_args(Phase)
+CODE_STATES = get_args(CodeState)
 
 
 def error_body(content: bytes) -> tuple[str, str] | None:
@@ -67,7 +80,8 @@ def default_region(body: Any) -> str:
 
 
 def agents(body: Any) -> list[Agent]:
-    """`GET /agents?includeActiveDeployment=true`: readiness from the deployment ids alone."""
+    """`GET /agents?includeActiveDeployment=true`: `landed` from the deployment ids alone (the
+    operator has processed the desired one), all the list can tell."""
     return [
         _agent(item, landed=_reconciled(item), available=None)
         for item in _list(_field(body, "services"), "services")
@@ -75,14 +89,61 @@ def agents(body: Any) -> list[Agent]:
 
 
 def agent(body: Any) -> Agent:
-    """`GET /agents/{name}`: fully complete when the ids match and `ready` is true."""
+    """`GET /agents/{name}` (and the answer to `POST`): fully complete when the ids match and
+    `ready` is true."""
     ready, available = _field(body, "ready"), _field(body, "available")
     if not isinstance(ready, bool) or not isinstance(available, bool):
         raise ValueError("'ready' or 'available' is not a boolean")
-    return _agent(body, landed=ready and _reconciled(body), available=available)
+    reconciled = body.get("reconciledDeploymentId")
+    state = DeploymentState(
+        desired_id=_text(_field(body, "desiredDeploymentId"), "desiredDeploymentId"),
+        reconciled_id=None if reconciled is None else _text(reconciled, "reconciledDeploymentId"),
+        ready=ready,
+        available=available,
+        current=_revision(body.get("currentRevision"), "currentRevision"),
+        previous=_revision(body.get("previousRevision"), "previousRevision"),
+    )
+    return _agent(body, landed=state.landed, available=available, state=state)
 
 
-def _agent(item: Any, *, landed: bool, available: bool | None) -> Agent:
+def _revision(value: Any, name: str) -> Revision | None:
+    """A `RevisionInfo`; the document marks both revisions nullable, and the example's
+    `previousRevision` is null outside a rolling update."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(f"{name!r} is not an object")
+    phase = _text(_field(value, "phase"), "phase")
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}")
+    replicas = value.get("readyReplicas", 0)
+    if not isinstance(replicas, int) or isinstance(replicas, bool):
+        raise ValueError("'readyReplicas' is not a number")
+    health = value.get("health")
+    if health is not None and not isinstance(health, dict):
+        raise ValueError("'health' is not an object")
+    health = health or {}
+    code_ready = health.get("ready")
+    if code_ready is not None and not isinstance(code_ready, bool):
+        raise ValueError("'health.ready' is not a boolean")
+    code_state = health.get("state")
+    if code_state is not None and code_state not in CODE_STATES:
+        raise ValueError(f"unknown health state {code_state!r}")
+    return Revision(
+        deployment_id=_text(_field(value, "deploymentID"), "deploymentID"),
+        phase=cast(Phase, phase),
+        phase_started_at=_optional_time(value.get("phaseStartedAt"), "phaseStartedAt"),
+        ready_replicas=replicas,
+        code_ready=code_ready,
+        code_state=cast(CodeState | None, code_state),
+        reason=_optional_text(health.get("reason"), "reason"),
+        message=_optional_text(health.get("message"), "message"),
+    )
+
+
+def _agent(
+    item: Any, *, landed: bool, available: bool | None, state: DeploymentState | None = None
+) -> Agent:
     deployment = item.get("deployment") if isinstance(item, dict) else None
     env_sets: tuple[str, ...] = ()
     image_pull_set, deployed_at = None, None
@@ -104,6 +165,7 @@ def _agent(item: Any, *, landed: bool, available: bool | None) -> Agent:
         available=available,
         env_sets=env_sets,
         image_pull_set=image_pull_set,
+        state=state,
     )
 
 
@@ -122,6 +184,10 @@ def _time(value: Any, name: str) -> datetime:
     if stamp.tzinfo is None:
         raise ValueError(f"{name!r} has no time zone")
     return stamp
+
+
+def _optional_time(value: Any, name: str) -> datetime | None:
+    return None if value is None else _time(value, name)
 
 
 def _secret_set(item: Any) -> SecretSet:
@@ -149,6 +215,12 @@ def _error_message(item: dict[str, Any]) -> str | None:
     if message is not None and not isinstance(message, str):
         raise ValueError("errorMessage is not text")
     return message or None
+
+
+def _optional_text(value: Any, name: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name!r} is not text")
+    return value or None
 
 
 def _field(body: Any, name: str) -> Any:

@@ -74,7 +74,35 @@ class NotFound(PipecatError, errors.NotFound):
 
 
 class Conflict(PipecatError, errors.Conflict):
-    """Another change to the set was in flight on every attempt."""
+    """Another change to the set was in flight on every attempt (a set's PUT or DELETE)."""
+
+
+_SET_NOT_READY = re.compile(r"set '(?P<name>[^']*)' is not yet ready", re.IGNORECASE)
+_SET_NOT_FOUND = re.compile(r"secret set not found", re.IGNORECASE)
+
+
+class SetNotReady(Conflict):
+    """A deploy refused with 409: a set it binds is still provisioning (or failed to). Nothing
+    was deployed; retry once the set is `ready`."""
+
+    @property
+    def set_name(self) -> str | None:
+        match = _SET_NOT_READY.search(self.message)
+        return match["name"] if match else None
+
+
+class SetNotFound(NotFound):
+    """A deploy refused with 404 because a set it binds (env or image pull) is gone, not the
+    agent: the API answers both with 404 and tells them apart only by its message."""
+
+
+def deploy_error(error: PipecatError) -> PipecatError:
+    """`error` of a deploy, as the narrower kind its status and message tell."""
+    if isinstance(error, Conflict) and _SET_NOT_READY.search(error.message):
+        return error.as_a(SetNotReady)
+    if isinstance(error, NotFound) and _SET_NOT_FOUND.search(error.message):
+        return error.as_a(SetNotFound)
+    return error
 
 
 class RateLimited(PipecatError, errors.RateLimited):
