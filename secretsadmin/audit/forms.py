@@ -39,6 +39,12 @@ class EventFilterForm(forms.Form):
     outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
     request_id = forms.CharField(required=False, max_length=128, label="Request id")
     q = forms.CharField(required=False, max_length=200, label="Text")
+    operation = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Operation",
+        help_text="An operation's event number: it and its steps",
+    )
     # Paging cursors: set by the page's links, not shown as fields.
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

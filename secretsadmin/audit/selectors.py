@@ -114,9 +114,11 @@ def events(
     outcome: str = "",
     request_id: str = "",
     q: str = "",
+    operation: int | None = None,
 ) -> "Selection":
     """Events matching every filter given; exact matches, so each one can use its index. An
-    `action` may be a name's beginning (`pipecat`): it selects the names `actions.matching`.
+    `action` may be a name's beginning (`pipecat`): it selects the names `actions.matching`;
+    an `operation`, the sequence of an operation's attempt, selects it and its steps' events.
     Read them by `page`, by `Selection.every` (an export) or by iterating (newest first)."""
     every: QuerySet[AuditEvent] = AuditEvent.objects.all()
     using = every.db
@@ -131,6 +133,8 @@ def events(
         terms &= Q(clock__lt=until)
     # Each filter that an event meets in one of several ways, the likeliest to be rare first.
     either: list[list[Q]] = []
+    if operation:
+        either.append([Q(sequence=operation), Q(operation_id=operation)])
     if target:
         either.append([Q(target=target), Q(target_id=target)])
     if actor:

@@ -256,6 +256,7 @@ PLANNED = {
     "time": {"since": "since", "until": "until"},
     "since": {"since": "since"},
     "text": {"q": "needle"},
+    "operation": {"operation": 2},
     "actor + outcome": {"actor": "ann", "outcome": "failed"},
     "action family + time": {"action": "pipecat", "since": "since", "until": "until"},
     "unknown + provider": {"outcome": "unknown", "provider": "pipecat"},

@@ -76,3 +76,15 @@ def test_an_operations_page_tells_its_steps_and_each_step_its_operation(auditor,
 
     step_page = auditor.get(f"/audit/{step.sequence}/").text
     assert f'href="/audit/{operation.sequence}/"' in step_page.split('id="operation-of"')[1]
+
+
+def test_the_log_filtered_by_an_operation_shows_it_and_its_steps_only(auditor, system):
+    services.record(system, action="auth.login", outcome="succeeded")
+    operation, step, outcome = _operation_with_a_step(system)
+    services.record(system, action="auth.login", outcome="succeeded")
+
+    found = [event.sequence for event in selectors.events(operation=operation.sequence)]
+    assert found == [outcome.sequence, step.sequence, operation.sequence]
+
+    page = auditor.get(f"/audit/?operation={operation.sequence}").text
+    assert page.count('href="/audit/') >= 3 and "auth.login" not in page.split("<tbody")[1]
