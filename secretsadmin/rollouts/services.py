@@ -28,6 +28,13 @@ from .models import Rollout, Step
 # request holding it only when that request's worker died, and then expires on its own.
 LEASE = timedelta(seconds=60)
 ALREADY_RUNNING = "already_running"  # error_code of a start refused for a running operation
+# error_code of the outcome recorded as an operation starts, until its own: it runs for longer
+# than a request, and an attempt left open that long would read as one whose request died.
+RUNNING = "operation_running"
+IN_STEPS = (
+    "Carried out in steps, each recorded as a change of its own; the operation's outcome "
+    "follows once they are done."
+)
 ABANDONED = "abandoned"  # error_code of an operation a person stopped
 
 
@@ -81,8 +88,9 @@ def start(
     reason: str = "",
 ) -> Rollout:
     """Records the operation's attempt (`action` on `subject`; raises `AuditUnavailable` when it
-    cannot be, and nothing starts) and its steps, none sent yet. `subject.target_id` or, without
-    one, `subject.target` names the thing it is for: one operation of a kind runs per thing."""
+    cannot be, and nothing starts), its steps, none sent yet, and that it is running (`RUNNING`).
+    `subject.target_id` or, without one, `subject.target` names the thing it is for: one
+    operation of a kind runs per thing."""
     if not steps:
         raise NothingToDo
     key = subject.target_id or subject.target
@@ -114,6 +122,9 @@ def start(
                     role=step.role,
                 )
                 for position, step in enumerate(steps)
+            )
+            audit.conclude(
+                attempt, outcome=Outcome.UNKNOWN, error_code=RUNNING, error_message=IN_STEPS
             )
     except IntegrityError:
         # Another person started it between the check above and now.

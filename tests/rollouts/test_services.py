@@ -37,6 +37,8 @@ def test_a_start_records_the_operation_and_its_steps(db, editor):
         "voice-prod",
     )
     assert [step.state for step in rollout.steps.all()] == ["waiting", "waiting"]
+    [running] = AuditEvent.objects.filter(attempt=attempt)
+    assert (running.outcome, running.error_code) == ("unknown", services.RUNNING)
 
 
 def test_a_second_start_is_refused_and_recorded(db, editor):
@@ -73,8 +75,8 @@ def test_it_ends_once_every_step_is_done(db, editor):
     assert services.conclude_if_done(rollout)
     assert services.conclude_if_done(rollout)  # once: a second look records nothing more
 
-    outcomes = AuditEvent.objects.filter(attempt_id=rollout.operation)
-    assert [o.outcome for o in outcomes] == ["succeeded"]
+    outcomes = AuditEvent.objects.filter(attempt_id=rollout.operation).order_by("sequence")
+    assert [o.outcome for o in outcomes] == ["unknown", "succeeded"]
     assert rollout.state == "done"
     # Ended, another can start.
     assert _start(editor).running
@@ -95,7 +97,7 @@ def test_a_stop_waits_for_a_step_in_flight_and_says_what_was_done(db, editor):
     second.save()
     services.abandon(rollout, editor)
 
-    outcome = AuditEvent.objects.get(attempt_id=rollout.operation)
+    outcome = AuditEvent.objects.filter(attempt_id=rollout.operation).latest("sequence")
     assert outcome.outcome == "failed"
     assert outcome.error_message == "Stopped by eddie. Done: voice-a. Failed: voice-b (refused)."
     assert rollout.state == "abandoned"
