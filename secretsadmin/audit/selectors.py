@@ -30,6 +30,9 @@ Span = tuple[int, int]  # sequences from, to (both included)
 # An attempt this old without an outcome is shown as `unknown`: the request that made it is over.
 UNKNOWN_AFTER = timedelta(minutes=15)
 RECONCILED = "reconciled"  # error_code of an outcome concluded by the reconcile step
+# error_code of the outcome an operation in steps records as it starts: it runs for longer than
+# a request and ends with an outcome of its own, so it is not the reconcile step's to settle.
+OPERATION_RUNNING = "operation_running"
 TEXT_FIELDS = (
     "action",
     "actor_username",
@@ -78,9 +81,10 @@ def concluded() -> Exists:
 
 
 def _pending(older_than: timedelta) -> Q:
-    # Settled: an outcome that says what happened, or the reconcile step's own verdict.
+    # Settled: an outcome that says what happened, or the reconcile step's own verdict (or, for
+    # an operation in steps, that it runs: it concludes itself).
     settled = AuditEvent.objects.filter(attempt=OuterRef("pk")).filter(
-        ~Q(outcome=Outcome.UNKNOWN) | Q(error_code=RECONCILED)
+        ~Q(outcome=Outcome.UNKNOWN) | Q(error_code__in=(RECONCILED, OPERATION_RUNNING))
     )
     return Q(~Exists(settled), outcome=Outcome.ATTEMPTED, time__lt=timezone.now() - older_than)
 
@@ -134,6 +138,7 @@ def events(
     # Each filter that an event meets in one of several ways, the likeliest to be rare first.
     either: list[list[Q]] = []
     if operation:
+        # The operation's own outcomes name it too (`rollouts.services` records them so).
         either.append([Q(sequence=operation), Q(operation_id=operation)])
     if target:
         either.append([Q(target=target), Q(target_id=target)])

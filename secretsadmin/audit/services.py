@@ -188,11 +188,12 @@ def conclude(
     error_message: str = "",
     mask: Iterable[str] = (),
     target_id: str = "",
+    operation: int | None = None,
 ) -> AuditEvent:
     """Appends the outcome of an attempt as a new event that points at it (and at the operation
-    the attempt is a step of). Pass the attempt's values as `mask`: an upstream error may echo
-    one. `target_id` names what the change made when the attempt could not (a created thing's
-    id, learnt only once it exists)."""
+    the attempt is a step of, or `operation`: an operation's own outcomes name it). Pass the
+    attempt's values as `mask`: an upstream error may echo one. `target_id` names what the
+    change made when the attempt could not (a created thing's id, learnt only once it exists)."""
     if outcome == Outcome.ATTEMPTED:
         raise ValueError("an outcome cannot itself be an attempt")
     subject = Subject.of(attempt_event)
@@ -206,7 +207,7 @@ def conclude(
         error_message=error_message,
         attempt=attempt_event,
         mask=mask,
-        operation=attempt_event.operation_id,
+        operation=operation if operation is not None else attempt_event.operation_id,
     )
 
 

@@ -97,8 +97,8 @@ def _links_of(
                     value = parsed[text] = _json(text)
                 row[i] = value
         stored_hash = row.pop()
-        extra = dict(zip(chain.OPTIONAL_FIELDS, row[-optional:], strict=True))
-        content = dict(zip(content_names, row[:-optional], strict=True))
+        content = dict(zip(content_names, row[: len(row) - optional], strict=True))
+        extra = dict(zip(chain.OPTIONAL_FIELDS, row[len(row) - optional :], strict=True))
         yield (
             row[sequence_at],
             row[prev_at],

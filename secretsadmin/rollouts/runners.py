@@ -28,7 +28,12 @@ class Runner(Protocol):
         each step's outcome recorded once it is known) and, when `send`, sends the steps that
         may go next, each an audited change of `actor`'s grouped under the operation. A step's
         provider error is the step's to show (`Step.message`, `Step.request_id`); raises
-        `AuditUnavailable` when the log cannot be written (nothing is sent then)."""
+        `AuditUnavailable` when the log cannot be written (nothing is sent then).
+
+        A step still waiting whose `attempt` is set was being sent when its request ended (a
+        crash, a timeout): what the provider holds tells whether it went out, before it is
+        sent again. Several requests may follow at once only when the lease expired under a
+        request that outlived it: record each outcome once (hold the log's appends and look)."""
         ...
 
 

@@ -14,23 +14,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent, Outcome
+from secretsadmin.audit.selectors import OPERATION_RUNNING
 from secretsadmin.audit.services import Actor, Subject
 
 from .models import Rollout, Step
 
-# Longer than a page's whole provider deadline (PROVIDER_DEADLINE_SECONDS): a lease outlives the
-# request holding it only when that request's worker died, and then expires on its own.
-LEASE = timedelta(seconds=60)
 ALREADY_RUNNING = "already_running"  # error_code of a start refused for a running operation
 # error_code of the outcome recorded as an operation starts, until its own: it runs for longer
 # than a request, and an attempt left open that long would read as one whose request died.
-RUNNING = "operation_running"
+RUNNING = OPERATION_RUNNING
+# A step the provider has carried out for this long without an end is stuck: the operation may
+# then be stopped (its attempt stays open, for the reconcile step).
+STUCK_AFTER = timedelta(minutes=30)
 IN_STEPS = (
     "Carried out in steps, each recorded as a change of its own; the operation's outcome "
     "follows once they are done."
@@ -124,21 +127,24 @@ def start(
                 for position, step in enumerate(steps)
             )
             audit.conclude(
-                attempt, outcome=Outcome.UNKNOWN, error_code=RUNNING, error_message=IN_STEPS
+                attempt,
+                outcome=Outcome.UNKNOWN,
+                error_code=RUNNING,
+                error_message=IN_STEPS,
+                operation=attempt.sequence,
             )
     except IntegrityError:
-        # Another person started it between the check above and now.
+        # Another person started it between the check above and now: refused as above.
         other = running(kind, subject.provider, subject.account, key)
-        refused = AlreadyRunning(other) if other else None
         audit.conclude(
             attempt,
-            outcome=Outcome.FAILED,
+            outcome=Outcome.DENIED,
             error_code=ALREADY_RUNNING,
-            error_message=refused.message if refused else "Started twice at once.",
+            error_message=AlreadyRunning(other).message if other else "Started twice at once.",
         )
-        if refused is None:
+        if other is None:  # and it ended within the same instant: nothing to point to
             raise
-        raise refused from None
+        raise AlreadyRunning(other) from None
     return rollout
 
 
@@ -157,16 +163,27 @@ def _refuse(
     raise refused
 
 
+def lease() -> timedelta:
+    """Longer than a request may take (twice its provider deadline, and gunicorn's timeout): a
+    lease outlives the request holding it only when that request's worker died, and then
+    expires on its own."""
+    return timedelta(seconds=max(2 * settings.PROVIDER_DEADLINE_SECONDS, 60) + 30)
+
+
+class Busy(Exception):
+    """Another request is advancing the operation right now."""
+
+
 @contextmanager
 def advancing(rollout: Rollout) -> Iterator[bool]:
     """Whether this request holds the operation's lease (True) until the block ends, or another
-    one does (False: this one only shows where it stands)."""
+    one does (False: this one only shows where it stands). Times are the database's, the one
+    clock every replica shares."""
     holder = uuid.uuid4().hex
-    now = timezone.now()
     claimed = (
         Rollout.objects.filter(pk=rollout.pk, state=Rollout.State.RUNNING)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_holder=holder, lease_until=now + LEASE)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=Now()))
+        .update(lease_holder=holder, lease_until=Now() + lease())
     )
     try:
         yield bool(claimed)
@@ -186,7 +203,7 @@ def retry(rollout: Rollout) -> int:
     if not rollout.running:
         return 0
     return rollout.steps.filter(state=Step.State.FAILED).update(
-        state=Step.State.WAITING, message="", request_id=""
+        state=Step.State.WAITING, message="", request_id="", upstream_id=""
     )
 
 
@@ -199,19 +216,44 @@ def conclude_if_done(rollout: Rollout) -> bool:
     return True
 
 
-def abandon(rollout: Rollout, actor: Actor) -> None:
-    """Stops the operation with steps not done, its outcome recorded as failed with what was and
-    was not done. Refused while a step is being carried out: its outcome would be lost."""
-    steps = list(rollout.steps.all())
-    if any(step.state == Step.State.SENT for step in steps):
-        raise StepsInFlight
-    _finish(
-        rollout,
-        Rollout.State.ABANDONED,
-        Outcome.FAILED,
-        error_code=ABANDONED,
-        error_message=f"Stopped by {actor.username}. {summary(steps)}",
-    )
+def stoppable(steps: Sequence[Step]) -> bool:
+    """Whether the operation may be stopped: no step is being carried out, or those that are
+    have been for STUCK_AFTER (a task the provider lost would hold it running for good)."""
+    stuck_since = timezone.now() - STUCK_AFTER
+    return all(step.state != Step.State.SENT or step.updated_at < stuck_since for step in steps)
+
+
+def abandon(rollout: Rollout, actor: Actor) -> bool:
+    """Stops the operation with steps not done: the stop is recorded as `actor`'s, and the
+    operation's outcome as failed with what was and was not done. Refused (`StepsInFlight`)
+    while a step is carried out, and (`Busy`) while another request sends one: its outcome
+    would be lost. Whether this stopped it (False: it had ended already)."""
+    with advancing(rollout) as held:
+        if not held:
+            rollout.refresh_from_db()
+            if not rollout.running:
+                return False
+            raise Busy
+        steps = list(rollout.steps.all())
+        if not stoppable(steps):
+            raise StepsInFlight
+        operation = operation_of(rollout)
+        stopped = f"Stopped by {actor.username}. {summary(steps)}"
+        audit.record(
+            actor,
+            action=f"{operation.action}.stop",
+            outcome=Outcome.SUCCEEDED,
+            subject=audit.Subject.of(operation),
+            error_message=stopped,
+            operation=operation.sequence,
+        )
+        return _finish(
+            rollout,
+            Rollout.State.ABANDONED,
+            Outcome.FAILED,
+            error_code=ABANDONED,
+            error_message=stopped,
+        )
 
 
 def summary(steps: Sequence[Step]) -> str:
@@ -237,7 +279,7 @@ def summary(steps: Sequence[Step]) -> str:
 
 def _finish(
     rollout: Rollout, state: str, outcome: str, *, error_code: str = "", error_message: str
-) -> None:
+) -> bool:
     try:
         with transaction.atomic():
             ended = Rollout.objects.filter(pk=rollout.pk, state=Rollout.State.RUNNING).update(
@@ -249,7 +291,9 @@ def _finish(
                     outcome=outcome,
                     error_code=error_code,
                     error_message=error_message,
+                    operation=rollout.operation,
                 )
     except DatabaseError as exc:
         raise audit.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
     rollout.refresh_from_db()
+    return bool(ended)

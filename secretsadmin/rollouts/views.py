@@ -63,13 +63,18 @@ def retry(request: HttpRequest, rollout_id: str) -> HttpResponse:
 def abandon(request: HttpRequest, rollout_id: str) -> HttpResponse:
     found = _rollout(rollout_id)
     try:
-        services.abandon(found, actor_of(request))
+        stopped = services.abandon(found, actor_of(request))
     except services.StepsInFlight:
         messages.error(request, "A step is being carried out: stop once it has ended.")
+    except services.Busy:
+        messages.error(request, "A step is being sent right now: stop once it has been.")
     except AuditUnavailable:
         messages.error(request, AUDIT_DOWN)
     else:
-        messages.info(request, "Stopped. What was done stays done; its audit record says what.")
+        if stopped:
+            messages.info(request, "Stopped. What was done stays done; its audit record says what.")
+        else:
+            messages.info(request, "It had ended already: nothing was stopped.")
     return go_to(request, _url(found))
 
 
@@ -90,8 +95,12 @@ def _shown(request: HttpRequest, found: Rollout, *, send: bool) -> HttpResponse:
                     problem = AUDIT_DOWN
         found.refresh_from_db()
     steps = list(found.steps.all())
-    moving = found.running and any(
-        step.state in (Step.State.WAITING, Step.State.SENT) for step in steps
+    states = {step.state for step in steps}
+    # While it runs, the page asks again unless it waits for a person: steps failed, none left
+    # to send or follow. Every step done but the end not recorded yet (the log was down, or
+    # another request is recording it) is moving too.
+    moving = found.running and (
+        bool(states & {Step.State.WAITING, Step.State.SENT}) or states <= {Step.State.DONE}
     )
     context = {
         "rollout": found,
@@ -102,7 +111,9 @@ def _shown(request: HttpRequest, found: Rollout, *, send: bool) -> HttpResponse:
         "problem": problem,
         "moving": moving,
         "failed": [step for step in steps if step.state == Step.State.FAILED],
+        "finishing": found.running and states <= {Step.State.DONE},
         "sends": has_role(request.user, Role.EDITOR),
+        "stoppable": found.running and services.stoppable(steps),
         "poll_seconds": settings.ROLLOUT_POLL_SECONDS,
         "operation_summary": services.summary(steps),
     }

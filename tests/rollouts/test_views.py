@@ -1,0 +1,101 @@
+"""The shared page of an operation in steps: who may follow it and who may carry it on, and when
+it asks again. Its steps here are a test's own kind, sent by the editor's page only."""
+
+import pytest
+
+from secretsadmin.audit.services import Actor, Subject
+from secretsadmin.rollouts import runners, services
+from secretsadmin.rollouts.models import Rollout, Step
+
+KIND = "tests.steps"
+
+
+class StepsOfATest:
+    """Sends one waiting step per pass; what a step of this kind does is to be done."""
+
+    kind = KIND
+    step_heading = "Thing"
+    template = ""
+
+    def title(self, rollout: Rollout) -> str:
+        return f"Do things to {rollout.subject_name}"
+
+    def subject_url(self, rollout: Rollout) -> str:
+        return "/"
+
+    def advance(self, rollout: Rollout, actor: Actor, *, send: bool) -> None:
+        waiting = rollout.steps.filter(state=Step.State.WAITING).first()
+        if send and waiting is not None:
+            waiting.state = Step.State.FAILED if waiting.target == "broken" else Step.State.DONE
+            waiting.save()
+
+
+@pytest.fixture(autouse=True)
+def runner():
+    runners.register(StepsOfATest())
+    yield
+    runners._runners.pop(KIND)
+
+
+def start(*targets: str) -> Rollout:
+    return services.start(
+        Actor.system("tests"),
+        kind=KIND,
+        action="tests.things",
+        subject=Subject("tests", "acct", target="thing"),
+        steps=[services.Planned(target, target, "thing") for target in targets],
+    )
+
+
+def post(client, path: str):
+    """As the page's htmx or its forms send it: with the CSRF token."""
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+    return client.post(path, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+
+
+def test_a_viewer_follows_and_an_editors_page_carries_it_on(viewer, editor):
+    rollout = start("a", "b")
+    page = f"/rollouts/{rollout.pk}/"
+
+    shown = viewer.get(page).text
+    assert f'hx-get="{page}"' in shown and "hx-post" not in shown.split("rollout-progress")[1]
+    assert post(viewer, f"{page}advance/").status_code == 403
+    assert set(rollout.steps.values_list("state", flat=True)) == {"waiting"}
+
+    assert f'hx-post="{page}advance/"' in editor.get(page).text
+    post(editor, f"{page}advance/")
+    last = post(editor, f"{page}advance/")
+
+    assert last.status_code == 286  # done: the page stops asking
+    rollout.refresh_from_db()
+    assert rollout.state == "done"
+    assert "Every step is done and checked" in last.text
+
+
+def test_a_failed_step_waits_for_a_person_to_retry_or_stop(editor):
+    rollout = start("broken")
+    page = f"/rollouts/{rollout.pk}/"
+
+    stopped = post(editor, f"{page}advance/")
+
+    assert stopped.status_code == 286
+    assert "1 step failed" in stopped.text
+    assert "Retry the failed step" in stopped.text and "Stop here" in stopped.text
+    post(editor, f"{page}stop/")
+    rollout.refresh_from_db()
+    assert rollout.state == "abandoned"
+    assert "Retry" not in editor.get(page).text
+
+
+def test_every_step_done_but_the_end_not_recorded_keeps_asking(editor):
+    rollout = start("a")
+    rollout.steps.update(state=Step.State.DONE)
+    page = f"/rollouts/{rollout.pk}/"
+
+    with services.advancing(rollout):  # another request holds it, about to record the end
+        shown = post(editor, f"{page}advance/")
+
+    assert shown.status_code == 200
+    assert "finishing" in shown.text and "Stop here" not in shown.text
+    assert post(editor, f"{page}advance/").status_code == 286
