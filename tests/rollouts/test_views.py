@@ -99,3 +99,13 @@ def test_every_step_done_but_the_end_not_recorded_keeps_asking(editor):
     assert shown.status_code == 200
     assert "finishing" in shown.text and "Stop here" not in shown.text
     assert post(editor, f"{page}advance/").status_code == 286
+
+
+def test_a_poll_whose_session_ended_sends_the_whole_page_to_sign_in(client, db):
+    rollout = start("a")
+    page = f"/rollouts/{rollout.pk}/"
+
+    polled = client.get(page, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://x{page}")
+
+    assert polled["HX-Redirect"] == f"/accounts/login/?next={page}"
+    assert client.get(page).status_code == 302  # a plain page is redirected as ever
