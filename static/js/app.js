@@ -298,6 +298,28 @@
     if (submitter) submitter.setAttribute("aria-busy", "true");
   });
 
+  // A poll answered with an error (or not at all) is not swapped in: the part it would refresh
+  // says so, and goes on asking; the next answer replaces the part and this note with it.
+  function pollProblem(event, words) {
+    var elt = event.detail.elt;
+    var trigger = elt && elt.getAttribute("hx-trigger");
+    if (!trigger || trigger.indexOf("every") === -1) return;
+    var note = elt.querySelector(":scope > .poll-problem");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "status-message poll-problem";
+      note.setAttribute("role", "status");
+      elt.insertBefore(note, elt.firstChild);
+    }
+    note.textContent = "Not refreshed: " + words + ". It asks again in a moment; reload the page if this stays.";
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    pollProblem(event, "the dashboard answered " + event.detail.xhr.status);
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    pollProblem(event, "the dashboard could not be reached");
+  });
+
   // Back and forward restore a page as it was left: with its buttons still held.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
