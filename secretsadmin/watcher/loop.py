@@ -62,7 +62,10 @@ class Watcher:
         elif not leading and self._state == "leading":
             self._lost()
         elif not leading and self._state is None:
-            logger.info("watcher: another process leads; waiting", extra={"event": "following"})
+            logger.info(
+                "watcher: another process leads (or the lock cannot be reached); waiting",
+                extra={"event": "following"},
+            )
         self._state = "leading" if leading else "following"
         return leading
 
