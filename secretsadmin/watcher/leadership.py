@@ -9,6 +9,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import threading
 from contextlib import suppress
 from pathlib import Path
 from typing import IO, Protocol
@@ -56,6 +57,8 @@ class AdvisoryLock:
         self.alias = alias
         self._connection: BaseDatabaseWrapper | None = None
         self._leading = False
+        # A job may ask `Context.leading()` from a thread of its own: one query at a time.
+        self._asking = threading.Lock()
 
     def acquire(self) -> bool:
         if self._leading:
@@ -86,25 +89,29 @@ class AdvisoryLock:
         self._drop()
 
     def _ask(self, query: str) -> object:
-        if self._connection is None:
-            # A copy of the configured connection, never Django's own: that one is closed and
-            # reopened at will (CONN_MAX_AGE, a failed query), which would let the lock go.
-            self._connection = connections[self.alias].copy()
-            self._connection.settings_dict["OPTIONS"] = {
-                **self._connection.settings_dict.get("OPTIONS", {}),
-                **LOCK_CONNECTION_OPTIONS,
-            }
-        with self._connection.cursor() as cursor:
-            cursor.execute(query, [LOCK_KEY])
-            row = cursor.fetchone()
-        return row[0] if row else None
+        with self._asking:
+            if self._connection is None:
+                # A copy of the configured connection, never Django's own: that one is closed and
+                # reopened at will (CONN_MAX_AGE, a failed query), which would let the lock go.
+                self._connection = connections[self.alias].copy()
+                self._connection.settings_dict["OPTIONS"] = {
+                    **self._connection.settings_dict.get("OPTIONS", {}),
+                    **LOCK_CONNECTION_OPTIONS,
+                }
+                # Else a question from another thread would fail, and be taken for a lost lock.
+                self._connection.inc_thread_sharing()
+            with self._connection.cursor() as cursor:
+                cursor.execute(query, [LOCK_KEY])
+                row = cursor.fetchone()
+            return row[0] if row else None
 
     def _drop(self) -> None:
-        self._leading = False
-        if self._connection is not None:
-            with suppress(DatabaseError, InterfaceError):  # already gone: what closing wants
-                self._connection.close()
-            self._connection = None
+        with self._asking:
+            self._leading = False
+            if self._connection is not None:
+                with suppress(DatabaseError, InterfaceError):  # already gone: what closing wants
+                    self._connection.close()
+                self._connection = None
 
 
 class FileLock:
@@ -114,22 +121,34 @@ class FileLock:
 
     def acquire(self) -> bool:
         if self._file is not None:
-            return True
+            return self.held()
         handle = self.path.open("a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
             return False
+        self._file = handle
+        if not self.held():  # locked a file another process had just deleted
+            return False
         # Who leads, for a person looking: the lock is the flock, not this text.
         handle.truncate(0)
         handle.write(f"{os.getpid()}\n")
         handle.flush()
-        self._file = handle
         return True
 
     def held(self) -> bool:
-        return self._file is not None  # a flock lasts as long as its open file
+        """A flock lasts as long as its open file, but only guards the file still at the path: a
+        file deleted or replaced meanwhile could be locked by another process."""
+        if self._file is None:
+            return False
+        try:
+            still_there = os.path.samestat(os.fstat(self._file.fileno()), os.stat(self.path))
+        except FileNotFoundError:
+            still_there = False
+        if not still_there:
+            self.release()
+        return still_there
 
     def release(self) -> None:
         if self._file is not None:

@@ -2,6 +2,9 @@
 the leader is killed the other takes over within about one interval. A leader whose lock's
 connection drops notices before its next job and stops until it leads again."""
 
+import os
+import threading
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -34,13 +37,19 @@ def test_one_of_two_watchers_leads_and_the_other_takes_over_when_it_is_killed(tm
         wait_until(lambda: follower.said("job", job="audit_reconcile", outcome="done"), 5, *both)
 
 
-def test_a_file_lock_is_held_by_one_holder_until_released(tmp_path):
+def test_a_file_lock_is_held_by_one_holder_until_released_or_its_file_is_gone(tmp_path):
     first, second = FileLock(tmp_path / "watch.lock"), FileLock(tmp_path / "watch.lock")
     assert first.acquire() and first.held()
     assert not second.acquire()
     first.release()
     assert second.acquire()
-    second.release()
+    assert (tmp_path / "watch.lock").read_text().strip() == str(os.getpid())  # who leads
+
+    (tmp_path / "watch.lock").unlink()  # someone tidying up: any process may lock a new one
+    assert not second.held()  # its lock guards a file no longer there
+    assert first.acquire()
+    assert not second.acquire()
+    first.release()
 
 
 def cut_lock_connections() -> None:
@@ -98,3 +107,17 @@ def test_an_advisory_lock_is_held_by_one_session_until_it_ends():
 def test_the_interval_and_budget_come_from_the_settings():
     assert settings.WATCH_INTERVAL_SECONDS == 60.0
     assert settings.WATCH_CALLS_PER_MINUTE == 60
+
+
+@postgresql
+def test_a_job_may_ask_from_a_thread_of_its_own_whether_it_still_leads():
+    lease = AdvisoryLock()
+    try:
+        assert lease.acquire()
+        answers = []
+        asking = threading.Thread(target=lambda: answers.append(lease.held()))
+        asking.start()
+        asking.join()
+        assert answers == [True] and lease.held()
+    finally:
+        lease.release()
