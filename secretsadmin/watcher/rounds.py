@@ -36,6 +36,7 @@ def run_round(number: int, jobs: Iterable[Job], context: Context, interval: floa
             done.ran.append(job.name)
         else:
             done.failed.append(job.name)
+    elapsed = _ms(started)
     logger.log(
         logging.WARNING if done.failed or done.left else logging.INFO,
         "watcher round %d: %d job(s) done, %d failed%s in %.0f ms",
@@ -45,8 +46,8 @@ def run_round(number: int, jobs: Iterable[Job], context: Context, interval: floa
         f", {len(done.left)} not started (the lead was lost, or the watcher is stopping)"
         if done.left
         else "",
-        (time.monotonic() - started) * 1000,
-        extra={"event": "round", "round": number},
+        elapsed,
+        extra={"event": "round", "round": number, "duration_ms": elapsed},
     )
     return done
 
@@ -58,25 +59,22 @@ def _run(job: Job, context: Context) -> bool:
     try:
         job.run(context)
     except Exception:
+        elapsed = _ms(started)
         logger.exception(
             "watcher job %s failed after %.0f ms",
             job.name,
-            _ms(started),
-            extra={
-                "event": "job",
-                "job": job.name,
-                "outcome": "failed",
-                "duration_ms": _ms(started),
-            },
+            elapsed,
+            extra={"event": "job", "job": job.name, "outcome": "failed", "duration_ms": elapsed},
         )
         return False
     finally:
         close_old_connections()
+    elapsed = _ms(started)
     logger.info(
         "watcher job %s done in %.0f ms",
         job.name,
-        _ms(started),
-        extra={"event": "job", "job": job.name, "outcome": "done", "duration_ms": _ms(started)},
+        elapsed,
+        extra={"event": "job", "job": job.name, "outcome": "done", "duration_ms": elapsed},
     )
     return True
 
