@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "secretsadmin.gcore",
     "secretsadmin.rollouts",
     "secretsadmin.audit",
+    "secretsadmin.watcher",
     "emulators",  # only its run_emulators command; no product code imports it
 ]
 
@@ -279,6 +280,13 @@ AUDIT_RECONCILERS = {
     "pipecat": "secretsadmin.pipecat.reconcile.conclude_from_state",
     "gcore": "secretsadmin.gcore.reconcile.conclude_from_task",
 }
+
+# -- The watcher (manage.py watch) ----------------------------------------------------------------
+
+# Seconds from one round to the next; a watcher that dies is replaced within one of them.
+WATCH_INTERVAL_SECONDS = env.number("WATCH_INTERVAL_SECONDS", 60.0, minimum=0.1)
+# Upstream calls the watcher's jobs may make to one account in a minute, spread over the rounds.
+WATCH_CALLS_PER_MINUTE = env.integer("WATCH_CALLS_PER_MINUTE", 60, minimum=1)
 
 # -- Logging --------------------------------------------------------------------------------------
 

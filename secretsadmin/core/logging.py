@@ -129,7 +129,8 @@ class RedactFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    EXTRA_FIELDS = ("client", "status")
+    # The access log's, and the watcher's (what happened, to which job, with what outcome).
+    EXTRA_FIELDS = ("client", "status", "event", "round", "job", "outcome", "duration_ms")
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {

@@ -77,6 +77,16 @@ def imports_of(package: str) -> dict[str, set[str]]:
                 "secretsadmin.providers.gcore",
             ),
         ),
+        # The watcher runs whatever jobs the apps register: it knows none of them.
+        (
+            "secretsadmin.watcher",
+            (
+                "secretsadmin.pipecat",
+                "secretsadmin.gcore",
+                "secretsadmin.audit",
+                "secretsadmin.providers",
+            ),
+        ),
         # The emulators stand alone: the standard library (httpx only for the test transport).
         ("emulators", ("secretsadmin", "django.shortcuts", "django.http")),
     ],

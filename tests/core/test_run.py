@@ -1,4 +1,4 @@
-"""`make run` with no provider token: a seeded demo on the built-in emulators."""
+"""`make run` with no provider token: a seeded demo on the built-in emulators, and the watcher."""
 
 import contextlib
 import os
@@ -12,6 +12,7 @@ import httpx
 import pytest
 from gcore import Gcore
 
+from secretsadmin.watcher.leadership import FileLock
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +91,11 @@ def test_make_run_serves_a_demo_on_the_emulators(dashboard):
         )
         assert response.url.path == "/"
         assert '<span class="user-roles">editor</span>' in response.text
+    deadline = time.monotonic() + 30
+    while "watcher: leading" not in (data / "watch.log").read_text():
+        assert time.monotonic() < deadline, (data / "watch.log").read_text()
+        time.sleep(0.2)
+    assert not FileLock(data / "db.sqlite3.watch.lock").acquire()  # the watcher holds it
     for kept in ("db.sqlite3", "secret_key", "audit_key", "emulators.env"):
         # Keys, the database and the demo's tokens: readable by their owner alone.
         assert (data / kept).stat().st_mode & 0o077 == 0, kept
@@ -137,3 +143,6 @@ def test_make_run_stops_everything_it_started_when_it_is_told_to(dashboard):
     for url in (f"{base}/healthz", f"{emulators['PIPECAT_API_URL']}/v1/secrets"):
         with pytest.raises(httpx.ConnectError):
             httpx.get(url, timeout=2)
+    watcher = FileLock(data / "db.sqlite3.watch.lock")
+    assert watcher.acquire()  # the watcher is gone too
+    watcher.release()

@@ -1,6 +1,7 @@
 """The compose example (deploy/compose/) is a configuration the dashboard accepts, its proxy is
 the only address believed to name users, and on PostgreSQL its roles script with
-`prepare_database` leaves the dashboard's role unable to undo the audit log's protection."""
+`prepare_database` leaves the dashboard's role unable to undo the audit log's protection. The
+watcher runs as its own service of the same image."""
 
 import re
 import subprocess
@@ -92,6 +93,25 @@ def test_the_replicas_leave_migrating_to_the_migrate_service(services, tmp_path)
         }
 
 
+def test_the_watcher_runs_beside_the_replicas_in_the_same_image_with_their_configuration(
+    services, tmp_path
+):
+    watcher, replica = services["watcher"], services["app-1"]
+    assert watcher["command"] == ["python", "manage.py", "watch"]
+    assert watcher["image"] == replica["image"] and watcher["build"] == replica["build"]
+    assert watcher["environment"].items() >= replica["environment"].items()
+    assert watcher["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert watcher["healthcheck"] == {"disable": True}  # it serves no /healthz
+    environ = with_secret_files(watcher["environment"], tmp_path)
+    started = start_up(
+        environ,
+        "from django.conf import settings as s; "
+        "print(s.WATCH_INTERVAL_SECONDS, s.WATCH_CALLS_PER_MINUTE, s.DATABASES['default']['USER'])",
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["60.0", "60", "secretsadmin_app"]
+
+
 def test_only_nginx_may_name_the_user_and_it_replaces_whatever_a_client_sent(services):
     nginx = (COMPOSE / "nginx" / "secretsadmin.conf").read_text()
     environment = services["app-1"]["environment"]
@@ -168,6 +188,11 @@ def test_the_roles_script_and_prepare_database_leave_the_app_role_only_reading_a
         checked = manage(environ, "audit_protection")
         assert checked.stdout.strip() == "audit log: this role may only read and append to it"
         assert "WARNING" not in checked.stderr
+        # The watcher's role is the dashboard's: it may take the lock and run its jobs.
+        watched = manage(environ, "watch", "--once")
+        assert watched.returncode == 0, watched.stderr
+        assert "watcher: leading" in watched.stderr
+        assert "watcher job audit_reconcile done" in watched.stderr
     finally:
         drop()
         admin.close()

@@ -1,12 +1,11 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils.module_loading import import_string
 
 from secretsadmin.audit.fields import Unreadable
-from secretsadmin.audit.selectors import UNKNOWN_AFTER, pending_attempts
+from secretsadmin.audit.reconcile import reconcile_pending
+from secretsadmin.audit.selectors import UNKNOWN_AFTER
 
 
 class Command(BaseCommand):
@@ -24,22 +23,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, older_than: int, **options: Any) -> None:
-        reconcilers = {
-            provider: import_string(path) for provider, path in settings.AUDIT_RECONCILERS.items()
-        }
         concluded = left = 0
-        for event in pending_attempts(timedelta(minutes=older_than)).iterator():
-            reconcile = reconcilers.get(event.provider)
-            outcome = reconcile(event) if reconcile else None
+        for reconciled in reconcile_pending(timedelta(minutes=older_than)):
+            event = reconciled.attempt
             label = (
                 f"#{event.sequence} {_when(event.time)} {event.actor_username} "
                 f"{event.action} {event.provider} {event.account} {event.target}"
             )
-            if outcome is None:
+            if reconciled.outcome is None:
                 left += 1
                 self.stdout.write(f"{label}: left unknown (the provider's state cannot be read)")
             else:
                 concluded += 1
+                outcome = reconciled.outcome
                 self.stdout.write(f"{label}: {outcome.outcome} ({outcome.error_message})")
         self.stdout.write(
             f"{concluded} attempt(s) concluded, {left} left unknown, "
