@@ -47,7 +47,7 @@ def certificate_replace(
         region, old = secret_of(account, region_id, str(secret_id))
     except NoSuchSecret as missing:
         return no_such_secret(request, account, missing)
-    if old.secret_type != "certificate":
+    if old.secret_type != replacements.TLS:
         raise Http404(f"{old.name} is not a TLS certificate: only certificates are replaced.")
     # A post goes on to be refused (and the refusal recorded) by the service.
     under_way = replacements.running(account, old) if request.method == "GET" else None

@@ -35,7 +35,8 @@ from . import actions, changes, selectors, services, usage
 from .messages import describe
 
 KIND = "gcore.certificate.replace"
-UPLOAD = "certificate"  # the kind of the step that uploads the new certificate
+TLS = "certificate"  # the secret type of a TLS certificate, all a load balancer takes
+UPLOAD = TLS  # the kind of the step that uploads the new certificate
 UPLOAD_ROLE = "the new certificate, uploaded"
 NO_TASK = "no_task"  # error_code of a switch Gcore started no task for: it is checked at once
 NOT_SWITCHED = "not_switched"  # error_code of a switch done whose listener or pool was not
@@ -176,13 +177,12 @@ def start_with_upload(
     return rollout
 
 
-@dataclass(frozen=True)
 class Replacement:
     """The runner of replacements (`rollouts.runners`)."""
 
-    kind: str = KIND
-    step_heading: str = "Listener or pool"
-    template: str = "gcore/replacement.html"
+    kind = KIND
+    step_heading = "Listener or pool"
+    template = "gcore/replacement.html"
 
     def title(self, rollout: Rollout) -> str:
         return (
@@ -212,7 +212,7 @@ class Replacement:
 
 
 def _follow(rollout: Rollout, step: Step) -> None:
-    attempt = AuditEvent.objects.get(sequence=step.attempt)
+    attempt = AuditEvent.objects.get(sequence=step.attempt or 0)
     try:
         task = selectors.task(rollout.account, step.upstream_id)
     except NotFound:
@@ -381,15 +381,14 @@ def _send(rollout: Rollout, step: Step, actor: Actor) -> None:
             operation=rollout.operation,
         )
     except ChangeFailed as failure:
-        error = _cause(failure)
-        if failure.attempt is None and error is None:
+        cause = _cause(failure)
+        if failure.attempt is None and cause is None:
             raise audit.AuditUnavailable(failure.message) from failure
-        if isinstance(error, Conflict):
-            step.state, step.message = Step.State.WAITING, BUSY.format(kind=step.kind)
-            step.attempt = failure.attempt.sequence if failure.attempt else step.attempt
-            step.save()
+        if isinstance(cause, Conflict):
+            # Not failed: Gcore is busy with the load balancer, and the step waits its turn.
+            _end(step, Step.State.WAITING, BUSY.format(kind=step.kind), attempt=failure.attempt)
             return
-        _end(step, Step.State.FAILED, failure.message, attempt=failure.attempt, error=error)
+        _end(step, Step.State.FAILED, failure.message, attempt=failure.attempt, error=cause)
         return
     if recorded.answer.submitted is None:
         step.attempt = recorded.attempt.sequence
@@ -413,7 +412,8 @@ def _holds(found: Listener | Pool, step: Step, secret_id: str) -> bool:
         if step.role == "SNI certificate":
             return secret_id in found.sni_secret_ids
         return found.secret_id == secret_id
-    return getattr(found, POOL_FIELDS[step.role]) == secret_id
+    used: str | None = getattr(found, POOL_FIELDS[step.role])
+    return used == secret_id
 
 
 def _switched(found: Listener | Pool, step: Step, rollout: Rollout) -> bool:
@@ -470,14 +470,12 @@ def _subject(account: str, old: Secret) -> Subject:
 
 
 def _check_old(old: Secret) -> None:
-    if old.secret_type != "certificate":
+    if old.secret_type != TLS:
         raise NotACertificate(old.name)
 
 
 def _replaces(secret: Secret, now: datetime) -> bool:
-    return secret.secret_type == "certificate" and (
-        secret.expiration is None or secret.expiration > now
-    )
+    return secret.secret_type == TLS and (secret.expiration is None or secret.expiration > now)
 
 
 def _cause(failure: Exception) -> ProviderError | None:

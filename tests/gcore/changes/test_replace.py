@@ -348,7 +348,7 @@ def test_viewers_cannot_start_or_advance_but_can_follow(editor, viewer, gcore, c
 
 
 def test_only_a_certificate_of_the_region_not_expired_and_not_itself_replaces(editor, gcore, certs):
-    expired = [s for s in gcore.secrets(PROJECT_ID, REGION_ID) if s.name == "www-2024"][0]
+    expired = next(s for s in gcore.secrets(PROJECT_ID, REGION_ID) if s.name == "www-2024")
     for wrong in (certs["old"].id, expired.id):
         response = start_by_pick(editor, certs, **{"pick-replacement": wrong})
         assert response.status_code == 400
