@@ -26,6 +26,7 @@ from secretsadmin.audit.changes import ChangeFailed, Conclusion, recorded_change
 from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.services import Actor, Subject
 from secretsadmin.core.provider_errors import describe_read
+from secretsadmin.core.provider_pages import with_request_id
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import Conflict, Listener, NotFound, Pool, Secret, Submitted
 from secretsadmin.rollouts import services as rollouts
@@ -44,10 +45,7 @@ NOT_SWITCHED = "not_switched"  # error_code of a switch done whose listener or p
 POOL_FIELDS = {"client certificate": "secret_id", "CA": "ca_secret_id", "CRL": "crl_secret_id"}
 # After a 409 (Gcore busy with the load balancer), the step is sent again this much later.
 BUSY_WAIT = timedelta(seconds=10)
-BUSY = (
-    "Gcore Cloud is busy with this {kind} (another change to its load balancer): it is sent "
-    "again once that is done."
-)
+SENT_AGAIN = "It is sent again shortly, once that is done."
 NOT_UPLOADED = "Not sent: the new certificate was not uploaded."
 UPLOAD_LOST = (
     "The upload cannot be sent again from here (the private key is not kept): stop this "
@@ -56,7 +54,12 @@ UPLOAD_LOST = (
 ALREADY = "It used the new certificate already: nothing was sent."
 NOT_THE_OLD = "It no longer uses the old certificate: nothing was sent."
 GONE = "It no longer exists: nothing was sent."
-UNCHECKED = "Done, but not checked yet ({why}): checked again shortly."
+UNREAD = "Not known yet: {why}. Read again shortly."
+FORGOTTEN_SWITCHED = "Gcore Cloud no longer knows its task; read back, it uses the new certificate."
+FORGOTTEN_UNSWITCHED = (
+    "Gcore Cloud no longer knows its task, and the {kind} does not use the new certificate: "
+    "retry to look again and send it once more if need be."
+)
 
 
 class NotACertificate(Exception):
@@ -197,7 +200,7 @@ class Replacement:
         steps = list(rollout.steps.all())
         for step in steps:
             if step.state == Step.State.SENT:
-                _follow(rollout, step)
+                _follow(rollout, step, actor)
         if not send or any(step.state == Step.State.SENT for step in steps):
             return
         for step in steps:
@@ -211,14 +214,16 @@ class Replacement:
 # -- following what was sent --------------------------------------------------------------------
 
 
-def _follow(rollout: Rollout, step: Step) -> None:
+def _follow(rollout: Rollout, step: Step, actor: Actor) -> None:
     attempt = AuditEvent.objects.get(sequence=step.attempt or 0)
     try:
         task = selectors.task(rollout.account, step.upstream_id)
     except NotFound:
         task = None  # Gcore forgets old tasks: what the listener or pool says still tells
     except ProviderError as error:
-        _note(step, UNCHECKED.format(why=describe_read(error)))
+        _note(
+            step, UNREAD.format(why=with_request_id(describe_read(error), actor.request_id, error))
+        )
         return
     if step.kind == UPLOAD:
         if task is None:
@@ -240,24 +245,26 @@ def _follow(rollout: Rollout, step: Step) -> None:
         concluded = changes.conclude_task(attempt, task)
         _end(step, Step.State.FAILED, concluded.error_message or changes.NO_ERROR_GIVEN)
         return
-    _check(rollout, step, attempt, task_forgotten=task is None)
+    _check(rollout, step, attempt, actor, task=task is not None)
 
 
-def _check(rollout: Rollout, step: Step, attempt: AuditEvent, *, task_forgotten: bool) -> None:
-    """Reads the listener or pool back: the switch is done when it names the new certificate
-    (and, in that role, not the old); the attempt concluded either way, once."""
+def _check(rollout: Rollout, step: Step, attempt: AuditEvent, actor: Actor, *, task: bool) -> None:
+    """Reads the listener or pool back once its task finished (or when it had none): the switch
+    is done when it names the new certificate (and, in that role, not the old), the attempt
+    concluded either way, once. A task Gcore forgot (`task` False) tells nothing: unswitched,
+    the step fails for a retry to look again, the attempt left unknown."""
     try:
         switched = _switched(_read(rollout, step), step, rollout)
     except ProviderError as error:
-        _note(step, UNCHECKED.format(why=describe_read(error)))
+        _note(
+            step, UNREAD.format(why=with_request_id(describe_read(error), actor.request_id, error))
+        )
         return
     if switched:
-        how = (
-            "Gcore Cloud no longer knows its task; the {kind} read back uses the new certificate."
-            if task_forgotten
-            else ""
-        )
-        settled = _settle(attempt, Outcome.SUCCEEDED, "", how.format(kind=step.kind))
+        settled = _settle(attempt, Outcome.SUCCEEDED, "", "" if task else FORGOTTEN_SWITCHED)
+        _end(step, Step.State.DONE, settled.error_message)
+    elif not task:
+        _end(step, Step.State.FAILED, FORGOTTEN_UNSWITCHED.format(kind=step.kind))
     else:
         settled = _settle(
             attempt,
@@ -266,8 +273,8 @@ def _check(rollout: Rollout, step: Step, attempt: AuditEvent, *, task_forgotten:
             f"Gcore Cloud's task ended, but the {step.kind} read back does not use the new "
             f"certificate {rollout.replacement_name} as {step.role}.",
         )
-    state = Step.State.DONE if settled.outcome == Outcome.SUCCEEDED else Step.State.FAILED
-    _end(step, state, settled.error_message)
+        state = Step.State.DONE if settled.outcome == Outcome.SUCCEEDED else Step.State.FAILED
+        _end(step, state, settled.error_message)
     selectors.forget_users(rollout.account, int(rollout.region))
 
 
@@ -320,7 +327,7 @@ def _send(rollout: Rollout, step: Step, actor: Actor) -> None:
     if not rollout.replacement:
         _end(step, Step.State.FAILED, NOT_UPLOADED)
         return
-    if step.message == BUSY.format(kind=step.kind) and timezone.now() < step.updated_at + BUSY_WAIT:
+    if step.message.endswith(SENT_AGAIN) and timezone.now() < step.updated_at + BUSY_WAIT:
         return
     try:
         current = _read(rollout, step)
@@ -328,7 +335,8 @@ def _send(rollout: Rollout, step: Step, actor: Actor) -> None:
         _end(step, Step.State.DONE, GONE)
         return
     except ProviderError as error:
-        _end(step, Step.State.FAILED, describe_read(error), error=error)
+        said = with_request_id(describe_read(error), actor.request_id, error)
+        _end(step, Step.State.FAILED, f"{said} Nothing was sent.", error=error)
         return
     if _switched(current, step, rollout):
         _end(step, Step.State.DONE, ALREADY)
@@ -384,15 +392,16 @@ def _send(rollout: Rollout, step: Step, actor: Actor) -> None:
         cause = _cause(failure)
         if failure.attempt is None and cause is None:
             raise audit.AuditUnavailable(failure.message) from failure
+        said = with_request_id(failure.message, failure.request_id, cause)
         if isinstance(cause, Conflict):
             # Not failed: Gcore is busy with the load balancer, and the step waits its turn.
-            _end(step, Step.State.WAITING, BUSY.format(kind=step.kind), attempt=failure.attempt)
+            _end(step, Step.State.WAITING, f"{said} {SENT_AGAIN}", attempt=failure.attempt)
             return
-        _end(step, Step.State.FAILED, failure.message, attempt=failure.attempt, error=cause)
+        _end(step, Step.State.FAILED, said, attempt=failure.attempt, error=cause)
         return
     if recorded.answer.submitted is None:
         step.attempt = recorded.attempt.sequence
-        _check(rollout, step, recorded.attempt, task_forgotten=False)
+        _check(rollout, step, recorded.attempt, actor, task=True)
         return
     _sent(step, recorded.answer.submitted.task_id, recorded.attempt)
 
