@@ -402,3 +402,45 @@ def test_an_upload_is_checked_as_on_create(editor, gcore, certs):
 
     assert response.status_code == 400
     assert gcore.calls("create_tls_secret") == 0 and Rollout.objects.count() == 0
+
+
+def test_an_upload_whose_task_errors_fails_the_switches_and_can_be_stopped(editor, gcore, certs):
+    gcore.fail_next_task(message="Secret store quota exceeded")
+    path = rollout_path(upload(editor, certs))
+    finish(gcore)
+
+    page = advance(editor, path)
+
+    rollout = the_rollout()
+    assert states(rollout) == ["failed"] * 5
+    assert rollout.steps.get(position=0).message == "Secret store quota exceeded"
+    assert page.status_code == 286  # nothing moves: Retry and Stop are offered
+    assert "Stop here" in text(page.text)
+    assert gcore.calls("update_listener") == 0
+
+    post(editor, f"{path}stop/")
+
+    rollout.refresh_from_db()
+    assert rollout.state == "abandoned"
+    ended = AuditEvent.objects.filter(attempt_id=rollout.operation).get()
+    assert ended.outcome == "failed" and "Secret store quota exceeded" in ended.error_message
+
+
+def test_a_use_switched_meanwhile_by_another_tool_is_done_without_sending(
+    editor, gcore, gcore_client, certs
+):
+    path = rollout_path(start_by_pick(editor, certs))
+    gcore_client.patch(
+        f"/cloud/v2/lblisteners/{PROJECT_ID}/{REGION_ID}/{certs['https'].id}",
+        json={"secret_id": certs["new"].id},
+    ).raise_for_status()
+    finish(gcore)
+
+    advance(editor, path)
+
+    step = the_rollout().steps.get(position=0)
+    assert (step.state, step.message) == (
+        "done",
+        "It used the new certificate already: nothing was sent.",
+    )
+    assert gcore.calls("update_listener") == 2  # the other tool's, then the next use's
