@@ -14,6 +14,7 @@ SECRET_DELETE = "gcore.secret.delete"  # noqa: S105 - an action, not a password
 CERTIFICATE_REPLACE = "gcore.certificate.replace"
 LISTENER_UPDATE = "gcore.listener.update"
 POOL_UPDATE = "gcore.pool.update"
+SWITCHES = (LISTENER_UPDATE, POOL_UPDATE)
 
 CREATES = (SECRET_CREATE, CERTIFICATE_CREATE)
 # After this the secret is gone: a secret of that name is another one.

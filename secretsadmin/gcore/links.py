@@ -6,9 +6,6 @@ from secretsadmin.audit.models import AuditEvent
 
 from . import actions
 
-# Their targets are a listener or a pool, which have no page here.
-NOT_SECRETS = (actions.LISTENER_UPDATE, actions.POOL_UPDATE)
-
 
 def secret_page(event: AuditEvent) -> dict[str, str]:
     """The page of the secret an event names by id. An event naming no id, as a create does
@@ -17,6 +14,6 @@ def secret_page(event: AuditEvent) -> dict[str, str]:
         canonical = str(uuid.UUID(event.target_id)) == event.target_id
     except ValueError:
         canonical = False
-    if not canonical or event.action in NOT_SECRETS:
+    if not canonical or event.action in actions.SWITCHES:  # a listener or pool: no page here
         return {}
     return {"account": event.account, "region_id": event.region, "secret_id": event.target_id}

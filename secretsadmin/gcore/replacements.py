@@ -266,15 +266,13 @@ def _check(rollout: Rollout, step: Step, attempt: AuditEvent, actor: Actor, *, t
     elif not task:
         _end(step, Step.State.FAILED, FORGOTTEN_UNSWITCHED.format(kind=step.kind))
     else:
-        settled = _settle(
-            attempt,
-            Outcome.FAILED,
-            NOT_SWITCHED,
+        # Failed whatever the log says (audit_reconcile may have concluded it from the task).
+        unswitched = (
             f"Gcore Cloud's task ended, but the {step.kind} read back does not use the new "
-            f"certificate {rollout.replacement_name} as {step.role}.",
+            f"certificate {rollout.replacement_name} as {step.role}."
         )
-        state = Step.State.DONE if settled.outcome == Outcome.SUCCEEDED else Step.State.FAILED
-        _end(step, state, settled.error_message)
+        _settle(attempt, Outcome.FAILED, NOT_SWITCHED, unswitched)
+        _end(step, Step.State.FAILED, unswitched)
     selectors.forget_users(rollout.account, int(rollout.region))
 
 

@@ -3,9 +3,11 @@ or uploaded, each switch one task followed and checked, resumed from the operati
 failed task or a closed tab, and the whole told in the audit log as one story."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 
 from secretsadmin.accounts.roles import Role
@@ -444,3 +446,21 @@ def test_a_use_switched_meanwhile_by_another_tool_is_done_without_sending(
         "It used the new certificate already: nothing was sent.",
     )
     assert gcore.calls("update_listener") == 2  # the other tool's, then the next use's
+
+
+def test_audit_reconcile_concludes_a_switch_from_its_task(editor, gcore, certs):
+    path = rollout_path(start_by_pick(editor, certs))
+    advance(editor, path)  # sent; nobody opens the page again
+    finish(gcore)
+    out = StringIO()
+
+    call_command("audit_reconcile", older_than=0, stdout=out)
+
+    step = the_rollout().steps.get(position=0)
+    [ended] = AuditEvent.objects.filter(attempt_id=step.attempt, outcome="succeeded")
+    assert ended.error_code == "reconciled" and ended.operation_id == the_rollout().operation
+    # The page, opened later, still reads the listener back before calling it done.
+    advance(editor, path)
+    step.refresh_from_db()
+    assert step.state == "done"
+    assert AuditEvent.objects.filter(attempt_id=step.attempt).count() == 2
