@@ -53,7 +53,10 @@ def certs(gcore):
         balancer, "api", "TERMINATED_HTTPS", 8443, secret_id=other.id, sni_secret_ids=[old.id]
     )
     pool = gcore.add_pool(https, "backends", "HTTPS", ca_secret_id=old.id)
-    return {"old": old, "new": new, "other": other, "https": https, "api": api, "pool": pool}
+    return {
+        "app": gcore,
+        **{"old": old, "new": new, "other": other, "https": https, "api": api, "pool": pool},
+    }
 
 
 def page_of(secret) -> str:
@@ -464,3 +467,20 @@ def test_audit_reconcile_concludes_a_switch_from_its_task(editor, gcore, certs):
     step.refresh_from_db()
     assert step.state == "done"
     assert AuditEvent.objects.filter(attempt_id=step.attempt).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pages_polling_at_once_send_one_switch(certs):
+    starter = client_for(make_user("edna", Role.EDITOR))
+    path = rollout_path(start_by_pick(starter, certs))
+    pages = [client_for(make_user(f"editor{n}", Role.EDITOR)) for n in range(4)]
+    forms = [{"csrfmiddlewaretoken": token_of(page)} for page in pages]
+    queue = list(zip(pages, forms, strict=True))
+
+    def poll() -> str:
+        page, form = queue.pop()
+        return str(page.post(f"{path}advance/", form, HTTP_HX_REQUEST="true").status_code)
+
+    assert at_once(poll, len(pages)) == ["200"] * len(pages)
+    assert certs["app"].calls("update_listener") == 1
+    assert states(the_rollout()) == ["sent", "waiting", "waiting", "waiting"]
