@@ -9,6 +9,12 @@ PROVIDER = "gcore"  # as the audit log names the provider
 SECRET_CREATE = "gcore.secret.create"  # noqa: S105 - an action, not a password
 CERTIFICATE_CREATE = "gcore.certificate.create"
 SECRET_DELETE = "gcore.secret.delete"  # noqa: S105 - an action, not a password
+# A certificate replaced on every listener and pool using it (an operation: `replacements`),
+# each switch its own change of the listener or pool (`target` its name, `target_id` its id).
+CERTIFICATE_REPLACE = "gcore.certificate.replace"
+LISTENER_UPDATE = "gcore.listener.update"
+POOL_UPDATE = "gcore.pool.update"
+SWITCHES = (LISTENER_UPDATE, POOL_UPDATE)
 
 CREATES = (SECRET_CREATE, CERTIFICATE_CREATE)
 # After this the secret is gone: a secret of that name is another one.
@@ -19,3 +25,5 @@ DONE = {
     CERTIFICATE_CREATE: "uploaded the certificate",
     SECRET_DELETE: "deleted the secret",
 }
+# What a secret's history says of the changes naming it, the replacements of it among them.
+HISTORY = {**DONE, CERTIFICATE_REPLACE: "replaced the certificate on its listeners and pools"}

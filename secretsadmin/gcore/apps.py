@@ -7,8 +7,9 @@ class GcoreConfig(AppConfig):
 
     def ready(self) -> None:
         from secretsadmin.audit import links as audit_links
+        from secretsadmin.rollouts import runners
 
-        from . import actions, links, selectors
+        from . import actions, links, replacements, selectors
 
         audit_links.register(
             actions.PROVIDER,
@@ -16,3 +17,4 @@ class GcoreConfig(AppConfig):
             accounts=selectors.account_names,
             arguments=links.secret_page,
         )
+        runners.register(replacements.Replacement())

@@ -228,6 +228,8 @@ def in_flight(account: str, *, target_id: str = "") -> list[Progress]:
         AuditEvent.objects.filter(
             provider=actions.PROVIDER,
             account=account,
+            # A replacement's switches are followed by its own page (`replacements`).
+            action__in=actions.DONE,
             error_code=TASK_RUNNING,
             time__gte=timezone.now() - IN_FLIGHT_FOR,
         )

@@ -347,3 +347,20 @@ class DeleteSecretForm(ConfirmByNameForm):
     def __init__(self, *args: Any, secret: Secret, **kwargs: Any) -> None:
         super().__init__(*args, name=secret.name, noun="secret", **kwargs)
         self.secret = secret
+
+
+class PickCertificateForm(ReasonForm):
+    """The region's certificate that replaces another (`replacements.candidates`)."""
+
+    replacement = forms.ChoiceField(label="New certificate", choices=())
+
+    def __init__(self, *args: Any, candidates: tuple[Secret, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].choices = [  # type: ignore[attr-defined]
+            (secret.id, _candidate_label(secret)) for secret in candidates
+        ]
+
+
+def _candidate_label(secret: Secret) -> str:
+    expires = f"expires {secret.expiration:%Y-%m-%d}" if secret.expiration else "no expiry"
+    return f"{secret.name} ({expires}; {secret.id[:8]})"

@@ -1,7 +1,7 @@
 """Concludes Gcore Cloud attempts left unknown, for `audit_reconcile`: from their task when Gcore
 accepted them, else (the POST itself failed without an answer, or its worker died) from the
 region's secrets: a create by the secrets of its name created since the attempt, a delete by
-whether its secret is still there."""
+whether its secret is still there. A replacement's switch is concluded from its task alone."""
 
 from datetime import datetime, timedelta
 
@@ -13,6 +13,10 @@ from secretsadmin.providers.gcore import GcoreError, NotFound, UnknownAccount
 from . import actions, changes, selectors
 
 NOTE = "Concluded by audit_reconcile from the region's secrets as Gcore Cloud now has them"
+SWITCH_UNTOLD = (
+    "Gcore Cloud's task of this switch is not known, so what it did cannot be told from here: "
+    "the replacement's page reads the listener or pool back"
+)
 # Gcore's clock and ours may differ: a secret created this long before the attempt still counts.
 CLOCK_SLACK = timedelta(minutes=2)
 
@@ -20,7 +24,8 @@ CLOCK_SLACK = timedelta(minutes=2)
 def conclude_from_task(attempt: AuditEvent) -> AuditEvent | None:
     """The concluding event, or None when Gcore cannot tell yet (a task still running, an
     answer that cannot be read): it is looked at again on the next run."""
-    if attempt.action not in actions.DONE or not attempt.region.isdigit():
+    switch = attempt.action in actions.SWITCHES
+    if (attempt.action not in actions.DONE and not switch) or not attempt.region.isdigit():
         return None
     try:
         task_id = next(
@@ -36,6 +41,10 @@ def conclude_from_task(attempt: AuditEvent) -> AuditEvent | None:
                 if not task.done:
                     return None
                 return changes.conclude_task(attempt, task, error_code=RECONCILED)
+        if switch:
+            # No task to tell, and the secrets say nothing of a listener: its replacement's
+            # page reads the listener back, and says whether it switched.
+            return _conclude(attempt, Outcome.UNKNOWN, SWITCH_UNTOLD)
         return _from_secrets(attempt, int(attempt.region))
     except (UnknownAccount, GcoreError):
         return None

@@ -204,6 +204,14 @@ def forget(account: str, region_id: int, *secret_ids: str) -> None:
     )
 
 
+def forget_users(account: str, region_id: int) -> None:
+    """After a listener or a pool of the region changed: the next reads of who uses a secret
+    fetch, so its page shows the change at once."""
+    shared_reads.forget(
+        _key(account, f"listeners:{region_id}"), _key(account, f"pools:{region_id}")
+    )
+
+
 def task(account: str, task_id: str, *, fresh: bool = False) -> Task:
     """A task as Gcore Cloud has it, shared: fifty people watching it cost one read per interval."""
     return _shared(

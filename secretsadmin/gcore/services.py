@@ -109,7 +109,7 @@ def create_secret(
     duplicate_confirmed: bool = False,
 ) -> Started:
     """Stores `payload` exactly as given (Gcore receives it base64-encoded)."""
-    existing = _names_checked(account, region_id, name, duplicate_confirmed)
+    existing = names_checked(account, region_id, name, duplicate_confirmed)
     text = _as_text(payload)
     encoded = base64.b64encode(payload).decode("ascii")
 
@@ -149,10 +149,12 @@ def create_certificate(
     expiration: datetime | None = None,
     reason: str = "",
     duplicate_confirmed: bool = False,
+    operation: int | None = None,
 ) -> Started:
     """A TLS certificate secret (certificate, chain and private key in PEM), for load balancers.
-    The parts are checked by the form (`certificates.check_bundle`) before this is called."""
-    existing = _names_checked(account, region_id, name, duplicate_confirmed)
+    The parts are checked by the form (`certificates.check_bundle`) before this is called.
+    `operation`: the attempt of the operation the upload is a step of (a replacement)."""
+    existing = names_checked(account, region_id, name, duplicate_confirmed)
 
     def send() -> Submitted:
         return selectors.client(account).create_tls_certificate(
@@ -174,6 +176,7 @@ def create_certificate(
         mask=[json.dumps(private_key)[1:-1], *_lines(private_key)],
         reason=reason,
         existing=existing,
+        operation=operation,
     )
 
 
@@ -219,7 +222,7 @@ def delete_secret(
     return Started(recorded.attempt, recorded.answer.task_id)
 
 
-def _names_checked(
+def names_checked(
     account: str, region_id: int, name: str, duplicate_confirmed: bool
 ) -> frozenset[str]:
     """The ids of the region's secrets of that name, read afresh: a name taken within the last
@@ -243,6 +246,7 @@ def _create(
     mask: list[str],
     reason: str,
     existing: frozenset[str],
+    operation: int | None = None,
 ) -> Started:
     name = subject.target
     try:
@@ -255,6 +259,7 @@ def _create(
             values=values,
             mask=mask,
             reason=reason,
+            operation=operation,
         )
     except ChangeFailed as failure:
         error = failure.__cause__
@@ -282,6 +287,7 @@ def _accepted(
     values: Mapping[str, str] | None = None,
     mask: Iterable[str] = (),
     reason: str = "",
+    operation: int | None = None,
 ) -> Recorded[Submitted]:
     return recorded_change(
         actor,
@@ -294,6 +300,7 @@ def _accepted(
         mask=mask,
         reason=reason,
         conclusion=changes.accepted,
+        operation=operation,
     )
 
 

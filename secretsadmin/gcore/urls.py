@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import change_views, views
+from . import change_views, replace_views, views
 
 app_name = "gcore"
 urlpatterns = [
@@ -20,6 +20,11 @@ urlpatterns = [
         "<slug:account>/<int:region_id>/<uuid:secret_id>/delete/",
         change_views.secret_delete,
         name="secret_delete",
+    ),
+    path(
+        "<slug:account>/<int:region_id>/<uuid:secret_id>/replace/",
+        replace_views.certificate_replace,
+        name="certificate_replace",
     ),
     path("<slug:account>/changes/<int:sequence>/", change_views.change, name="change"),
 ]

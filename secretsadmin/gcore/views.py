@@ -21,7 +21,7 @@ from secretsadmin.core.provider_pages import provider_errors, request_id_of, wit
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.gcore import SECRET_TYPES
 
-from . import actions, selectors, usage
+from . import actions, replacements, selectors, usage
 from .facts import TYPE_LABELS, expiry
 from .listing import SECRETS, in_name_order, rows
 from .pages import NoSuchSecret, known_account, list_url, no_such_secret, secret_of
@@ -96,10 +96,11 @@ def secret_detail(
         "region": region,
         "users": users,
         "users_error": users_error,
+        "replacement": replacements.running(account, secret),
         "type_label": TYPE_LABELS.get(secret.secret_type, secret.secret_type),
         "expiry": expiry(secret.expiration, timezone.now()),
         "history": [
-            (change, actions.DONE.get(change.action, change.action))
+            (change, actions.HISTORY.get(change.action, change.action))
             for change in selectors.history(account, secret.id)
         ],
     }

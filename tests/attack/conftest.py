@@ -34,6 +34,7 @@ class World:
     gcore: GcoreEmulator
     secret_id: str
     event: AuditEvent  # one with a fingerprint, for a value check
+    certificate_id: str = ""  # a certificate a listener uses, for its replacement
 
     def values(self, url_name: str) -> dict[str, str]:
         """The path parameters that name something real, for the URL named `url_name`."""
@@ -42,7 +43,9 @@ class World:
             "name": PULL if url_name == "image_pull_edit" else SET,
             "key": KEY,
             "region_id": str(gcore_fixtures.REGION_ID),
-            "secret_id": self.secret_id,
+            "secret_id": (
+                self.certificate_id if url_name == "certificate_replace" else self.secret_id
+            ),
             "sequence": str(self.event.sequence),
         }
 
@@ -108,8 +111,8 @@ def providers(settings, pipecat_app, pipecat_clock, gcore_app, gcore_clock):
 
 @pytest.fixture
 def world(db, providers) -> World:
-    """A ready set with two keys, an image pull secret, a Gcore secret, and an event whose
-    key has a fingerprint."""
+    """A ready set with two keys, an image pull secret, a Gcore secret, a Gcore certificate a
+    listener uses, and an event whose key has a fingerprint."""
     pipecat, gcore = providers
     put(pipecat, SET, **{KEY: "v", "DB_URL": "postgres://x"})
     with upstream(pipecat) as api:
@@ -126,4 +129,11 @@ def world(db, providers) -> World:
         subject=services.Subject(provider="pipecat", account=ACCOUNT, target=SET, keys=(KEY,)),
         values={KEY: CHECKED_VALUE},
     )
-    return World(pipecat, gcore, secret.id, event)
+    certificate = gcore.add_secret(
+        gcore_fixtures.PROJECT_ID, gcore_fixtures.REGION_ID, "www-kept", "certificate", b"pem"
+    )
+    balancer = gcore.add_load_balancer(
+        gcore_fixtures.PROJECT_ID, gcore_fixtures.REGION_ID, "web-lb"
+    )
+    gcore.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=certificate.id)
+    return World(pipecat, gcore, secret.id, event, certificate.id)

@@ -57,6 +57,18 @@ ACTS: dict[str, tuple[dict[str, str], str | None]] = {
         None,
     ),
     "secret_delete": ({"confirm": "kept"}, "delete_secret"),
+    # Replacing the listener's certificate by one uploaded now: the upload is its first step.
+    "certificate_replace": (
+        {
+            "source": "upload",
+            "region": str(REGION_ID),
+            "name": "www-next",
+            "certificate": CHAIN.leaf.cert_pem,
+            "certificate_chain": CHAIN.chain_pem,
+            "private_key": CHAIN.leaf.key_pem,
+        },
+        "create_tls_secret",
+    ),
 }
 EVIL = "http://evil.example"
 

@@ -631,6 +631,51 @@ def latest_attempt(action: str) -> AuditEvent:
 
 
 GCORE_LIST = "/gcore/prod/"
+ROLLOUT = "the operation's page"  # `ended_at` of a step shown on its operation's page
+
+
+# The certificate www-2025 a listener uses, www-2026 to replace it, and its replacement started.
+def a_used_certificate(world: World) -> None:
+    old = world.gcore.add_secret(PROJECT_ID, REGION_ID, "www-2025", "certificate", b"old")
+    new = world.gcore.add_secret(PROJECT_ID, REGION_ID, "www-2026", "certificate", b"new")
+    balancer = world.gcore.add_load_balancer(PROJECT_ID, REGION_ID, "web-lb")
+    world.gcore.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=old.id)
+    world.state.update(old=old.id, new=new.id, replace=f"{GCORE_LIST}{REGION_ID}/{old.id}/replace/")
+
+
+def replace_by_pick(w: World) -> HttpResponse:
+    return post(
+        w.editor, w.state["replace"], {"source": "pick", "pick-replacement": w.state["new"]}
+    )
+
+
+def replace_by_upload(w: World) -> HttpResponse:
+    data = {
+        "source": "upload",
+        "region": str(REGION_ID),
+        "name": "www-uploaded",
+        "certificate": w.chain.leaf.cert_pem,
+        "certificate_chain": w.chain.chain_pem,
+        "private_key": w.chain.leaf.key_pem,
+    }
+    return post(w.editor, w.state["replace"], data)
+
+
+def a_replacement(world: World) -> None:
+    a_used_certificate(world)
+    world.state["rollout"] = replace_by_pick(world)["Location"]
+
+
+def a_switch_sent(world: World) -> None:
+    a_replacement(world)
+    advance(world)
+
+
+def advance(w: World) -> HttpResponse:
+    """One poll of an editor's open page of the operation: it sends the next switch."""
+    return post(w.editor, f"{w.state['rollout']}advance/", HTTP_HX_REQUEST="true")
+
+
 FORGOTTEN = "no longer knows this change's task"
 NOT_FOUND_BY_NAME = "No secret named api-token has appeared since"
 ASSUMED = {  # a create Gcore may have received is looked for by name, never sent again
@@ -808,6 +853,59 @@ GCORE = [
         )
         for what, listing in [("listeners", "list_listeners"), ("pools", "list_pools")]
     ),
+    # Replacing a certificate: the start page reads who uses it afresh, and so does the start;
+    # its upload is a create; each switch, a listener's update, sent by an editor's open page.
+    Operation(
+        "gcore: replace certificate: form",
+        "gcore",
+        "list_listeners",
+        READ,
+        act=lambda w: w.editor.get(w.state["replace"]),
+        prepare=a_used_certificate,
+    ),
+    Operation(
+        "gcore: replace certificate: users read",
+        "gcore",
+        "list_listeners",
+        READ,
+        act=replace_by_pick,
+        prepare=a_used_certificate,
+        guards="update_listener",
+        calls=2,  # by the start, then by the form shown again
+    ),
+    Operation(
+        "gcore: replace certificate: upload",
+        "gcore",
+        "create_tls_secret",
+        WRITE,
+        act=replace_by_upload,
+        prepare=a_used_certificate,
+        action=gcore_actions.CERTIFICATE_CREATE,
+        provisions=True,
+        overrides=created("www-uploaded"),
+    ),
+    Operation(
+        "gcore: replace certificate: switch",
+        "gcore",
+        "update_listener",
+        WRITE,
+        act=advance,
+        prepare=a_replacement,
+        action=gcore_actions.LISTENER_UPDATE,
+        provisions=True,
+        ended_at=ROLLOUT,
+    ),
+    Operation(
+        "gcore: replace certificate: task read",
+        "gcore",
+        "get_task",
+        READ,
+        act=lambda w: w.editor.get(w.state["rollout"]),
+        prepare=a_switch_sent,
+        # A task Gcore does not know: the listener read back tells, and its step, not yet
+        # switched, waits for a retry (its attempt left unknown).
+        overrides={"404": Expect(said("no longer knows its task"), ids=False)},
+    ),
     # A secret's page says who uses it; when that cannot be read, it says so and stands.
     Operation(
         "gcore: show a secret: its users",
@@ -866,6 +964,8 @@ def seen_after(world: World, op: Operation, column: Column, response: HttpRespon
             cache.clear()  # the next interval
             return world.editor.get(op.ended_at).text
         finish(world.gcore)
+        if op.ended_at == ROLLOUT:
+            return advance(world).text
         return badge(world.editor, latest_attempt(op.action).sequence).text
     if response.status_code == 302:
         return world.editor.get(response["Location"]).text
