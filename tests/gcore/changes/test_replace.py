@@ -203,8 +203,8 @@ def test_the_audit_log_tells_the_operation_and_its_steps(editor, auditor, gcore,
         certs["old"].id,
         "renewed",
     )
-    [ended] = AuditEvent.objects.filter(attempt=operation)
-    assert ended.outcome == "succeeded"
+    running, ended = AuditEvent.objects.filter(attempt=operation).order_by("sequence")
+    assert (running.error_code, ended.outcome) == ("operation_running", "succeeded")
     steps = AuditEvent.objects.filter(operation_id=operation.sequence, outcome="attempted")
     assert [(e.action, e.target, e.target_id) for e in steps.order_by("sequence")] == [
         (actions.LISTENER_UPDATE, "https", certs["https"].id),
@@ -326,7 +326,7 @@ def test_two_starts_at_once_start_one(certs):
     refused = AuditEvent.objects.filter(action=actions.CERTIFICATE_REPLACE).exclude(
         outcome="attempted"
     )
-    assert [e.error_code for e in refused] == ["already_running"]
+    assert sorted(e.error_code for e in refused) == ["already_running", "operation_running"]
 
 
 def test_a_second_start_is_refused_and_leads_to_the_running_one(editor, certs):
@@ -427,7 +427,7 @@ def test_an_upload_whose_task_errors_fails_the_switches_and_can_be_stopped(edito
 
     rollout.refresh_from_db()
     assert rollout.state == "abandoned"
-    ended = AuditEvent.objects.filter(attempt_id=rollout.operation).get()
+    ended = AuditEvent.objects.filter(attempt_id=rollout.operation).latest("sequence")
     assert ended.outcome == "failed" and "Secret store quota exceeded" in ended.error_message
 
 
