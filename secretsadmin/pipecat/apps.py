@@ -7,7 +7,9 @@ class PipecatConfig(AppConfig):
 
     def ready(self) -> None:
         from secretsadmin.audit import links
+        from secretsadmin.rollouts import runners
 
-        from . import actions, selectors
+        from . import actions, redeploys, selectors
 
         links.register(actions.PROVIDER, "pipecat:set", accounts=selectors.account_names)
+        runners.register(redeploys.Redeploys())

@@ -32,6 +32,7 @@ from secretsadmin.providers.pipecat.container_registries import (
 )
 from secretsadmin.providers.pipecat.models import Region
 from secretsadmin.providers.pipecat.names import (
+    agent_name_problem,
     MAX_KEY_NAME,
     SET_NAME,
     SET_NAME_LENGTH,
@@ -308,3 +309,22 @@ class ImagePullForm(ReasonForm):
         except InvalidRegistry as exc:
             self.add_error("host", str(exc))
         return data
+
+
+class RedeployForm(ReasonForm):
+    """Which agents to redeploy: those ticked (`agent`, many), or every agent using the set
+    (`all`). Whether they use it is the service's to check, afresh."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.data.get("all"):
+            cleaned["agents"] = None
+            return cleaned
+        names = list(dict.fromkeys(self.data.getlist("agent")))
+        bad = [name for name in names if agent_name_problem(name)]
+        if bad:
+            raise ValidationError("No agent can be called that: reload the page and choose again.")
+        if not names:
+            raise ValidationError("Choose at least one agent to redeploy.")
+        cleaned["agents"] = names
+        return cleaned
