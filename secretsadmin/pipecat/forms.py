@@ -311,20 +311,33 @@ class ImagePullForm(ReasonForm):
         return data
 
 
+class AgentNamesField(forms.Field):
+    """Agents' names, ticked on a page (many fields of one name)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        names = [value] if isinstance(value, str) else list(value)
+        if not all(isinstance(name, str) and not agent_name_problem(name) for name in names):
+            raise ValidationError("No agent can be called that: reload the page and choose again.")
+        return list(dict.fromkeys(names))
+
+
 class RedeployForm(ReasonForm):
-    """Which agents to redeploy: those ticked (`agent`, many), or every agent using the set
-    (`all`). Whether they use it is the service's to check, afresh."""
+    """Which agents to redeploy: those ticked (`agent`), or every agent using the set (`all`).
+    Whether they use it is the service's to check, afresh."""
+
+    agent = AgentNamesField(required=False)
+    all = forms.BooleanField(required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.data.get("all"):
+        if cleaned.get("all"):
             cleaned["agents"] = None
-            return cleaned
-        names = list(dict.fromkeys(self.data.getlist("agent")))
-        bad = [name for name in names if agent_name_problem(name)]
-        if bad:
-            raise ValidationError("No agent can be called that: reload the page and choose again.")
-        if not names:
+        elif cleaned.get("agent"):
+            cleaned["agents"] = cleaned["agent"]
+        elif "agent" not in self.errors:
             raise ValidationError("Choose at least one agent to redeploy.")
-        cleaned["agents"] = names
         return cleaned

@@ -347,7 +347,8 @@ def redeploy(request: HttpRequest, account: str, name: str) -> HttpResponse:
     here = reverse("pipecat:set", args=[account, name])
     form = RedeployForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors() or ["Check the form."]))
+        said = [error for errors in form.errors.values() for error in errors]
+        messages.error(request, " ".join(said))
         return go_to(request, here)
     try:
         once.spend(request)

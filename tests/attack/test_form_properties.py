@@ -54,6 +54,7 @@ ARGUMENTS = {
     "NewSecretForm": {"account": "prod", "regions": GCORE_REGIONS},
     "CertificateForm": {"account": "prod", "regions": GCORE_REGIONS},
     "DeleteSecretForm": {"secret": SECRET},
+    "RedeployForm": {},
 }
 # A submission each form takes, which the tests then change field by field.
 VALID = {
@@ -91,6 +92,7 @@ VALID = {
         "private_key": CHAIN.leaf.key_pem,
     },
     "DeleteSecretForm": {"confirm": "kept"},
+    "RedeployForm": {"agent": "voice-prod", "reason": "rotated"},
 }
 # The key rows a page adds with JavaScript (or a crafted post invents).
 EXTRA_FIELDS = ("key_3", "value_3", "key_49", "value_49", "key_999", "value_999", "key_1000")
