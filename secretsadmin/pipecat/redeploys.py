@@ -25,6 +25,7 @@ from secretsadmin.audit.history import History
 from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.services import Actor, Subject
 from secretsadmin.core.provider_errors import describe_change, describe_read, what_happened
+from secretsadmin.core.provider_pages import with_request_id
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import (
     Agent,
@@ -170,7 +171,7 @@ class Redeploys:
         steps = list(rollout.steps.all())
         for step in steps:
             if step.state == Step.State.SENT:
-                _follow(rollout, step)
+                _follow(rollout, actor, step)
         waiting = [step for step in steps if step.state == Step.State.WAITING]
         if send and waiting:
             _send(rollout, actor, waiting)
@@ -250,18 +251,18 @@ def _deploy(rollout: Rollout, actor: Actor, step: Step, send: Callable[[], Redep
         if failure.attempt is None:  # the log could not be written: nothing was sent
             raise audit.AuditUnavailable(failure.message) from failure
         step.attempt = failure.attempt.sequence
-        step.request_id = error.request_id if isinstance(error, ProviderError) else ""
-        ours = f" Request id {actor.request_id}." if actor.request_id else ""
+        provider_error = error if isinstance(error, ProviderError) else None
+        step.request_id = provider_error.request_id if provider_error else ""
         if isinstance(error, SetNotReady):
             step.state = Step.State.WAITING
             step.message = (
                 f"Set {error.set_name or rollout.subject_name} turned pending meanwhile: Pipecat "
-                f"Cloud refused the deploy (409), nothing was deployed. It is sent once the set "
-                f"is ready.{ours}"
+                "Cloud refused the deploy (409), nothing was deployed. It is sent once the set "
+                "is ready."
             )
         else:
             step.state = Step.State.FAILED
-            step.message = f"{failure.message}{ours}"
+            step.message = with_request_id(failure.message, actor.request_id, provider_error)
         step.save()
         return
     finally:
@@ -293,7 +294,7 @@ def _describe(error: ProviderError, agent: str) -> str:
     )
 
 
-def _follow(rollout: Rollout, step: Step) -> None:
+def _follow(rollout: Rollout, actor: Actor, step: Step) -> None:
     """The sent deploy as the agent's shared read shows it; its outcome recorded once known."""
     try:
         agent = selectors.agent(rollout.account, step.target)
@@ -301,7 +302,8 @@ def _follow(rollout: Rollout, step: Step) -> None:
         _settle(step, Step.State.FAILED, Outcome.FAILED, AGENT_GONE, "The agent was deleted.")
         return
     except ProviderError as error:
-        step.message = f"Deploying; its progress could not be read: {describe_read(error)}"
+        unread = f"Deploying; its progress could not be read: {describe_read(error)}"
+        step.message = with_request_id(unread, actor.request_id, error)
         step.save(update_fields=["message", "updated_at"])
         return
     state = agent.state
