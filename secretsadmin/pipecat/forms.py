@@ -32,11 +32,11 @@ from secretsadmin.providers.pipecat.container_registries import (
 )
 from secretsadmin.providers.pipecat.models import Region
 from secretsadmin.providers.pipecat.names import (
-    agent_name_problem,
     MAX_KEY_NAME,
     SET_NAME,
     SET_NAME_LENGTH,
     SET_NAME_RULE,
+    agent_name_problem,
 )
 
 ROWS = 3  # the key rows a page offers; with JavaScript a person adds more, up to MAX_ROWS

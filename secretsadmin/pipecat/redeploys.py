@@ -15,6 +15,7 @@ waiting again; a set that failed to provision stops the steps waiting for it.
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -139,8 +140,7 @@ def start(
         )
         raise refused
     steps = [
-        rollouts.Planned(agent, agent, "agent", PULL if by_name[agent].image_pull_set == name else ENV)
-        for agent in wanted
+        rollouts.Planned(agent, agent, "agent", _role(by_name[agent], name)) for agent in wanted
     ]
     return rollouts.start(
         actor,
@@ -151,6 +151,10 @@ def start(
         subject_name=name,
         reason=reason,
     )
+
+
+def _role(agent: Agent, set_name: str) -> str:
+    return PULL if agent.image_pull_set == set_name else ENV
 
 
 # -- advancing --------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
             else:
                 _say([step], message)
             continue
-        _deploy(rollout, actor, step, lambda name=agent.name: client.redeploy(name))
+        _deploy(rollout, actor, step, partial(client.redeploy, agent.name))
 
 
 def _set_holding(account: str, agent: Agent) -> tuple[str, str] | None:
@@ -289,9 +293,7 @@ def _describe(error: ProviderError, agent: str) -> str:
         return f"{what_happened(error)} A set agent {agent} binds is gone: nothing was deployed."
     if isinstance(error, NotFound):
         return f"{what_happened(error)} Agent {agent} no longer exists: nothing was deployed."
-    return describe_change(error, f"agent {agent}").replace(
-        "The change to", "The redeploy of"
-    )
+    return describe_change(error, f"agent {agent}").replace("The change to", "The redeploy of")
 
 
 def _follow(rollout: Rollout, actor: Actor, step: Step) -> None:
@@ -320,9 +322,8 @@ def _follow(rollout: Rollout, actor: Actor, step: Step) -> None:
         _settle(step, Step.State.DONE, Outcome.SUCCEEDED, "", "")
     else:
         revision = state.revision
-        why = ": ".join(
-            part for part in (revision.reason, revision.message) if revision and part
-        )
+        said = (revision.reason, revision.message) if revision else ()
+        why = ": ".join(part for part in said if part)
         message = f"The deployment failed{f' ({why})' if why else ''}."
         if state.old_serves:
             message += " The previous deployment still serves."
@@ -335,8 +336,11 @@ def _progress(agent: Agent) -> str:
     if state is not None:
         if state.phase:
             parts.append(f"phase {state.phase}")
-        if state.revision and state.revision.trouble:
-            parts.append(f"not ready yet: {state.revision.trouble}")
+        revision = state.revision
+        if revision and revision.trouble and revision.reason:
+            parts.append(f"not ready: {revision.reason}")
+        elif revision and revision.trouble:
+            parts.append(f"its code is {revision.trouble}, not passing its readiness checks yet")
         if state.old_serves:
             parts.append("the previous deployment still serves")
         elif not state.available:

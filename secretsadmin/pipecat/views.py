@@ -347,7 +347,7 @@ def redeploy(request: HttpRequest, account: str, name: str) -> HttpResponse:
     here = reverse("pipecat:set", args=[account, name])
     form = RedeployForm(request.POST)
     if not form.is_valid():
-        said = [error for errors in form.errors.values() for error in errors]
+        said = [str(error) for errors in form.errors.values() for error in errors]
         messages.error(request, " ".join(said))
         return go_to(request, here)
     try:
@@ -374,11 +374,8 @@ def redeploy(request: HttpRequest, account: str, name: str) -> HttpResponse:
     except AuditUnavailable:
         messages.error(request, AUDIT_DOWN)
     else:
-        messages.success(
-            request,
-            f"Redeploying {_count(list(started.steps.all()), 'agent')}: each is sent once set {name} "
-            "is ready.",
-        )
+        agents = _count(list(started.steps.all()), "agent")
+        messages.success(request, f"Redeploying {agents}: each is sent once set {name} is ready.")
         return go_to(request, reverse("rollouts:rollout", args=[started.pk]))
     return go_to(request, here)
 

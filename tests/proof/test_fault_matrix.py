@@ -587,7 +587,9 @@ PIPECAT = [
         ended_at=lambda w: w.state["rollout"],
         ends_after=11.0,  # the emulator's deploy delay, and a second
         overrides={
-            "404": Expect(said("HTTP 404 Not Found", "no longer exists: nothing was deployed"), FAILED),
+            "404": Expect(
+                said("HTTP 404 Not Found", "no longer exists: nothing was deployed"), FAILED
+            ),
             PROVISION: Expect(
                 said(f"The deployment failed (ImagePullBackOff: {DEPLOY_FAILURE})"),
                 FAILED,
