@@ -11,5 +11,13 @@ class PipecatConfig(AppConfig):
 
         from . import actions, redeploys, selectors
 
-        links.register(actions.PROVIDER, "pipecat:set", accounts=selectors.account_names)
+        links.register(
+            actions.PROVIDER,
+            "pipecat:set",
+            accounts=selectors.account_names,
+            # A redeploy's step names an agent, which has no page here (no link, not a set's).
+            arguments=lambda event: (
+                {} if event.action == actions.AGENT_REDEPLOY else links.by_name(event)
+            ),
+        )
         runners.register(redeploys.Redeploys())

@@ -328,6 +328,8 @@ def _follow(rollout: Rollout, actor: Actor, step: Step) -> None:
         if state.old_serves:
             message += " The previous deployment still serves."
         _settle(step, Step.State.FAILED, Outcome.FAILED, DEPLOY_FAILED, message)
+        step.message = with_request_id(message, actor.request_id)
+        step.save(update_fields=["message", "updated_at"])
 
 
 def _progress(agent: Agent) -> str:

@@ -4,9 +4,11 @@ change and follows each deployment to its end."""
 
 import re
 from html import unescape
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from emulators.pipecat import seed_demo
 from secretsadmin.audit.models import AuditEvent
@@ -130,7 +132,7 @@ def test_a_full_redeploy_waits_for_the_set_then_follows_each_deployment_to_done(
     assert "Every agent above was deployed after the set's last change here" in page
 
 
-def test_the_audit_log_tells_the_operation_and_each_step(editor, demo):
+def test_the_audit_log_tells_the_operation_and_each_step(editor, auditor, demo):
     change_a_key(editor)
     rollout = start(editor, all="1", reason="rotated the OpenAI key")
     settle_the_set(demo)
@@ -161,6 +163,10 @@ def test_the_audit_log_tells_the_operation_and_each_step(editor, demo):
         assert all(o.operation_id == found.operation for o in outcomes)
     (ended,) = AuditEvent.objects.filter(attempt=operation)
     assert ended.outcome == "succeeded"
+    # One story: the operation's page in the log lists its steps.
+    story = text(auditor.get(f"/audit/{operation.sequence}/").content.decode())
+    assert all(agent in story for agent in AGENTS), story
+    assert actions.AGENT_REDEPLOY in story
 
 
 def test_chosen_agents_only_are_redeployed(editor, demo):
@@ -295,3 +301,25 @@ def test_viewers_follow_but_cannot_start_or_send(viewer, editor, demo):
     assert "Redeploy the chosen agents" not in viewer.get(PAGE).content.decode()
     for path in (PAGE + "redeploy/", rollout + "advance/", rollout + "retry/", rollout + "stop/"):
         assert post(viewer, path, {"all": "1"}).status_code == 403, path
+
+
+def test_a_deploy_nobody_followed_is_concluded_by_audit_reconcile(editor, demo):
+    """The page was closed once the deploys were sent: audit_reconcile reads the agents."""
+    settle_the_set(demo)
+    demo.fail_next_deploys(1, agent="voice-prod")
+    advance(editor, start(editor, all="1"))
+    land(demo)
+    out = StringIO()
+
+    call_command("audit_reconcile", older_than=0, stdout=out)
+
+    attempts = [e for e in events(actions.AGENT_REDEPLOY) if e.outcome == "attempted"]
+    last = {a.target: AuditEvent.objects.filter(attempt=a).latest("sequence") for a in attempts}
+    assert (last["voice-prod"].outcome, last["voice-prod-canary"].outcome) == (
+        "failed",
+        "succeeded",
+    )
+    assert all(e.error_code == "reconciled" and e.target_id for e in last.values())
+    # Its page, opened again, records nothing twice.
+    advance(editor, f"/rollouts/{the_rollout().pk}/")
+    assert AuditEvent.objects.filter(attempt__in=attempts).count() == 4
