@@ -203,7 +203,7 @@ def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
             else:
                 _say([step], message)
             continue
-        _deploy(rollout, actor, step, partial(client.redeploy, agent.name))
+        _deploy(rollout, actor, step, agent, partial(client.redeploy, agent.name))
 
 
 def _set_holding(account: str, agent: Agent) -> tuple[str, str] | None:
@@ -233,7 +233,11 @@ def _set_holding(account: str, agent: Agent) -> tuple[str, str] | None:
     return None
 
 
-def _deploy(rollout: Rollout, actor: Actor, step: Step, send: Callable[[], Redeployed]) -> None:
+def _deploy(
+    rollout: Rollout, actor: Actor, step: Step, before: Agent, send: Callable[[], Redeployed]
+) -> None:
+    """Sends one deploy between its attempt and its outcome; `before` is the agent as listed
+    before it, which tells whether a deploy whose answer was lost made a deployment."""
     subject = Subject(actions.PROVIDER, rollout.account, rollout.region, step.target)
     try:
         recorded = recorded_change(
@@ -267,6 +271,8 @@ def _deploy(rollout: Rollout, actor: Actor, step: Step, send: Callable[[], Redep
         else:
             step.state = Step.State.FAILED
             step.message = with_request_id(failure.message, actor.request_id, provider_error)
+            if provider_error is not None and provider_error.may_have_applied:
+                _look_for_it(rollout, step, before)
         step.save()
         return
     finally:
@@ -277,6 +283,22 @@ def _deploy(rollout: Rollout, actor: Actor, step: Step, send: Callable[[], Redep
     step.message = "Deploying: Pipecat Cloud accepted the redeploy."
     step.request_id = ""
     step.save()
+
+
+def _look_for_it(rollout: Rollout, step: Step, before: Agent) -> None:
+    """After a deploy Pipecat Cloud may have received: a deployment of the agent made since is
+    followed as this one (its attempt concluded once it ends), never sent twice; none, and the
+    step stays failed, to retry."""
+    try:
+        agent = selectors.agent(rollout.account, step.target, fresh=True)
+    except ProviderError as error:
+        step.message += f" Whether it was made could not be read ({describe_read(error)})."
+        return
+    if agent.deployment_id == before.deployment_id:
+        step.message += " No new deployment has appeared since: retry to send it again."
+        return
+    step.state, step.upstream_id = Step.State.SENT, agent.deployment_id
+    step.message += f" Deployment {agent.deployment_id} has appeared since: it is followed."
 
 
 def _accepted(answer: Redeployed) -> Conclusion:

@@ -15,7 +15,7 @@ from secretsadmin.audit.models import AuditEvent
 from secretsadmin.pipecat import actions, selectors
 from secretsadmin.rollouts.models import Rollout
 from tests.fixtures.pipecat import PIPECAT_ORG, PROVISIONING_DELAY
-from tests.pipecat.conftest import Elements, events, post, put
+from tests.pipecat.conftest import Elements, events, fail_next, post, put
 
 pytestmark = pytest.mark.django_db
 
@@ -323,3 +323,27 @@ def test_a_deploy_nobody_followed_is_concluded_by_audit_reconcile(editor, demo):
     # Its page, opened again, records nothing twice.
     advance(editor, f"/rollouts/{the_rollout().pk}/")
     assert AuditEvent.objects.filter(attempt__in=attempts).count() == 4
+
+
+def test_a_deploy_whose_answer_was_lost_is_looked_for_never_sent_twice(editor, demo):
+    settle_the_set(demo)
+    fail_next(demo, "update_agent", 502, after_effect=True)  # made, then the answer lost
+    fail_next(demo, "update_agent", 500)  # not made
+    rollout = start(editor, all="1")
+
+    shown = advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 2
+    made, lost = the_rollout().steps.all()
+    assert (made.state, lost.state) == ("sent", "failed")
+    assert made.upstream_id == demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+    assert "has appeared since: it is followed" in shown
+    assert "No new deployment has appeared since: retry to send it again" in shown
+    land(demo)
+    advance(editor, rollout)
+    attempt = AuditEvent.objects.get(sequence=made.attempt)
+    ended = AuditEvent.objects.filter(attempt=attempt).order_by("sequence")
+    assert [(o.outcome, o.target_id) for o in ended] == [
+        ("unknown", ""),
+        ("succeeded", made.upstream_id),
+    ]
