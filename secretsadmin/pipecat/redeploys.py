@@ -195,6 +195,11 @@ def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
         if agent is None:
             _fail(step, f"Agent {step.target} no longer exists: nothing was sent.")
             continue
+        if not agent.binds(rollout.subject):
+            _fail(
+                step, f"Agent {step.target} no longer uses set {rollout.subject}: nothing was sent."
+            )
+            continue
         hold = _set_holding(rollout.account, agent)
         if hold is not None:
             state, message = hold

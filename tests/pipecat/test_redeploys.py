@@ -347,3 +347,16 @@ def test_a_deploy_whose_answer_was_lost_is_looked_for_never_sent_twice(editor, d
         ("unknown", ""),
         ("succeeded", made.upstream_id),
     ]
+
+
+def test_an_agent_bound_elsewhere_since_the_start_is_not_redeployed(editor, demo):
+    settle_the_set(demo)
+    rollout = start(editor, all="1")
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"secretSet": "staging-voice-agent"})
+    cache.clear()
+
+    shown = advance(editor, rollout)
+
+    assert "Agent voice-prod no longer uses set prod-voice-agent: nothing was sent." in shown
+    assert states(the_rollout()) == ["failed", "sent"]
+    assert demo.calls("update_agent") == 1
