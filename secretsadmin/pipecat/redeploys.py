@@ -195,6 +195,8 @@ def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
         if agent is None:
             _fail(step, f"Agent {step.target} no longer exists: nothing was sent.")
             continue
+        if step.attempt is not None and _went_out(rollout, step, step.attempt):
+            continue
         if not agent.binds(rollout.subject):
             _fail(
                 step, f"Agent {step.target} no longer uses set {rollout.subject}: nothing was sent."
@@ -209,6 +211,40 @@ def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
                 _say([step], message)
             continue
         _deploy(rollout, actor, step, agent, partial(client.redeploy, agent.name))
+
+
+def _went_out(rollout: Rollout, step: Step, sequence: int) -> bool:
+    """A step waiting with an attempt was being sent when its request ended (a crash, a
+    timeout): whether its deploy went out, as the agent now tells. One that did is followed;
+    one that did not has its attempt concluded failed, and is sent again."""
+    attempt = AuditEvent.objects.filter(sequence=sequence).first()
+    if attempt is None or AuditEvent.objects.filter(attempt=attempt).exists():
+        step.attempt = None  # concluded (a 409 sets it waiting again): nothing to look for
+        return False
+    try:
+        agent = selectors.agent(rollout.account, step.target, fresh=True)
+    except ProviderError as error:
+        _say([step], f"Whether its deploy went out could not be read: {describe_read(error)}")
+        return True
+    deployed, asked = agent.deployed_at, attempt.time
+    if deployed is not None and isinstance(asked, datetime) and deployed >= asked:
+        message = (
+            f"Its request ended before Pipecat Cloud's answer was recorded; deployment "
+            f"{agent.deployment_id} was made since: it is followed."
+        )
+        _conclude_once(attempt, Outcome.UNKNOWN, DEPLOYING, message, agent.deployment_id)
+        step.state, step.upstream_id, step.message = Step.State.SENT, agent.deployment_id, message
+        step.save()
+        return True
+    _conclude_once(
+        attempt,
+        Outcome.FAILED,
+        "not_sent",
+        "Its request ended before the deploy was sent: no deployment was made since.",
+        "",
+    )
+    step.attempt = None
+    return False
 
 
 def _set_holding(account: str, agent: Agent) -> tuple[str, str] | None:
@@ -244,12 +280,25 @@ def _deploy(
     """Sends one deploy between its attempt and its outcome; `before` is the agent as listed
     before it, which tells whether a deploy whose answer was lost made a deployment."""
     subject = Subject(actions.PROVIDER, rollout.account, rollout.region, step.target)
+
+    def marked_then_sent() -> Redeployed:
+        # The step holds its attempt before the POST: a request ending during it leaves the step
+        # waiting with it, and the next advance looks whether it went out (`_went_out`).
+        attempt = AuditEvent.objects.filter(
+            operation_id=rollout.operation,
+            action=actions.AGENT_REDEPLOY,
+            target=step.target,
+            outcome=Outcome.ATTEMPTED,
+        ).latest("sequence")
+        Step.objects.filter(pk=step.pk).update(attempt=attempt.sequence)
+        return send()
+
     try:
         recorded = recorded_change(
             actor,
             action=actions.AGENT_REDEPLOY,
             subject=subject,
-            call=send,
+            call=marked_then_sent,
             describe=lambda error: _describe(error, step.target),
             provider=SHOWN_AS,
             reason=(
@@ -267,6 +316,7 @@ def _deploy(
         provider_error = error if isinstance(error, ProviderError) else None
         step.request_id = provider_error.request_id if provider_error else ""
         if isinstance(error, SetNotReady):
+            step.attempt = None  # concluded failed: nothing to look for before sending again
             step.state = Step.State.WAITING
             step.message = (
                 f"Set {error.set_name or rollout.subject_name} turned pending meanwhile: Pipecat "

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from emulators.pipecat import seed_demo
+from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.pipecat import actions, selectors
 from secretsadmin.rollouts.models import Rollout
@@ -360,3 +361,34 @@ def test_an_agent_bound_elsewhere_since_the_start_is_not_redeployed(editor, demo
     assert "Agent voice-prod no longer uses set prod-voice-agent: nothing was sent." in shown
     assert states(the_rollout()) == ["failed", "sent"]
     assert demo.calls("update_agent") == 1
+
+
+def test_a_send_cut_short_is_looked_for_before_it_is_sent_again(editor, demo):
+    """A request that ended while sending (a crash) left its steps waiting with their attempts:
+    a deployment made since is followed, never made twice; none, and the deploy is sent."""
+    settle_the_set(demo)
+    rollout = start(editor, all="1")
+    found = the_rollout()
+    for step in found.steps.all():
+        attempt = audit.attempt(
+            audit.Actor.system("crashed"),
+            action=actions.AGENT_REDEPLOY,
+            subject=audit.Subject("pipecat", "prod", "us-west", step.target),
+            operation=found.operation,
+        )
+        step.attempt = attempt.sequence
+        step.save()
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
+
+    shown = advance(editor, rollout)
+
+    went, not_sent = found.steps.all()
+    assert (went.state, not_sent.state) == ("sent", "sent")
+    assert went.upstream_id == demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+    assert "was made since: it is followed" in shown
+    assert demo.calls("update_agent") == 1  # only the one that had not gone out
+    cut_short = AuditEvent.objects.filter(attempt__actor_username="crashed").order_by("sequence")
+    assert sorted((e.target, e.outcome, e.error_code) for e in cut_short) == [
+        ("voice-prod", "unknown", "deploying"),
+        ("voice-prod-canary", "failed", "not_sent"),
+    ]
