@@ -2,11 +2,14 @@
 redeploy them; the redeploy waits for the set to be ready, sends each deploy as its own audited
 change and follows each deployment to its end."""
 
+import math
 import re
+import time
 from html import unescape
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
@@ -402,3 +405,18 @@ def test_a_send_cut_short_is_looked_for_before_it_is_sent_again(editor, demo):
         ("voice-prod", "unknown", "deploying"),
         ("voice-prod-canary", "failed", "not_sent"),
     ]
+
+
+def test_following_costs_one_read_per_agent_per_interval_however_many_pages(editor, viewer, demo):
+    settle_the_set(demo)
+    rollout = start(editor, all="1")
+    advance(editor, rollout)
+    next_interval(demo, 1)
+    before, started = demo.calls("get_agent"), time.monotonic()
+
+    for _ in range(5):
+        assert viewer.get(rollout).status_code == 200
+        advance(editor, rollout)
+
+    intervals = math.ceil((time.monotonic() - started) / settings.PIPECAT_POLL_SECONDS)
+    assert 2 <= demo.calls("get_agent") - before <= 2 * intervals  # one per agent and interval
