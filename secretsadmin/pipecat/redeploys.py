@@ -9,7 +9,9 @@ under the operation: its attempt before the POST, `unknown` with `DEPLOYING` and
 id once Pipecat Cloud accepted it, then `succeeded` or `failed` (with the deployment id) once the
 deployment landed or failed, as the agent's shared read shows it (one GET per agent per
 interval, however many pages follow). A set that turned pending anyway (its 409) sets the step
-waiting again; a set that failed to provision stops the steps waiting for it.
+waiting again; a set that failed to provision stops the steps waiting for it. A deploy is never
+sent twice by the dashboard without a look first: one whose answer was lost, or whose request
+ended while sending it (the step holds its attempt before the POST), is looked for on the agent.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -86,9 +88,6 @@ class Offer:
     changed_at: datetime | None  # the set's last change through this dashboard
     stale: frozenset[str]  # agents whose deployment was made before it (or at an unknown time)
     running: Rollout | None  # a redeploy of the set under way
-
-    def is_stale(self, agent: Agent) -> bool:
-        return agent.name in self.stale
 
 
 def offer(account: str, name: str, agents: Iterable[Agent], history: History) -> Offer:
