@@ -52,6 +52,7 @@ class Conclusion:
     outcome: str = Outcome.SUCCEEDED
     error_code: str = ""
     error_message: str = ""
+    target_id: str = ""  # what the answer names that the attempt could not (a deployment's id)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def recorded_change[A: Answer](
             upstream_status=answer.status,
             error_code=concluded.error_code,
             error_message=concluded.error_message,
+            target_id=concluded.target_id,
         )
     except services.AuditUnavailable:
         raise ChangeFailed(

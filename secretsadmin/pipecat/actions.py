@@ -6,6 +6,12 @@ SET_UPSERT = "pipecat.secret_set.upsert"
 IMAGE_PULL_UPSERT = "pipecat.image_pull_secret.upsert"
 KEY_DELETE = "pipecat.secret_key.delete"
 SET_DELETE = "pipecat.secret_set.delete"
+# An operation (`redeploys`): the agents using a set redeployed, each one its own step.
+SET_REDEPLOY = "pipecat.secret_set.redeploy"
+AGENT_REDEPLOY = "pipecat.agent.redeploy"
+
+# What changes a set itself: its history (and what its agents have not read yet) is made of these.
+SET_CHANGES = (SET_UPSERT, IMAGE_PULL_UPSERT, KEY_DELETE, SET_DELETE)
 
 # After these Pipecat Cloud provisions the set anew: it is pending since.
 PROVISIONING = (SET_UPSERT, IMAGE_PULL_UPSERT)
@@ -17,4 +23,6 @@ DONE = {
     IMAGE_PULL_UPSERT: "saved the credentials of",
     KEY_DELETE: "removed a key from",
     SET_DELETE: "deleted",
+    SET_REDEPLOY: "redeployed the agents using",
+    AGENT_REDEPLOY: "redeployed the agent",
 }

@@ -7,7 +7,17 @@ class PipecatConfig(AppConfig):
 
     def ready(self) -> None:
         from secretsadmin.audit import links
+        from secretsadmin.rollouts import runners
 
-        from . import actions, selectors
+        from . import actions, redeploys, selectors
 
-        links.register(actions.PROVIDER, "pipecat:set", accounts=selectors.account_names)
+        links.register(
+            actions.PROVIDER,
+            "pipecat:set",
+            accounts=selectors.account_names,
+            # A redeploy's step names an agent, which has no page here (no link, not a set's).
+            arguments=lambda event: (
+                {} if event.action == actions.AGENT_REDEPLOY else links.by_name(event)
+            ),
+        )
+        runners.register(redeploys.Redeploys())

@@ -36,6 +36,7 @@ from secretsadmin.providers.pipecat.names import (
     SET_NAME,
     SET_NAME_LENGTH,
     SET_NAME_RULE,
+    agent_name_problem,
 )
 
 ROWS = 3  # the key rows a page offers; with JavaScript a person adds more, up to MAX_ROWS
@@ -308,3 +309,35 @@ class ImagePullForm(ReasonForm):
         except InvalidRegistry as exc:
             self.add_error("host", str(exc))
         return data
+
+
+class AgentNamesField(forms.Field):
+    """Agents' names, ticked on a page (many fields of one name)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        names = [value] if isinstance(value, str) else list(value)
+        if not all(isinstance(name, str) and not agent_name_problem(name) for name in names):
+            raise ValidationError("No agent can be called that: reload the page and choose again.")
+        return list(dict.fromkeys(names))
+
+
+class RedeployForm(ReasonForm):
+    """Which agents to redeploy: those ticked (`agent`), or every agent using the set (`all`).
+    Whether they use it is the service's to check, afresh."""
+
+    agent = AgentNamesField(required=False)
+    all = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("all"):
+            cleaned["agents"] = None
+        elif cleaned.get("agent"):
+            cleaned["agents"] = cleaned["agent"]
+        elif "agent" not in self.errors:
+            raise ValidationError("Choose at least one agent to redeploy.")
+        return cleaned

@@ -1,17 +1,24 @@
 """Concludes attempts left without an outcome (a crash, a timeout) from Pipecat Cloud's state."""
 
+from datetime import datetime
+
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.audit.selectors import RECONCILED
-from secretsadmin.providers.pipecat import PipecatError, UnknownAccount, pipecat_clients
+from secretsadmin.providers.pipecat import NotFound, PipecatError, UnknownAccount, pipecat_clients
 
 from . import actions
 
 NOTE = "Concluded by audit_reconcile from the set as Pipecat Cloud now has it"
+REDEPLOY_NOTE = "Concluded by audit_reconcile from the agent as Pipecat Cloud now has it"
 
 
 def conclude_from_state(attempt: AuditEvent) -> AuditEvent | None:
     """The concluding event, or None when the state cannot be read now (try again later)."""
+    if attempt.action == actions.AGENT_REDEPLOY:
+        return _redeploy_from_state(attempt)
+    if attempt.action == actions.SET_REDEPLOY:
+        return None  # an operation ends on its page (`rollouts`), once its steps have
     try:
         client = pipecat_clients().get(attempt.account)
         found = next((s for s in client.list_sets() if s.name == attempt.target), None)
@@ -51,4 +58,43 @@ def conclude_from_state(attempt: AuditEvent) -> AuditEvent | None:
         return None
     return audit.conclude(
         attempt, outcome=outcome, error_code=RECONCILED, error_message=f"{NOTE}: {how}."
+    )
+
+
+def _redeploy_from_state(attempt: AuditEvent) -> AuditEvent | None:
+    """A redeploy nobody followed to its end (its page closed, a restart), or one whose POST's
+    answer was lost: from the agent's deployment as Pipecat Cloud now has it. None while that
+    deployment still rolls out."""
+    accepted = AuditEvent.objects.filter(attempt=attempt, target_id__gt="").first()
+    deployment = accepted.target_id if accepted else ""
+    try:
+        agent = pipecat_clients().get(attempt.account).get_agent(attempt.target)
+    except NotFound:
+        outcome, how, made = "failed", "the agent is gone", deployment
+    except (UnknownAccount, PipecatError):
+        return None
+    else:
+        state = agent.state
+        if deployment and agent.deployment_id != deployment:
+            outcome, how = "unknown", f"a later deployment ({agent.deployment_id}) replaced it"
+            made = deployment
+        elif deployment and state is not None and state.landed:
+            outcome, how, made = "succeeded", f"deployment {deployment} is ready", deployment
+        elif deployment and state is not None and state.failed:
+            outcome, how, made = "failed", f"deployment {deployment} failed", deployment
+        elif deployment:
+            return None  # still rolling out
+        elif agent.deployed_at is None or not isinstance(attempt.time, datetime):
+            outcome, how, made = "unknown", "when the agent was last deployed is not known", ""
+        elif agent.deployed_at >= attempt.time:
+            outcome, made = "unknown", ""
+            how = f"deployment {agent.deployment_id} was made since, by this attempt or another"
+        else:
+            outcome, how, made = "failed", "no deployment was made since the attempt", ""
+    return audit.conclude(
+        attempt,
+        outcome=outcome,
+        error_code=RECONCILED,
+        error_message=f"{REDEPLOY_NOTE}: {how}.",
+        target_id=made,
     )

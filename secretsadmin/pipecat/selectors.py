@@ -167,6 +167,7 @@ def history(account: str, name: str) -> History:
         name,
         removals=actions.REMOVALS,
         provisionings=actions.PROVISIONING,
+        changes=actions.SET_CHANGES,
     )
 
 
@@ -176,6 +177,23 @@ def list_agents(account: str, *, fresh: bool = False) -> tuple[Agent, ...]:
     return _shared(
         account, "agents", lambda: _agents_by_name(pipecat_clients().get(account)), fresh=fresh
     )
+
+
+def agent(account: str, name: str, *, fresh: bool = False) -> Agent:
+    """One agent with how far its desired deployment has got (`Agent.state`): one
+    `GET /agents/{name}` per agent per interval, however many pages follow its deploy."""
+    return _shared(
+        account, _agent(name), lambda: pipecat_clients().get(account).get_agent(name), fresh=fresh
+    )
+
+
+def _agent(name: str) -> str:
+    return f"agent:{name}"
+
+
+def forget_agent(account: str, name: str) -> None:
+    """After a deploy of the agent: its next reads (and the agents list's) fetch."""
+    shared_reads.forget(_key(account, _agent(name)), _key(account, "agents"))
 
 
 def _agents_by_name(client: PipecatClient) -> tuple[Agent, ...]:

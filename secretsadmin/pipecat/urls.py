@@ -26,6 +26,7 @@ urlpatterns = [
         name="key_delete",
     ),
     path("<slug:account>/sets/<setname:name>/delete/", views.set_delete, name="set_delete"),
+    path("<slug:account>/sets/<setname:name>/redeploy/", views.redeploy, name="redeploy"),
     path(
         "<slug:account>/sets/<setname:name>/image-pull/",
         views.image_pull_edit,

@@ -17,7 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from secretsadmin.accounts.access import role_required
+from secretsadmin.accounts.actors import actor_of
 from secretsadmin.accounts.roles import Role
+from secretsadmin.audit.services import AuditUnavailable
+from secretsadmin.core import once
 from secretsadmin.core.forms import ReasonForm
 from secretsadmin.core.htmx import go_to, list_page, wants_fragment
 from secretsadmin.core.provider_errors import describe_read, what_happened
@@ -33,10 +36,19 @@ from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import NotFound, SecretSet, set_name_problem
 from secretsadmin.providers.pipecat.container_registries import expiry_note
 from secretsadmin.providers.pipecat.names import SET_NAME_RULE
+from secretsadmin.rollouts import services as rollouts
+from secretsadmin.rollouts.views import AUDIT_DOWN
 
-from . import selectors, services
+from . import redeploys, selectors, services
 from .converters import KeyName
-from .forms import DeleteKeyForm, DeleteSetForm, ImagePullForm, KeysForm, NewSetForm
+from .forms import (
+    DeleteKeyForm,
+    DeleteSetForm,
+    ImagePullForm,
+    KeysForm,
+    NewSetForm,
+    RedeployForm,
+)
 from .listing import SETS
 
 MORE_ROWS = "more-sets"  # the id of the row that loads the next page as it scrolls into view
@@ -129,13 +141,17 @@ def _detail_page(
         secret_set, detail = selectors.read_set(account, name)
     except NotFound:
         return _no_such_set(request, account, name)
+    history = selectors.history(account, name)
+    users = selectors.set_users(account, name)
     context = {
         "account": account,
         "name": name,
         "set": secret_set,
         "detail": detail,
-        "history": selectors.history(account, name),
-        "users": selectors.set_users(account, name),
+        "history": history,
+        "users": users,
+        "redeploy": redeploys.offer(account, name, users.agents, history),
+        "redeploy_form": RedeployForm(auto_id="redeploy_%s"),
         # Keys another tool named with a "/", a space or the like: no URL can name them.
         "unaddressable_keys": {key for key in detail.keys if KeyName.problem(key)}
         if detail
@@ -320,6 +336,48 @@ def key_delete(request: HttpRequest, account: str, name: str, key: str) -> HttpR
         context = {"account": account, "name": name, "key": key}
         return render(request, "pipecat/set_detail.html#key-row", context)
     return redirect("pipecat:set", account=account, name=name)
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def redeploy(request: HttpRequest, account: str, name: str) -> HttpResponse:
+    """Starts redeploying the agents chosen on the set's page; its progress is the operation's
+    page (`rollouts`)."""
+    account = _account(account)
+    here = reverse("pipecat:set", args=[account, name])
+    form = RedeployForm(request.POST)
+    if not form.is_valid():
+        said = [str(error) for errors in form.errors.values() for error in errors]
+        messages.error(request, " ".join(said))
+        return go_to(request, here)
+    try:
+        once.spend(request)
+        started = redeploys.start(
+            actor_of(request),
+            account=account,
+            name=name,
+            chosen=form.cleaned_data["agents"],
+            reason=form.cleaned_data["reason"],
+        )
+    except once.Refused as refused:
+        messages.warning(request, refused.message)
+    except rollouts.AlreadyRunning as running:
+        messages.error(request, running.message)
+        return go_to(request, reverse("rollouts:rollout", args=[running.rollout.pk]))
+    except redeploys.NotBinding as refused:
+        messages.error(request, refused.message)
+    except redeploys.NoAgents:
+        messages.error(request, f"No agent uses set {name}: nothing was redeployed.")
+    except redeploys.AgentsUnreadable as unreadable:
+        consequence = "Which agents use the set could not be read: nothing was redeployed."
+        messages.error(request, not_sent(request, unreadable.error, consequence))
+    except AuditUnavailable:
+        messages.error(request, AUDIT_DOWN)
+    else:
+        agents = _count(list(started.steps.all()), "agent")
+        messages.success(request, f"Redeploying {agents}: each is sent once set {name} is ready.")
+        return go_to(request, reverse("rollouts:rollout", args=[started.pk]))
+    return go_to(request, here)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,13 +8,16 @@ from django.contrib.auth.models import Group, User
 
 from emulators.gcore import GcoreEmulator
 from emulators.pipecat import PipecatEmulator
+from emulators.pipecat.agents import Config
 from emulators.transport import EmulatorTransport
 from secretsadmin.audit import services
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
+from secretsadmin.pipecat import redeploys
 from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.gcore import GcoreAccount
 from secretsadmin.providers.pipecat.config import PipecatAccount
+from secretsadmin.rollouts.models import Rollout, Step
 from tests.fixtures import gcore as gcore_fixtures
 from tests.fixtures import pipecat as pipecat_fixtures
 from tests.fixtures.urls import sample_path
@@ -22,6 +25,9 @@ from tests.pipecat.conftest import put, upstream
 
 ACCOUNT = "prod"
 SET, KEY, PULL = "voice-prod", "API_KEY", "ghcr-pull"
+# Agents bind OTHER (their redeploy runs: one step waiting, one failed) and pull with PULL (which
+# a redeploy can start for); none binds SET, which can therefore be deleted.
+OTHER, AGENTS = "voice-other", ("voice", "voice-b")
 AUDIT_KEY = Secret("audit-key-for-attack-tests-" + "k" * 20)
 CHECKED_VALUE = "sk-live-checked"
 
@@ -34,19 +40,21 @@ class World:
     gcore: GcoreEmulator
     secret_id: str
     event: AuditEvent  # one with a fingerprint, for a value check
-    certificate_id: str = ""  # a certificate a listener uses, for its replacement
+    rollout: Rollout  # a redeploy under way: one agent's deploy waiting, one failed
+    certificate_id: str  # a certificate a listener uses, for its replacement
 
     def values(self, url_name: str) -> dict[str, str]:
         """The path parameters that name something real, for the URL named `url_name`."""
         return {
             "account": ACCOUNT,
-            "name": PULL if url_name == "image_pull_edit" else SET,
+            "name": PULL if url_name in ("image_pull_edit", "redeploy") else SET,
             "key": KEY,
             "region_id": str(gcore_fixtures.REGION_ID),
             "secret_id": (
                 self.certificate_id if url_name == "certificate_replace" else self.secret_id
             ),
             "sequence": str(self.event.sequence),
+            "rollout_id": str(self.rollout.pk),
         }
 
     def path(self, route: str, url_name: str) -> str:
@@ -78,6 +86,10 @@ class World:
             "groups": sorted(Group.objects.values_list("name", flat=True)),
             "log": list(
                 AuditEvent.objects.exclude(action="auth.denied").values_list("sequence", "action")
+            ),
+            "rollouts": sorted(
+                (str(r.pk), r.state, *r.steps.values_list("state", flat=True))
+                for r in Rollout.objects.all()
             ),
         }
 
@@ -118,7 +130,15 @@ def world(db, providers) -> World:
     with upstream(pipecat) as api:
         body = {"isImagePullSecret": True, "host": "ghcr.io", "secretValue": "dTpw"}
         api.put(f"/secrets/{PULL}", json=body).raise_for_status()
+    put(pipecat, OTHER)
     pipecat.clock.advance(pipecat.store.provisioning_delay + 1)
+    for agent in AGENTS:
+        config = Config(f"acme/{agent}:1", OTHER, PULL)
+        pipecat.agents.add(pipecat_fixtures.PIPECAT_ORG, agent, "us-west", config, 0)
+    rollout = redeploys.start(
+        services.Actor.system("tests"), account=ACCOUNT, name=OTHER, chosen=AGENTS
+    )
+    rollout.steps.filter(target=AGENTS[1]).update(state=Step.State.FAILED, message="refused")
     secret = gcore.add_secret(
         gcore_fixtures.PROJECT_ID, gcore_fixtures.REGION_ID, "kept", "opaque", b"x"
     )
@@ -136,4 +156,4 @@ def world(db, providers) -> World:
         gcore_fixtures.PROJECT_ID, gcore_fixtures.REGION_ID, "web-lb"
     )
     gcore.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=certificate.id)
-    return World(pipecat, gcore, secret.id, event, certificate.id)
+    return World(pipecat, gcore, secret.id, event, rollout, certificate.id)

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 CHAIN = make_chain("www.example.test")
 # What each changing URL is sent to act (the editor's form, filled in), and the provider call
-# it then makes; None for the certificate check, which by design sends nothing.
+# it then makes; None for those that by design send nothing (the certificate check; a retry or
+# stop of an operation, which changes only where it stands).
 ACTS: dict[str, tuple[dict[str, str], str | None]] = {
     "set_new": ({"name": "new-set", "region": "us-west", "key_0": "A", "value_0": "1"}, "put_set"),
     "image_pull_new": (
@@ -69,6 +70,11 @@ ACTS: dict[str, tuple[dict[str, str], str | None]] = {
         },
         "create_tls_secret",
     ),
+    # The redeploy starts by reading which agents use the set afresh; its advance deploys.
+    "redeploy": ({"all": "1"}, "list_agents"),
+    "advance": ({}, "update_agent"),
+    "retry": ({}, None),
+    "abandon": ({}, None),
 }
 EVIL = "http://evil.example"
 
@@ -112,9 +118,11 @@ def test_a_forged_post_is_refused_and_reaches_nothing(persona, url_name, request
     token = client.cookies["csrftoken"].value
     response = client.post(path, {**data, "csrfmiddlewaretoken": token})
     assert response.status_code in (200, 302), response.content[:300]
-    if operation is None:
+    if url_name == "certificate_check":
         assert "Ready to upload: what the certificate says" in response.text
         assert world.gcore.calls("create_tls_secret") == 0
+    elif operation is None:
+        assert world.state() != before
     else:
         assert world.pipecat.calls(operation) + world.gcore.calls(operation) >= 1
 

@@ -55,6 +55,7 @@ ARGUMENTS = {
     "CertificateForm": {"account": "prod", "regions": GCORE_REGIONS},
     "DeleteSecretForm": {"secret": SECRET},
     "PickCertificateForm": {"candidates": (SECRET,)},
+    "RedeployForm": {},
 }
 # A submission each form takes, which the tests then change field by field.
 VALID = {
@@ -93,6 +94,7 @@ VALID = {
     },
     "DeleteSecretForm": {"confirm": "kept"},
     "PickCertificateForm": {"replacement": SECRET.id, "reason": "renewed"},
+    "RedeployForm": {"agent": "voice-prod", "reason": "rotated"},
 }
 # The key rows a page adds with JavaScript (or a crafted post invents).
 EXTRA_FIELDS = ("key_3", "value_3", "key_49", "value_49", "key_999", "value_999", "key_1000")

@@ -7,7 +7,9 @@ import logging
 
 import pytest
 
+from emulators.pipecat.agents import Config
 from secretsadmin.audit.models import AuditEvent
+from secretsadmin.rollouts.models import Rollout
 from tests.pipecat.conftest import post, put
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ def every_page(account: str = "prod") -> list[str]:
         "/audit/export.csv",
         "/audit/export.jsonl",
         *(f"/audit/{sequence}/" for sequence in events),
+        *(f"/rollouts/{rollout}/" for rollout in Rollout.objects.values_list("pk", flat=True)),
     ]
 
 
@@ -52,6 +55,11 @@ def test_no_value_set_through_the_dashboard_can_be_read_back_anywhere(
     pull = {"registry": "ghcr", "username": "octocat", "token": TOKEN, "region": "us-west"}
     post(editor, "/pipecat/prod/image-pull/new/", {"name": "ghcr-pull", **pull})
     pipecat.clock.advance(pipecat.store.provisioning_delay + 1)
+    # The agent using the set is redeployed, so that it reads them.
+    pipecat.agents.add("test-org", "voice", "us-west", Config("acme/voice:1", "voice-prod"), 0)
+    started = post(editor, f"{set_page}redeploy/", {"all": "1"})["Location"]
+    post(editor, f"{started}advance/", HTTP_HX_REQUEST="true")
+    assert len(pipecat.agents.get("test-org", "voice").deployments) == 2
     assert {"OPENAI_API_KEY", "DAILY_KEY"} <= set(
         pipecat.store.get("test-org", "voice-prod").values
     )

@@ -35,7 +35,7 @@ def test_a_sets_page_lists_the_agents_binding_it_with_readiness_and_deploy_time(
 
     section = html[html.index('id="set-users"') :]
     assert users_table(section[: section.index("</table>")]) == [
-        "voice-prod environment secrets us-west ready 1 day ago",
+        "voice-prod environment secrets us-west processed 1 day ago",
         "voice-prod-canary environment secrets us-west deploying just now",
     ]
 
@@ -46,8 +46,8 @@ def test_an_image_pull_secrets_page_names_the_agents_pulling_with_it(viewer, pip
     html = page(viewer, "dockerhub-pull")
 
     assert users_table(html[html.index('id="set-users"') :]) == [
-        "voice-prod image pull secret us-west ready 1 day ago",
-        "voice-staging image pull secret us-west ready 2 h ago",
+        "voice-prod image pull secret us-west processed 1 day ago",
+        "voice-staging image pull secret us-west processed 2 h ago",
     ]
 
 

@@ -40,12 +40,15 @@ from django.http import HttpResponse
 from django.test import Client
 
 from emulators.faults import Fault
+from emulators.pipecat.agents import Config
 from secretsadmin.audit.models import AuditEvent
+from secretsadmin.audit.services import Actor
 from secretsadmin.gcore import actions as gcore_actions
 from secretsadmin.pipecat import actions as pipecat_actions
+from secretsadmin.pipecat import redeploys
 from tests.fixtures.certificates import Chain, make_chain
 from tests.fixtures.gcore import PROJECT_ID, REGION_ID
-from tests.fixtures.pipecat import PROVISIONING_DELAY
+from tests.fixtures.pipecat import PIPECAT_ORG, PROVISIONING_DELAY
 from tests.gcore.changes.conftest import badge, create, finish, upload
 from tests.pipecat.conftest import post, put, upstream
 
@@ -56,6 +59,7 @@ pytestmark = pytest.mark.django_db
 ALWAYS = 30  # times a lasting fault applies: more than every call of a cell attempts
 PROVISIONING_FAILURE = "Secret set could not be provisioned: region capacity reached"
 TASK_FAILURE = "Secret store quota exceeded"
+DEPLOY_FAILURE = "manifest unknown: acme/voice"
 RETRY_AFTER = 2  # seconds a 429 asks to wait: within what the client waits for
 
 # How an operation calls its provider, which decides what the retry policy repeats.
@@ -108,7 +112,9 @@ def misbehave(**how) -> Callable[[World, "Operation"], None]:
 
 
 def fail_next_change(world: World, op: "Operation") -> None:
-    if op.provider == "pipecat":
+    if op.upstream == "update_agent":
+        world.pipecat.fail_next_deploys(message=DEPLOY_FAILURE)
+    elif op.provider == "pipecat":
         world.pipecat.fail_next_provisioning(message=PROVISIONING_FAILURE)
     else:
         world.gcore.fail_next_task(message=TASK_FAILURE)
@@ -274,7 +280,8 @@ class Operation:
     # A write whose change is carried out afterwards (provisioned, a task), and the page that
     # shows how it ended: Pipecat's set page (Gcore's is the change's badge).
     provisions: bool = False
-    ended_at: str = ""
+    ended_at: str | Callable[[World], str] = ""
+    ends_after: float = PROVISIONING_DELAY + 1  # how long until the change has ended
     # A read a write makes first, to check what it would change: the write's own call, which
     # must then not be made, and what the person is told of it.
     guards: str = ""
@@ -359,6 +366,32 @@ def new_image_pull(w: World) -> HttpResponse:
 def replace_image_pull(w: World) -> HttpResponse:
     data = {"registry": "ghcr", "host": "", "username": "octo", "token": "ghp_newer"}
     return post(w.editor, "/pipecat/prod/sets/ghcr-pull/image-pull/", data)
+
+
+def voice_agent(world: World) -> None:
+    """`voice-prod` ready, and the agent `voice` binding it."""
+    voice_prod(world)
+    config = Config("acme/voice:1", "voice-prod")
+    world.pipecat.agents.add(PIPECAT_ORG, "voice", "us-west", config, world.pipecat.clock.now())
+    world.pipecat.clock.advance(world.pipecat.agents.deploy_delay + 1)
+
+
+def a_redeploy(world: World) -> None:
+    """A redeploy of `voice` started, its deploy not sent yet."""
+    voice_agent(world)
+    started = redeploys.start(Actor.system("tests"), account="prod", name="voice-prod", chosen=None)
+    world.state["rollout"] = f"/rollouts/{started.pk}/"
+
+
+def a_deploy_sent(world: World) -> None:
+    """A redeploy whose deploy Pipecat Cloud accepted, being followed."""
+    a_redeploy(world)
+    assert post(world.editor, world.state["rollout"] + "advance/").status_code == 200
+    cache.clear()  # the next interval: the agent is read again
+
+
+def advance_redeploy(w: World) -> HttpResponse:
+    return post(w.editor, w.state["rollout"] + "advance/")
 
 
 def provisioning_shown(where: str) -> Expect:
@@ -542,7 +575,47 @@ PIPECAT = [
         provisions=True,
         ended_at="/pipecat/prod/sets/ghcr-pull/",
     ),
+    Operation(
+        "pipecat: redeploy: deploy",
+        "pipecat",
+        "update_agent",
+        WRITE,  # a POST: never repeated but on a 429
+        act=advance_redeploy,
+        prepare=a_redeploy,
+        action=pipecat_actions.AGENT_REDEPLOY,
+        provisions=True,
+        ended_at=lambda w: w.state["rollout"],
+        ends_after=11.0,  # the emulator's deploy delay, and a second
+        overrides={
+            "404": Expect(
+                said("HTTP 404 Not Found", "no longer exists: nothing was deployed"), FAILED
+            ),
+            PROVISION: Expect(
+                said(f"The deployment failed (ImagePullBackOff: {DEPLOY_FAILURE})"),
+                FAILED,
+                ids=False,
+            ),
+        },
+    ),
+    Operation(
+        "pipecat: redeploy: follow",
+        "pipecat",
+        "get_agent",
+        READ,
+        act=lambda w: w.editor.get(w.state["rollout"]),
+        prepare=a_deploy_sent,
+        overrides={"404": Expect(said("The agent was deleted"), FAILED, ids=False)},
+    ),
     # The reads a change makes first: each failing, the change is not sent.
+    Operation(
+        "pipecat: redeploy: agents read",
+        "pipecat",
+        "list_agents",
+        READ,
+        act=lambda w: post(w.editor, SET + "redeploy/", {"all": "1"}),
+        prepare=voice_agent,
+        unsent="Which agents use the set could not be read: nothing was redeployed",
+    ),
     Operation(
         "pipecat: create set: name check",
         "pipecat",
@@ -960,9 +1033,10 @@ def seen_after(world: World, op: Operation, column: Column, response: HttpRespon
     change whose provisioning or task is scripted to fail, the page that shows how it ended."""
     if column.name == PROVISION and op.kind != READ:
         if op.provider == "pipecat":
-            world.pipecat.clock.advance(PROVISIONING_DELAY + 1)
+            world.pipecat.clock.advance(op.ends_after)
             cache.clear()  # the next interval
-            return world.editor.get(op.ended_at).text
+            where = op.ended_at(world) if callable(op.ended_at) else op.ended_at
+            return world.editor.get(where).text
         finish(world.gcore)
         if op.ended_at == ROLLOUT:
             return advance(world).text
