@@ -185,6 +185,8 @@ class Replacement:
 
     kind = KIND
     step_heading = "Listener or pool"
+    shown_as = "Gcore Cloud"
+    upstream_label = "task"
     template = "gcore/replacement.html"
 
     def title(self, rollout: Rollout) -> str:

@@ -162,6 +162,8 @@ def _role(agent: Agent, set_name: str) -> str:
 class Redeploys:
     kind = KIND
     step_heading = "Agent"
+    shown_as = "Pipecat Cloud"
+    upstream_label = "deployment"
     template = ""
 
     def title(self, rollout: Rollout) -> str:

@@ -11,6 +11,8 @@ from .models import Rollout
 class Runner(Protocol):
     kind: str
     step_heading: str  # what its steps act on, as the steps' column is headed: "Agent"
+    shown_as: str  # the provider, as pages name it: "Pipecat Cloud"
+    upstream_label: str  # what a step's `upstream_id` is: "deployment", "task"
     # Shown on the operation's page under its steps (a provider's own offer once it is done, such
     # as deleting the certificate replaced), with `rollout` and `runner` in its context.
     template: str

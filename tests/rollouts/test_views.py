@@ -15,6 +15,8 @@ class StepsOfATest:
 
     kind = KIND
     step_heading = "Thing"
+    shown_as = "Tests"
+    upstream_label = "id"
     template = ""
 
     def title(self, rollout: Rollout) -> str:
