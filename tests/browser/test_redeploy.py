@@ -53,3 +53,24 @@ def test_change_a_key_see_the_stale_agents_and_redeploy_them_to_done(
     expect(steps.nth(1)).to_have_attribute("data-state", "done")
     expect(page.locator("#rollout-progress")).to_contain_text("Every step is done and checked.")
     assert page.console_errors == []
+
+
+def test_a_poll_refused_says_so_on_the_page_and_goes_on_asking(
+    signed_in, emulator, live_server, settings
+):
+    """The editor loses the role while the page carries the redeploy on: its polls are refused
+    (403, not swapped in), and the page says it is not refreshed instead of looking busy."""
+    from django.contrib.auth.models import User
+
+    settings.ROLLOUT_POLL_SECONDS = 1
+    seed_demo(emulator, PIPECAT_ORG)
+    page = signed_in
+    page.goto(f"{live_server.url}/pipecat/prod/sets/prod-voice-agent/")
+    page.get_by_role("button", name="Redeploy all 2").click()
+    expect(page.locator("#rollout-steps tbody tr")).to_have_count(2)
+
+    User.objects.get(username="ada").groups.clear()
+
+    note = page.locator("#rollout-progress .poll-problem")
+    expect(note).to_contain_text("Not refreshed: the dashboard answered 403", timeout=10_000)
+    page.console_errors.clear()  # the browser reports each refused poll itself
