@@ -198,22 +198,53 @@ def operation_of(rollout: Rollout) -> AuditEvent:
     return AuditEvent.objects.get(sequence=rollout.operation)
 
 
-def retry(rollout: Rollout) -> int:
-    """Sets the failed steps waiting again, for the next advance to send; how many."""
-    if not rollout.running:
-        return 0
-    return rollout.steps.filter(state=Step.State.FAILED).update(
-        state=Step.State.WAITING, message="", request_id="", upstream_id=""
-    )
+def retry(rollout: Rollout, actor: Actor) -> int:
+    """Sets the failed steps waiting again, for the next advance to send, and records that
+    `actor` asked (within the operation); how many. Taken under the lease: not while another
+    request sends a step (`Busy`)."""
+    with advancing(rollout) as held:
+        if not held:
+            rollout.refresh_from_db()
+            if not rollout.running:
+                return 0
+            raise Busy
+        failed = list(rollout.steps.filter(state=Step.State.FAILED))
+        if not failed:
+            return 0
+        operation = operation_of(rollout)
+        audit.record(
+            actor,
+            action=f"{operation.action}.retry",
+            outcome=Outcome.SUCCEEDED,
+            subject=audit.Subject.of(operation),
+            error_message=f"Sent again: {', '.join(s.target_name or s.target for s in failed)}.",
+            operation=operation.sequence,
+        )
+        return rollout.steps.filter(pk__in=[step.pk for step in failed]).update(
+            state=Step.State.WAITING, message="", request_id="", upstream_id=""
+        )
 
 
 def conclude_if_done(rollout: Rollout) -> bool:
-    """Ends the operation as succeeded once every step is done; whether it has ended."""
+    """Ends the operation as succeeded once every step is done, its outcome saying on what;
+    whether it has ended."""
     steps = list(rollout.steps.all())
     if not rollout.running or any(step.state != Step.State.DONE for step in steps):
         return not rollout.running
-    _finish(rollout, Rollout.State.DONE, Outcome.SUCCEEDED, error_message="")
+    _finish(rollout, Rollout.State.DONE, Outcome.SUCCEEDED, error_message=summary(steps))
     return True
+
+
+def end_failed(rollout: Rollout, message: str) -> bool:
+    """Ends the operation as failed by what happened, not by a person (its first step refused,
+    say): `message` says what, with what was done. Whether this ended it."""
+    steps = list(rollout.steps.all())
+    return _finish(
+        rollout,
+        Rollout.State.FAILED,
+        Outcome.FAILED,
+        error_message=f"{message} {summary(steps)}".strip(),
+    )
 
 
 def stoppable(steps: Sequence[Step]) -> bool:

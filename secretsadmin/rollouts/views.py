@@ -53,8 +53,13 @@ def advance(request: HttpRequest, rollout_id: str) -> HttpResponse:
 @role_required(Role.EDITOR)
 def retry(request: HttpRequest, rollout_id: str) -> HttpResponse:
     found = _rollout(rollout_id)
-    if services.retry(found):
-        messages.info(request, "The failed steps are sent again.")
+    try:
+        if services.retry(found, actor_of(request)):
+            messages.info(request, "The failed steps are sent again.")
+    except services.Busy:
+        messages.error(request, "A step is being sent right now: retry once it has been.")
+    except AuditUnavailable:
+        messages.error(request, AUDIT_DOWN)
     return go_to(request, _url(found))
 
 
@@ -116,6 +121,7 @@ def _shown(request: HttpRequest, found: Rollout, *, send: bool) -> HttpResponse:
         "stoppable": found.running and services.stoppable(steps),
         "poll_seconds": settings.ROLLOUT_POLL_SECONDS,
         "operation_summary": services.summary(steps),
+        "last_moved": max((step.updated_at for step in steps), default=found.started_at),
     }
     response = render_page(request, "rollouts/rollout.html", context, fragment="progress")
     if wants_fragment(request) and not moving:

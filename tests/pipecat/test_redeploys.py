@@ -307,7 +307,9 @@ def test_viewers_follow_but_cannot_start_or_send(viewer, editor, demo):
 
     followed = viewer.get(rollout)
     assert followed.status_code == 200
-    assert "An editor's page carries it on; this one follows it." in text(followed.content.decode())
+    assert "An editor's page carries it on; this one follows it (last moved" in text(
+        followed.content.decode()
+    )
     # Following is enough to see the deployments land: a viewer's page records it too.
     land(demo)
     assert "Every step is done" in text(viewer.get(rollout).content.decode())

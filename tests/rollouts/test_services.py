@@ -147,5 +147,7 @@ def test_a_retry_sends_the_failed_steps_again(db, editor):
     rollout = _start(editor)
     rollout.steps.filter(position=0).update(state=Step.State.FAILED, message="refused")
 
-    assert services.retry(rollout) == 1
+    assert services.retry(rollout, editor) == 1
+    retried = AuditEvent.objects.get(action="pipecat.secret_set.redeploy.retry")
+    assert retried.operation_id == rollout.operation and retried.actor_username == "eddie"
     assert [s.state for s in rollout.steps.all()] == ["waiting", "waiting"]
