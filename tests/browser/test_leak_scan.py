@@ -34,6 +34,7 @@ from emulators.clock import ManualClock
 from emulators.faults import Fault
 from emulators.gcore import GcoreEmulator
 from emulators.pipecat import PipecatEmulator
+from emulators.pipecat.agents import Config as AgentConfig
 from emulators.pipecat.store import SecretSet, SetType
 from emulators.server import EmulatorServer
 from secretsadmin.accounts.roles import Role
@@ -305,6 +306,9 @@ def pipecat_changes(browsing: Browsing, page: Page, providers) -> None:
     submit(browsing, page, "Create set", "/new/")
     expect(page.locator(".toast")).to_contain_text("Set leak-scan created")
     assert stored("leak-scan").values == {"ROW_ONE": ROW_ONE, "ROW_TWO": ROW_TWO}
+    # An agent deployed with it, which the set's changes below leave running the old values.
+    agent = AgentConfig(image="leak/agent:1", secret_set="leak-scan")
+    app.agents.add("org-prod", "leak-agent", "eu-central", agent, app.clock.now())
 
     browsing.goto(page, "/pipecat/prod/new/")  # refused: the name is taken
     page.get_by_label("Name").fill("voice-prod")
@@ -378,6 +382,18 @@ def pipecat_changes(browsing: Browsing, page: Page, providers) -> None:
     submit(browsing, page, "Replace credentials", "/image-pull/")
     expect(page.locator(".toast")).to_contain_text("Registry credentials saved in leak-pull.")
     assert stored("leak-pull").credentials == pull_credentials(PULL_TOKEN_REPLACED)
+
+    # The agent is redeployed to read the set's new values, followed on the operation's page.
+    browsing.goto(page, "/pipecat/prod/sets/leak-scan/")
+    page.get_by_role("button", name="Redeploy all 1").click()
+    progress = page.locator("#rollout-progress")
+    expect(page.locator("#rollout-steps tbody tr")).to_have_attribute(
+        "data-state", "sent", timeout=10_000
+    )
+    app.clock.advance(app.agents.deploy_delay + 1)
+    expect(progress).to_have_attribute("data-state", "done", timeout=10_000)
+    browsing.settle(page)
+    assert app.calls("update_agent") == 1
 
     browsing.goto(page, "/pipecat/prod/sets/retired-set/")
     page.get_by_role("link", name="Delete this set…").click()
