@@ -1,4 +1,4 @@
-"""Load proof (issue 11): many people at once on two hosts sharing PostgreSQL and Redis.
+"""Load proof (issues 11, 12): many people at once on two hosts sharing PostgreSQL and Redis.
 
 Run by hand (about 2.5 minutes; PostgreSQL and Redis on the loopback, as for the CI pass):
 
@@ -27,12 +27,23 @@ one-time tokens as the pages give them, thinking `--think` seconds on average be
 actions; half of them on each host. Meanwhile /healthz is asked twice a second and the image's
 own health check (`scripts/healthcheck`) every five seconds on each host.
 
-It then checks, and exits 1 unless all hold: no answer 5xx, none missing; one audit attempt per
-change sent, each with its outcome (Gcore's concluded once its task is done), as many writes
-reaching the providers as attempts; `manage.py audit_verify` passes; /healthz answered within
-the image's health-check timeout (5 s) and every health check passed. It prints throughput and
-p50/p95/p99 latencies (all requests, reads, writes, each page), beside each page's latency with
-nobody else on the dashboard measured first in the same run (the baseline).
+Editors also run operations in steps: now and then after a key change, a redeploy of the set's
+agents (Pipecat); and a replacement of the web load balancer's default certificate by a spare one
+uploaded before the run, picked among the region's, and later back (Gcore). Each is followed on
+its page (`/rollouts/<id>/`) by polling `advance` as an editor's page does, between the person's
+other actions; a failed step is retried once, then the operation stopped. Two people starting
+the same one: the second is refused and shown the running one, which they follow too.
+
+After the time is up, the drain follows every Gcore change and advances every operation not yet
+seen ended (`DRAIN_SECONDS` at most). It then checks, and exits 1 unless all hold: no answer 5xx,
+none missing; one audit attempt per change sent and one, marked running, per operation started,
+every attempt (operations' and steps' too) concluded once (an operation's running mark is no
+conclusion), every operation ended; as many writes reaching the providers (deploys and PATCHes
+included) as attempts; `manage.py audit_verify` passes; /healthz answered within the image's
+health-check timeout (5 s) and every health check passed. It prints throughput and p50/p95/p99
+latencies (all requests, reads, writes, each page), beside each page's latency with nobody else
+on the dashboard measured first in the same run (the baseline), and per operation how many were
+started, refused, joined, done and failed.
 """
 
 import argparse
@@ -657,7 +668,7 @@ class Person:
         page = await self.get(here, "/pipecat/{account}/sets/{name}/")
         if page is None or page.status_code != 200:
             return
-        running = 'id="redeploy-running"' in page.text and OPERATION.search(page.text)
+        running = OPERATION.search(page.text.partition('id="redeploy-running"')[2])
         if running:
             self._follow_operation(running[1], REDEPLOY, "joined")
             return
