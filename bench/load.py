@@ -1,4 +1,4 @@
-"""Load proof (issue 11): many people at once on two hosts sharing PostgreSQL and Redis.
+"""Load proof (issues 11, 12): many people at once on two hosts sharing PostgreSQL and Redis.
 
 Run by hand (about 2.5 minutes; PostgreSQL and Redis on the loopback, as for the CI pass):
 
@@ -27,12 +27,23 @@ one-time tokens as the pages give them, thinking `--think` seconds on average be
 actions; half of them on each host. Meanwhile /healthz is asked twice a second and the image's
 own health check (`scripts/healthcheck`) every five seconds on each host.
 
-It then checks, and exits 1 unless all hold: no answer 5xx, none missing; one audit attempt per
-change sent, each with its outcome (Gcore's concluded once its task is done), as many writes
-reaching the providers as attempts; `manage.py audit_verify` passes; /healthz answered within
-the image's health-check timeout (5 s) and every health check passed. It prints throughput and
-p50/p95/p99 latencies (all requests, reads, writes, each page), beside each page's latency with
-nobody else on the dashboard measured first in the same run (the baseline).
+Editors also run operations in steps: now and then after a key change, a redeploy of the set's
+agents (Pipecat); and a replacement of the web load balancer's default certificate by a spare one
+uploaded before the run, picked among the region's, and later back (Gcore). Each is followed on
+its page (`/rollouts/<id>/`) by polling `advance` as an editor's page does, between the person's
+other actions; a failed step is retried once, then the operation stopped. Two people starting
+the same one: the second is refused and shown the running one, which they follow too.
+
+After the time is up, the drain follows every Gcore change and advances every operation not yet
+seen ended (`DRAIN_SECONDS` at most). It then checks, and exits 1 unless all hold: no answer 5xx,
+none missing; one audit attempt per change sent and one, marked running, per operation started,
+every attempt (operations' and steps' too) concluded once (an operation's running mark is no
+conclusion), every operation ended; as many writes reaching the providers (deploys and PATCHes
+included) as attempts; `manage.py audit_verify` passes; /healthz answered within the image's
+health-check timeout (5 s) and every health check passed. It prints throughput and p50/p95/p99
+latencies (all requests, reads, writes, each page), beside each page's latency with nobody else
+on the dashboard measured first in the same run (the baseline), and per operation how many were
+started, refused, joined, done and failed.
 """
 
 import argparse
@@ -75,9 +86,14 @@ PASSWORD = "load-test-password-not-a-secret"  # of throwaway users, in a throwaw
 HEALTH_TIMEOUT = 5.0  # the Dockerfile's HEALTHCHECK --timeout
 REQUEST_TIMEOUT = 90.0  # longer than gunicorn's own timeout (60 s): gunicorn's verdict shows
 SIGN_IN_AT_ONCE = 16  # people signing in at the same moment
-DRAIN_SECONDS = 45.0  # at most, after the run, for Gcore's tasks to be seen done
+DRAIN_SECONDS = 45.0  # at most, after the run, for Gcore's tasks and operations to be seen done
 HANG_SECONDS = 3600.0  # the hung emulator's delay: longer than any timeout
 REASON = "load test"
+# The sets whose agents a redeploy restarts (the demo's agents bind these; crm-webhooks none).
+REDEPLOYABLE = ("prod-voice-agent", "staging-voice-agent", "eu-support-bot")
+REDEPLOY, REPLACE = "pipecat redeploy", "gcore replace"  # the operations, as the report names them
+CERTIFICATE = "www-example-com"  # of `prod`, the web load balancer's default certificate
+SPARE = "load-spare-certificate"  # uploaded before the run; the replacements switch between the two
 
 ONCE = re.compile(r'name="once" value="([^"]+)"')
 REMOVABLE = re.compile(r'data-remove-key="([^"]+)" data-once="([^"]+)"')
@@ -88,6 +104,9 @@ OPEN_IT = re.compile(r'href="/gcore/[\w-]+/(\d+)/([0-9a-f-]{36})/">Open it')
 SECRET_LINK = re.compile(r'href="/gcore/[\w-]+/(\d+)/([0-9a-f-]{36})/"')
 AUDIT_LINK = re.compile(r'href="/audit/(\d+)/"')
 TOAST = re.compile(r'class="toast toast-(\w+)"[^>]*>\s*<span>(.*?)</span>', re.DOTALL)
+OPERATION = re.compile(r"/rollouts/([0-9a-f-]{36})/")
+OPERATION_STATE = re.compile(r'id="rollout-progress" data-state="(\w+)"')
+STOP_POLLING = 286  # htmx: the operation's page asks no more (ended, or it waits for a person)
 
 
 # -- what was measured ------------------------------------------------------------------------
@@ -119,6 +138,13 @@ class Recorder:
     writes: list[Write] = field(default_factory=list)
     checks: list[tuple[str, float, int]] = field(default_factory=list)  # health check runs
     stale: Counter[str] = field(default_factory=Counter)  # own changes a page did not show
+    # Operations by (kind, what a start came to): started, refused (one was running: its page
+    # shown instead), joined (the form's page led to the running one), not started (why in
+    # `not_started`); and each operation seen (id: kind), with how it ended (id: done, failed).
+    operations: Counter[tuple[str, str]] = field(default_factory=Counter)
+    not_started: list[Write] = field(default_factory=list)
+    seen: dict[str, str] = field(default_factory=dict)
+    ended: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, sample: Sample) -> None:
@@ -338,8 +364,16 @@ class Stack:
         path = self.work / f"{name}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
+    def secret_id(self, name: str) -> str | None:
+        """The id of `prod`'s secret `name` in REGION, as the emulator lists it (a read)."""
+        env = self.emulators
+        url = f"{env['GCORE_PROD_API_URL']}/cloud/v1/secrets/{env['GCORE_PROD_PROJECT']}/{REGION}"
+        headers = {"Authorization": f"APIKey {env['GCORE_PROD_API_KEY']}"}
+        listed = httpx.get(url, headers=headers, params={"limit": 1000}, timeout=30).json()
+        return next((s["id"] for s in listed["results"] if s["name"] == name), None)
+
     def upstream_writes(self) -> Counter[str]:
-        """The writes each emulator was sent (PUT, POST, DELETE), by operation and status."""
+        """The writes each emulator was sent (PUT, POST, PATCH, DELETE), by operation and status."""
         found: Counter[str] = Counter()
         urls = {
             self.emulators["PIPECAT_API_URL"],
@@ -348,7 +382,7 @@ class Stack:
         for url in urls:
             listed = httpx.get(f"{url}/_emulator/requests", timeout=30).json()["requests"]
             for request in listed:
-                if request["method"] in ("PUT", "POST", "DELETE"):
+                if request["method"] in ("PUT", "POST", "PATCH", "DELETE"):
                     found[f"{request['operation']} {request['status']}"] += 1
         return found
 
@@ -385,6 +419,35 @@ class Stack:
                 connection.execute(f'DROP ROLE IF EXISTS "{self.role}"')
 
 
+def self_signed(name: str) -> tuple[str, str]:
+    """A certificate for `name` valid for 90 days, and its private key, in PEM."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=90))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode(), private.decode()
+
+
 def _with_django(script: str) -> str:
     return (
         "import os, django\n"
@@ -404,6 +467,16 @@ class Flight:
     name: str
     creates: bool
     polled: float = 0.0
+
+
+@dataclass
+class Following:
+    """An operation whose page this person has open: advanced as the page does, until it ends."""
+
+    id: str
+    kind: str
+    polled: float = 0.0
+    retried: bool = False
 
 
 class Person:
@@ -432,6 +505,7 @@ class Person:
         self.keys_added: list[tuple[str, str]] = []  # (set, key), to remove again
         self.flight: Flight | None = None
         self.created: list[tuple[str, int, str]] = []  # (name, region, id), to delete again
+        self.following: Following | None = None
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -480,6 +554,10 @@ class Person:
     async def act(self) -> None:
         if self.flight and time.monotonic() - self.flight.polled >= self.run.poll_seconds:
             await self.follow()
+            return
+        following = self.following
+        if following and time.monotonic() - following.polled >= self.run.rollout_poll_seconds:
+            await self.advance(following)
             return
         if self.role == "auditor":
             await self.rng.choices(self.AUDITOR, self.AUDITOR_WEIGHTS)[0](self)
@@ -537,40 +615,169 @@ class Person:
             await self.get(f"/audit/{self.rng.choice(found)}/", "/audit/{sequence}/")
 
     async def change_keys(self) -> None:
-        """Adds a key of this person's to a set, or removes the one added before."""
+        """Adds a key of this person's to a set, or removes the one added before; now and then
+        then redeploys the set's agents, so that they read it."""
         if self.keys_added and self.rng.random() < 0.6:
-            await self.remove_key()
+            changed = await self.remove_key()
         else:
-            await self.add_key()
+            changed = await self.add_key()
+        if changed and self.following is None and self.rng.random() < 0.25:
+            await self.redeploy(SETS[self.index % len(SETS)])
 
-    async def add_key(self) -> None:
+    async def add_key(self) -> bool:
         name = SETS[self.index % len(SETS)]
         here = f"/pipecat/{PIPECAT}/sets/{name}/"
         page = await self.get(here, "/pipecat/{account}/sets/{name}/")
         token = ONCE.search(page.text) if page is not None and page.status_code == 200 else None
         if token is None:
-            return
+            return False
         self.changes += 1
         key = f"LOAD_{self.index:03}_{self.changes}"
         data = {"once": token[1], "key_0": key, "value_0": secrets.token_urlsafe(24)}
         if await self.change("pipecat add key", here + "keys/", data, "/pipecat/…/keys/"):
             self.keys_added.append((name, key))
+            return True
+        return False
 
-    async def remove_key(self) -> None:
+    async def remove_key(self) -> bool:
         name, key = self.keys_added[0]
         here = f"/pipecat/{PIPECAT}/sets/{name}/"
         page = await self.get(here, "/pipecat/{account}/sets/{name}/")
         if page is None or page.status_code != 200:
-            return
+            return False
         tokens = dict(REMOVABLE.findall(page.text))
         if key not in tokens:
             self.recorder.stale["a key added did not show on its set's page"] += 1
-            return
+            return False
         path = f"{here}keys/{key}/delete/"
         if await self.change(
             "pipecat remove key", path, {"once": tokens[key]}, "/pipecat/…/delete/"
         ):
             self.keys_added.pop(0)
+            return True
+        return False
+
+    # -- operations in steps ---------------------------------------------------------------
+
+    async def redeploy(self, name: str) -> None:
+        """From the set's page: every agent using it redeployed, or the redeploy under way
+        followed (the page links to it instead of the form)."""
+        if name not in REDEPLOYABLE:
+            return
+        here = f"/pipecat/{PIPECAT}/sets/{name}/"
+        page = await self.get(here, "/pipecat/{account}/sets/{name}/")
+        if page is None or page.status_code != 200:
+            return
+        running = OPERATION.search(page.text.partition('id="redeploy-running"')[2])
+        if running:
+            self._follow_operation(running[1], REDEPLOY, "joined")
+            return
+        form = page.text.partition('id="redeploy-form"')[2]
+        token = ONCE.search(form)
+        if token is None:
+            return
+        data = {"once": token[1], "all": "1"}
+        await self.start_operation(REDEPLOY, f"{here}redeploy/", data, "/pipecat/…/redeploy/")
+
+    async def replace_certificate(self) -> None:
+        """Replaces the web load balancer's default certificate by the other of the two (by
+        picking it among the region's), whichever it uses now: the replace page of the one not
+        in use says nothing uses it, and the other is tried. A replacement under way is
+        followed instead (its replace page leads there)."""
+        if self.following is not None:
+            await self.advance(self.following)
+            return
+        certificates = self.run.certificates
+        if len(certificates) != 2:
+            return
+        guess = self.run.in_use
+        for old, new in ((guess, 1 - guess), (1 - guess, guess)):
+            region, old_id = certificates[old]
+            path = f"/gcore/{GCORE}/{region}/{old_id}/replace/"
+            page = await self.get(path, "/gcore/…/replace/")
+            if page is None:
+                return
+            if page.status_code == 302:
+                found = OPERATION.search(page.headers.get("Location", ""))
+                if found:
+                    self._follow_operation(found[1], REPLACE, "joined")
+                return
+            form = page.text.partition('id="pick-form"')[2]
+            token = ONCE.search(form) if page.status_code == 200 else None
+            if token is None:
+                continue  # nothing uses this one (or the page could not say): the other
+            data = {
+                "source": "pick",
+                "once": token[1],
+                "pick-replacement": certificates[new][1],
+                "pick-reason": REASON,
+            }
+            await self.start_operation(REPLACE, path, data, "/gcore/…/replace/")
+            return
+
+    async def start_operation(self, kind: str, path: str, data: dict[str, str], page: str) -> None:
+        """Sends an operation's start form after a moment reading it (two people may then start
+        the same one: the second is refused and shown the running one's page, which they follow)."""
+        await asyncio.sleep(self.rng.uniform(0, self.run.options.think))
+        self.kind = "write"
+        answer = await self.post(path, page, {"reason": REASON, **data})
+        self.kind = "read"
+        where = answer.headers.get("Location", "") if answer is not None else ""
+        found = OPERATION.search(where)
+        if answer is None or answer.status_code != 302:
+            status = "no answer" if answer is None else f"HTTP {answer.status_code}"
+            self._not_started(kind, status)
+            return
+        landed = await self.get(where, "/rollouts/{id}/" if found else "(page after a change)")
+        text = landed.text if landed is not None else ""
+        if found is None:
+            self._not_started(kind, " ".join(_plain(m) for _, m in TOAST.findall(text)))
+            return
+        refused = "already being done" in _plain(text)
+        self._follow_operation(found[1], kind, "refused" if refused else "started")
+
+    def _not_started(self, kind: str, why: str) -> None:
+        self.recorder.operations[(kind, "not started")] += 1
+        self.recorder.not_started.append(Write(kind, "not started", why[:300]))
+
+    def _follow_operation(self, operation: str, kind: str, how: str) -> None:
+        self.recorder.operations[(kind, how)] += 1
+        self.recorder.seen[operation] = kind
+        self.following = Following(operation, kind, time.monotonic())
+
+    async def advance(self, following: Following) -> bool:
+        """One poll of the operation's page, as an editor's page sends it (`advance`, with the
+        CSRF token and htmx's header); once it asks no more: done, or stopped by someone, or
+        waiting for a person with failed steps, which are retried once and then stopped, as
+        an editor would. Whether it has ended."""
+        following.polled = time.monotonic()
+        base = f"/rollouts/{following.id}/"
+        headers = {
+            "HX-Request": "true",
+            "X-CSRFToken": self.client.cookies.get("csrftoken", ""),
+            "Referer": f"{self.client.base_url}{base}",
+        }
+        answer = await self._send(
+            "POST", f"{base}advance/", "/rollouts/{id}/advance/", headers=headers
+        )
+        if answer is None or answer.status_code != STOP_POLLING:
+            return False
+        found = OPERATION_STATE.search(answer.text)
+        state = found[1] if found else ""
+        if state == "running":  # failed steps, nothing else moving
+            action = "stop" if following.retried else "retry"
+            following.retried = True
+            await self.post(f"{base}{action}/", f"/rollouts/{{id}}/{action}/", {})
+            return False
+        if state in ("done", "abandoned"):
+            if following.id not in self.recorder.ended:
+                self.recorder.ended[following.id] = "done" if state == "done" else "failed"
+                if following.kind == REPLACE and state == "done":
+                    self.run.in_use = 1 - self.run.in_use
+            if self.following is following:
+                self.following = None
+            return True
+        return False
 
     async def change_secrets(self) -> None:
         """Creates a Gcore secret, or deletes one created before; one change in flight at most."""
@@ -642,7 +849,7 @@ class Person:
     def _badge_of(self, page: str, name: str) -> Flight | None:
         for sequence, _state, inside in BADGE.findall(page):
             if f"<strong>{name}</strong>" in inside:
-                creates = "creating" in inside or "created" in inside
+                creates = any(word in inside for word in ("creat", "upload"))
                 return Flight(int(sequence), name, creates, time.monotonic())
         return None
 
@@ -677,8 +884,9 @@ class Person:
         hung_account,
         change_keys,
         change_secrets,
+        replace_certificate,
     )
-    EDITOR_WEIGHTS = (20, 14, 16, 12, 8, 4, 14, 12)
+    EDITOR_WEIGHTS = (20, 14, 16, 12, 8, 4, 14, 12, 3)
     AUDITOR = (audit, overview, sets, set_page, secret_list, hung_account)
     AUDITOR_WEIGHTS = (45, 20, 10, 10, 10, 5)
 
@@ -696,10 +904,16 @@ class Run:
         self.stack = stack
         self.recorder = Recorder()
         self.poll_seconds = 3.0  # GCORE_POLL_SECONDS's default: how often a badge asks
+        self.rollout_poll_seconds = 3.0  # ROLLOUT_POLL_SECONDS's: how often an operation's page
+        # The two certificates (region, id) the replacements switch between, and which one the
+        # load balancer is believed to use now (a guess: a person reads the page to be sure).
+        self.certificates: list[tuple[int, str]] = []
+        self.in_use = 0
         self.secret_pages: list[str] = []
         self.started = self.ended = 0.0
         self.cpu_seconds = 0.0  # this process's, the people's: on the same machine as the rest
         self.signed_in = 0
+        self.drained = 0.0  # seconds the drain took, after the actions under way
 
     async def main(self, people: list[tuple[str, str]]) -> None:
         ports = self.stack.ports
@@ -711,6 +925,7 @@ class Run:
             await self.baseline(persons[0])
             await self.sign_in(persons)
             await self.discover(persons[0])
+            await self.upload_spare(persons[0])
             if self.options.hang:
                 self.stack.hang()
             self.started, cpu = time.monotonic(), time.process_time()
@@ -718,6 +933,7 @@ class Run:
             await asyncio.gather(*(self.loop(p, stop) for p in persons))
             self.ended, self.cpu_seconds = time.monotonic(), time.process_time() - cpu
             await self.drain(persons)
+            self.drained = time.monotonic() - self.ended
         finally:
             await asyncio.gather(*(p.close() for p in persons))
 
@@ -759,6 +975,36 @@ class Run:
             found = sorted(set(SECRET_LINK.findall(answer.text)))
             self.secret_pages = [f"/gcore/{GCORE}/{r}/{i}/" for r, i in found]
 
+    async def upload_spare(self, person: Person) -> None:
+        """The second certificate the replacements switch to and back, uploaded as a person
+        would (an audited change like any other), its task followed until done."""
+        new = f"/gcore/{GCORE}/new/certificate/"
+        page = await person.get(new, "(before the run)")
+        token = ONCE.search(page.text) if page is not None and page.status_code == 200 else None
+        if token is None:
+            raise SystemExit("load: the certificate upload form did not show")
+        certificate, key = self_signed("spare.example.com")
+        data = {
+            "once": token[1],
+            "region": str(REGION),
+            "name": SPARE,
+            "certificate": certificate,
+            "certificate_chain": "",
+            "private_key": key,
+            "expiration": "",
+        }
+        await person.change("gcore upload certificate", new, data, "(before the run)", SPARE)
+        deadline = time.monotonic() + 30
+        while person.flight is not None and time.monotonic() < deadline:
+            await asyncio.sleep(1.0)
+            await person.follow()
+        spare = [(region, i) for name, region, i in person.created if name == SPARE]
+        person.created = [c for c in person.created if c[0] != SPARE]  # not to be deleted
+        default = self.stack.secret_id(CERTIFICATE)
+        if not spare or default is None:
+            raise SystemExit("load: the spare certificate was not uploaded")
+        self.certificates = [(REGION, default), spare[0]]
+
     async def loop(self, person: Person, stop: float) -> None:
         # People do not all start in the same millisecond.
         await asyncio.sleep(person.rng.uniform(0, self.options.think))
@@ -767,8 +1013,9 @@ class Run:
             await asyncio.sleep(person.rng.uniform(0, 2 * self.options.think))
 
     async def drain(self, persons: list[Person]) -> None:
-        """After the run: each change in flight followed until its task is seen done; then the
-        list, whose badges conclude whatever nobody watched, until it shows none."""
+        """After the run: each change in flight followed until its task is seen done, and each
+        operation not seen ended advanced until it ends; then the list, whose badges conclude
+        whatever nobody watched, until it shows none."""
         deadline = time.monotonic() + DRAIN_SECONDS
 
         async def settle(person: Person) -> None:
@@ -777,9 +1024,22 @@ class Run:
                 if person.flight is not None:
                     await asyncio.sleep(1.0)
 
+        async def end(person: Person, operation: str) -> None:
+            """An operation no longer followed by anyone advanced until it ends, as the page
+            left open by its last editor would."""
+            following = Following(operation, self.recorder.seen[operation])
+            while time.monotonic() < deadline and not await person.advance(following):
+                await asyncio.sleep(self.rollout_poll_seconds)
+
         for person in persons:
             person.kind = "drain"
-        await asyncio.gather(*(settle(p) for p in persons))
+            person.following = None
+        editors = [p for p in persons if p.role == "editor"]
+        running = [o for o in self.recorder.seen if o not in self.recorder.ended]
+        await asyncio.gather(
+            *(settle(p) for p in persons),
+            *(end(editors[i % len(editors)], o) for i, o in enumerate(running)),
+        )
         sweeper = next(p for p in persons if p.role == "editor")
         while time.monotonic() < deadline:
             answer = await sweeper.get(f"/gcore/{GCORE}/", "/gcore/{account}/")
@@ -852,6 +1112,8 @@ import json
 from collections import Counter
 from django.db.models import Count, Q
 from secretsadmin.audit.models import AuditEvent
+from secretsadmin.audit.selectors import OPERATION_RUNNING
+from secretsadmin.rollouts.models import Rollout, Step
 attempts = AuditEvent.objects.filter(outcome='attempted')
 settles = ~Q(outcomes__outcome='unknown') | Q(outcomes__error_code='reconciled')
 rows = attempts.annotate(
@@ -870,6 +1132,14 @@ print(json.dumps({
     'outcomes': outcomes,
     'events': AuditEvent.objects.count(),
     'sign_ins': AuditEvent.objects.filter(action='auth.login').count(),
+    'unsettled_by_action': Counter(r['action'] for r in rows if r['settled_n'] == 0),
+    'operations_marked_running': Counter(
+        AuditEvent.objects.filter(error_code=OPERATION_RUNNING).values_list(
+            'attempt__action', flat=True
+        )
+    ),
+    'operations': Counter(f"{k} {s}" for k, s in Rollout.objects.values_list('kind', 'state')),
+    'steps': Counter(f"{k} {s}" for k, s in Step.objects.values_list('rollout__kind', 'state')),
 }))
 """
 
@@ -878,7 +1148,14 @@ UPSTREAM_WRITES = {  # emulator operation: the audit action of the change it mak
     "delete_key": "pipecat.secret_key.delete",
     "create_secret": "gcore.secret.create",
     "delete_secret": "gcore.secret.delete",
+    "create_tls_secret": "gcore.certificate.create",
+    "update_agent": "pipecat.agent.redeploy",  # a redeploy's step: POST /v1/agents/{name}
+    "update_listener": "gcore.listener.update",  # a replacement's steps: PATCH
+    "update_pool": "gcore.pool.update",
 }
+# The operations' own attempts (their steps are the writes); no provider is sent these.
+OPERATION_ACTIONS = {REDEPLOY: "pipecat.secret_set.redeploy", REPLACE: "gcore.certificate.replace"}
+STEP_ACTIONS = ("pipecat.agent.redeploy", "gcore.listener.update", "gcore.pool.update")
 
 
 def audit_counts(stack: Stack) -> dict:
@@ -935,13 +1212,27 @@ def report(
     ]
     unanswered = [s for s in samples if s.status == 0]
     second = [s for s in timed if "{second account}" in s.page]
+    attempted = Counter(audit["by_action"])
+    operation_actions = set(OPERATION_ACTIONS.values())
+    changes = sum(n for a, n in attempted.items() if a not in {*operation_actions, *STEP_ACTIONS})
+    writes_attempted = {a: n for a, n in attempted.items() if a not in operation_actions}
+    operations = operation_figures(recorder, audit)
     checks = {
         "no answer was 5xx (but the hung account's provider-unavailable page)": not server_errors,
         "every request was answered": not unanswered,
-        "every change sent was attempted in the audit log": audit["attempts"] == writes_sent,
+        "every change sent was attempted in the audit log": changes == writes_sent,
+        "every operation started was attempted, marked running": all(
+            o["started"] == o["marked_running"] == o["in_database"] for o in operations.values()
+        ),
+        "every operation ended (done or stopped), none left running": all(
+            o["done"] + o["failed"] == o["started"] and o["still_running"] == 0
+            for o in operations.values()
+        ),
         "every attempt has an outcome": audit["without_outcome"] == 0,
+        # An operation's `operation_running` mark is `unknown`: only its final outcome counts.
         "every attempt was concluded once": audit["unsettled"] == 0 and audit["settled_twice"] == 0,
-        "providers got one write per attempt": dict(upstream_by_action) == audit["by_action"],
+        "providers got one write per attempt (steps included)": dict(upstream_by_action)
+        == writes_attempted,
         "the chain verifies": verified[0] == 0,
         f"/healthz answered within {HEALTH_TIMEOUT:.0f} s": bool(health)
         and all(s.status == 200 and s.seconds < HEALTH_TIMEOUT for s in health),
@@ -964,6 +1255,7 @@ def report(
         "throughput_rps": in_window / window,
         # After the time is up, each person finishes what they were doing.
         "finishing_seconds": run.ended - run.started - window,
+        "drain_seconds": run.drained,
         "load_cpu_seconds": run.cpu_seconds,
         "load_average": os.getloadavg(),
         "all": summary(timed),
@@ -988,12 +1280,37 @@ def report(
         "write_results": dict(results),
         "writes_not_saved": [asdict(w) for w in recorder.writes if w.result != "saved"][:20],
         "stale": dict(recorder.stale),
+        "operations": operations,
+        "operations_not_started": [asdict(w) for w in recorder.not_started[:20]],
         "audit": audit,
         "upstream_writes": dict(upstream),
         "audit_verify": verified[1].strip(),
         "checks": checks,
         "ok": all(checks.values()),
     }
+
+
+def operation_figures(recorder: Recorder, audit: dict) -> dict[str, dict[str, int]]:
+    """Per kind of operation: the people's starts (started, refused: one was running, joined: the
+    form led to the running one, not started), how those seen ended, and what the database and
+    the audit log hold of them."""
+    kinds = {REDEPLOY: "pipecat.redeploy", REPLACE: "gcore.certificate.replace"}
+    found: dict[str, dict[str, int]] = {}
+    for name, kind in kinds.items():
+        ends = Counter(r for o, r in recorder.ended.items() if recorder.seen.get(o) == name)
+        in_database = sum(n for key, n in audit["operations"].items() if key.startswith(f"{kind} "))
+        found[name] = {
+            "started": recorder.operations[(name, "started")],
+            "refused": recorder.operations[(name, "refused")],
+            "joined": recorder.operations[(name, "joined")],
+            "not_started": recorder.operations[(name, "not started")],
+            "done": ends["done"],
+            "failed": ends["failed"],
+            "marked_running": audit["operations_marked_running"].get(OPERATION_ACTIONS[name], 0),
+            "in_database": in_database,
+            "still_running": audit["operations"].get(f"{kind} running", 0),
+        }
+    return found
 
 
 def print_report(figures: dict) -> None:
@@ -1011,7 +1328,8 @@ def print_report(figures: dict) -> None:
     print(
         f"  throughput: {figures['throughput_rps']:.1f} requests/s over "
         f"{figures['window_seconds']:g} s (then {figures['finishing_seconds']:.1f} s to finish "
-        "the actions under way)"
+        f"the actions under way, {figures['drain_seconds']:.1f} s for the changes and "
+        "operations in flight to end)"
     )
     print(
         f"  the people's own CPU: {figures['load_cpu_seconds']:.0f} s; load average after: "
@@ -1040,13 +1358,20 @@ def print_report(figures: dict) -> None:
         f"  audit: {figures['audit']['attempts']} attempts {figures['audit']['by_action']}, "
         f"outcomes {figures['audit']['outcomes']}"
     )
+    for name, o in figures["operations"].items():
+        print(
+            f"  {name}: {o['started']} started, {o['refused']} refused (one was running), "
+            f"{o['joined']} joined, {o['not_started']} not started; {o['done']} done, "
+            f"{o['failed']} failed; {o['still_running']} still running"
+        )
+    print(f"  steps: {figures['audit']['steps']}")
     print(f"  providers were sent: {figures['upstream_writes']}")
     print(f"  audit_verify: {figures['audit_verify']}")
     if figures["stale"]:
         print(f"  not shown at once: {figures['stale']}")
     for sample in figures["server_errors"][:5] + figures["unanswered"][:5]:
         print(f"  ! {sample}")
-    for write in figures["writes_not_saved"][:5]:
+    for write in figures["writes_not_saved"][:5] + figures["operations_not_started"][:5]:
         print(f"  · {write}")
     for check, ok in figures["checks"].items():
         print(f"  {'PASS' if ok else 'FAIL'} {check}")

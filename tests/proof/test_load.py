@@ -64,10 +64,25 @@ def test_no_answer_is_a_server_error_and_every_request_is_answered(report):
 def test_every_change_is_attempted_once_in_the_audit_log_and_concluded_once(report):
     audit = report["audit"]
     assert report["write_results"] == {"saved": report["writes_sent"]}, report["writes_not_saved"]
-    assert audit["attempts"] == report["writes_sent"] > 0
-    assert audit["without_outcome"] == audit["unsettled"] == audit["settled_twice"] == 0
-    # What reached the providers is what the log says was attempted.
-    assert report["checks"]["providers got one write per attempt"], report["upstream_writes"]
+    assert report["writes_sent"] > 0
+    assert report["checks"]["every change sent was attempted in the audit log"], audit
+    # An operation's running mark is no conclusion: its own final outcome, and its steps', are.
+    assert audit["without_outcome"] == audit["unsettled"] == audit["settled_twice"] == 0, audit
+    # What reached the providers is what the log says was attempted, the operations' steps too.
+    assert report["checks"]["providers got one write per attempt (steps included)"], report[
+        "upstream_writes"
+    ]
+
+
+def test_operations_in_steps_run_one_at_a_time_and_all_end(report):
+    """Redeploys and certificate replacements, started by editors (two at once on one set or
+    certificate: the second refused, and shown the running one), each followed to its end."""
+    for kind, figures in report["operations"].items():
+        assert figures["started"] > 0, (kind, report["operations_not_started"])
+        assert figures["started"] == figures["marked_running"] == figures["in_database"], kind
+        assert figures["done"] + figures["failed"] == figures["started"], (kind, figures)
+        assert figures["still_running"] == 0, (kind, figures)
+    assert report["checks"]["every operation ended (done or stopped), none left running"]
 
 
 def test_the_chain_verifies_after_the_load(report):
