@@ -87,6 +87,11 @@ class NotAReplacement(Exception):
     """The certificate picked cannot replace the old one: the sentence says why."""
 
 
+class UploadedNotStarted(Exception):
+    """The certificate was uploaded, but the replacement could not start after it (another
+    person started one meanwhile, the audit log failed): the sentence says what to do."""
+
+
 def running(account: str, secret: Secret) -> Rollout | None:
     """The replacement of `secret` under way, if any (its page resumes it)."""
     return rollouts.running(KIND, actions.PROVIDER, account, secret.id)
@@ -197,10 +202,22 @@ def start_with_upload(
         reason=_with_reason(f"Uploaded to replace certificate {_named(old.name, old.id)}.", reason),
         duplicate_confirmed=True,  # checked just above
     )
-    rollout = start(
-        f"Replacing certificate {_named(old.name, old.id)} by {name}, uploaded by change "
-        f"#{started.sequence}."
-    )
+    try:
+        rollout = start(
+            f"Replacing certificate {_named(old.name, old.id)} by {name}, uploaded by change "
+            f"#{started.sequence}."
+        )
+    except (rollouts.AlreadyRunning, audit.AuditUnavailable) as refused:
+        why = (
+            refused.message
+            if isinstance(refused, rollouts.AlreadyRunning)
+            else "the audit log cannot be written right now"
+        )
+        raise UploadedNotStarted(
+            f"The certificate {name} was uploaded, but the replacement could not start ({why}). "
+            f"Once it appears in the region, pick it here to replace {old.name} with it; do not "
+            "upload it again."
+        ) from refused
     _sent(rollout.steps.get(position=0), started.task_id, started.attempt)
     return rollout
 

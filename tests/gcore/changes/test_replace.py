@@ -641,3 +641,24 @@ def test_the_start_page_says_plainly_that_the_names_are_not_checked(editor, cert
         said = " ".join(page.one("p", id=warning)["text"].split())
         assert "Gcore Cloud does not give" in said and "www-2025" in said
         assert "is not checked" in said or "are all covered is not checked" in said
+
+
+def test_an_upload_whose_replacement_another_started_meanwhile_says_it_was_uploaded(
+    editor, gcore, certs, monkeypatch
+):
+    real = replacements.services.create_certificate
+
+    def another_starts_meanwhile(*args, **kwargs):
+        started = real(*args, **kwargs)
+        start_by_pick(client_for(make_user("erin", Role.EDITOR)), certs)
+        return started
+
+    monkeypatch.setattr(replacements.services, "create_certificate", another_starts_meanwhile)
+
+    response = upload(editor, certs)
+
+    assert response.status_code == 400
+    said = text(response.content.decode())
+    assert "The certificate www-2026-uploaded was uploaded, but the replacement could not" in said
+    assert "do not upload it again" in said
+    assert Rollout.objects.get().started_by == "erin"
