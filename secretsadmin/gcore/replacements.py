@@ -1,10 +1,13 @@
 """Replacing a certificate on every listener and pool using it: an operation in steps
 (`rollouts`), one switch per listener's or pool's use of the old certificate.
 
-Gcore Cloud has no update of a secret: the new certificate is another secret, uploaded (the
-operation's first step, its create grouped under the operation) or picked among the region's.
+Gcore Cloud has no update of a secret: the new certificate is another secret, uploaded (sent
+just before the operation starts, whose first step follows its task) or picked among the region's.
+The audit log names both certificates in the operation's attempt and in each switch's reason, and
+each step by its load balancer ("web-lb / https").
 Then each use is switched in turn, never two at once: Octavia locks a load balancer while it
-updates one of its listeners or pools, so a second update would only meet a 409. A switch is its
+updates one of its listeners or pools, so a second update would only meet a 409: a switch whose
+listener, pool or load balancer is PENDING_* waits without being sent. A switch is its
 own audited change of the listener or pool: its attempt before the PATCH, Gcore's acceptance
 (`changes.accepted`, the task id) after, and once the task is done and the listener or pool read
 back names the new certificate (and, in that role, no longer the old), its final outcome. Only
