@@ -117,6 +117,12 @@ class GcoreEmulator(EmulatorApp):
         )
         self._endpoint(
             "GET",
+            "/cloud/v1/loadbalancers/{project_id}/{region_id}/{load_balancer_id}",
+            "get_load_balancer",
+            self._get_load_balancer,
+        )
+        self._endpoint(
+            "GET",
             "/cloud/v1/lblisteners/{project_id}/{region_id}",
             "list_listeners",
             self._list_listeners,
@@ -432,6 +438,14 @@ class GcoreEmulator(EmulatorApp):
         found = self.store.balancers.load_balancers_in(project_id, region_id)
         return Response(200, _page(found, request, LoadBalancer.to_api))
 
+    def _get_load_balancer(self, request: Request, principal: Principal) -> Response:
+        project_id, region_id = self._scope(request, principal)
+        balancer_id = request.params["load_balancer_id"]
+        found = self.store.balancers.load_balancer(project_id, region_id, balancer_id)
+        if found is None:
+            raise not_found("LoadBalancer", balancer_id)
+        return Response(200, found.to_api())
+
     def _list_listeners(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
         found = self.store.balancers.listeners_in(project_id, region_id)
@@ -487,15 +501,24 @@ class GcoreEmulator(EmulatorApp):
         principal: Principal,
         changes: dict,
     ) -> Response:
-        """Queue the update of `held`, which it locks until the task ends: a second one is 409."""
+        """Queue the update of `held`, which locks it and its load balancer until the task ends:
+        a second update of it, or of another listener or pool of that load balancer, is 409."""
         if held.task_id is not None:
             kind = "Listener" if task_type == UPDATE_LISTENER else "Pool"
             raise HTTPError(
                 error_response(409, f"{kind} {held.id} is locked by task {held.task_id}")
             )
+        for balancer in self.store.balancers.balancers_of(held):
+            if balancer.task_id is not None:
+                # Octavia's own words for a load balancer PENDING_UPDATE.
+                raise HTTPError(
+                    error_response(
+                        409, f"Load Balancer {balancer.id} is immutable and cannot be updated."
+                    )
+                )
         task = self._queue(task_type, project_id, region_id, principal.user_id, held.id, changes)
         if not task.settled:
-            held.task_id = task.id
+            self.store.balancers.lock(held, task.id)
         return Response(200, {"tasks": [task.id]})
 
     def _list_pools(self, request: Request, principal: Principal) -> Response:

@@ -2,7 +2,9 @@
 
 Only what names a secret (and a name) changes here, through a task: a listener's `secret_id` and
 `sni_secret_id`, a pool's `secret_id`, `ca_secret_id` and `crl_secret_id`; the rest is fixed state
-a test or a seed adds. An update holds its listener or pool (PENDING_UPDATE) until it ends.
+a test or a seed adds. An update holds its listener or pool and its load balancer (PENDING_UPDATE)
+until it ends, as Octavia does: meanwhile an update of any listener or pool of that load balancer
+is refused (409).
 """
 
 from collections.abc import Iterable, Mapping
@@ -65,6 +67,7 @@ class LoadBalancer:
     vip_address: str
     vip_port_id: str
     listener_ids: list[str] = field(default_factory=list)
+    task_id: str | None = None  # the update of one of its listeners or pools, while it runs
 
     def to_api(self) -> dict:
         return {
@@ -82,12 +85,12 @@ class LoadBalancer:
             "operating_status": "ONLINE",
             "preferred_connectivity": "L2",
             "project_id": self.project_id,
-            "provisioning_status": "ACTIVE",
+            "provisioning_status": "PENDING_UPDATE" if self.task_id else "ACTIVE",
             "region": self.region_name,
             "region_id": self.region_id,
             "stats": None,
             "tags_v2": [],
-            "task_id": None,
+            "task_id": self.task_id,
             "updated_at": None,
             "vip_address": self.vip_address,
             "vip_fqdn": None,
@@ -272,8 +275,26 @@ class BalancerStore:
             return found
         return None
 
+    def load_balancer(
+        self, project_id: int, region_id: int, balancer_id: str
+    ) -> LoadBalancer | None:
+        found = self.load_balancers.get(balancer_id)
+        if found and (found.project_id, found.region_id) == (project_id, region_id):
+            return found
+        return None
+
+    def balancers_of(self, held: Listener | Pool) -> list[LoadBalancer]:
+        ids = [held.load_balancer_id] if isinstance(held, Listener) else held.load_balancer_ids
+        return [self.load_balancers[i] for i in ids if i in self.load_balancers]
+
+    def lock(self, held: Listener | Pool, task_id: str) -> None:
+        held.task_id = task_id
+        for balancer in self.balancers_of(held):
+            balancer.task_id = task_id
+
     def apply(self, task_type: str, resource_id: str, changes: dict) -> str | None:
         """Applies a finished update task's changes; the error it ends with, if any."""
+        self.release(resource_id)
         if task_type == UPDATE_POOL:
             return self.update_pool(resource_id, changes)
         return self.update_listener(resource_id, changes)
@@ -308,9 +329,13 @@ class BalancerStore:
         return None
 
     def release(self, resource_id: str) -> None:
-        """A failed update leaves its listener or pool as it was, unlocked."""
+        """An update ended (a failed one leaves its listener or pool as it was): it and its
+        load balancer are unlocked."""
         held = self.listeners.get(resource_id) or self.pools.get(resource_id)
         if held is not None:
+            for balancer in self.balancers_of(held):
+                if balancer.task_id == held.task_id:
+                    balancer.task_id = None
             held.task_id = None
 
 

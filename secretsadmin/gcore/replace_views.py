@@ -124,6 +124,8 @@ def _started(
         return redirect(_secret_page(account, old))
     except replacements.NotAReplacement as refused:
         form.add_error("replacement", str(refused))
+    except replacements.UploadedNotStarted as uploaded:
+        form.add_error(None, str(uploaded))
     except services.DuplicateName as duplicate:
         assert isinstance(form, CertificateForm)
         form.refuse_duplicate(duplicate.existing, region.display_name)
@@ -152,7 +154,7 @@ def _started(
         form.add_error(
             None,
             with_request_id(
-                f"{failure.message} The replacement was stopped: nothing was switched.",
+                f"{failure.message} The replacement was not started: nothing was switched.",
                 failure.request_id,
                 error,
             ),

@@ -1,10 +1,13 @@
 """Replacing a certificate on every listener and pool using it: an operation in steps
 (`rollouts`), one switch per listener's or pool's use of the old certificate.
 
-Gcore Cloud has no update of a secret: the new certificate is another secret, uploaded (the
-operation's first step, its create grouped under the operation) or picked among the region's.
+Gcore Cloud has no update of a secret: the new certificate is another secret, uploaded (sent
+just before the operation starts, whose first step follows its task) or picked among the region's.
+The audit log names both certificates in the operation's attempt and in each switch's reason, and
+each step by its load balancer ("web-lb / https").
 Then each use is switched in turn, never two at once: Octavia locks a load balancer while it
-updates one of its listeners or pools, so a second update would only meet a 409. A switch is its
+updates one of its listeners or pools, so a second update would only meet a 409: a switch whose
+listener, pool or load balancer is PENDING_* waits without being sent. A switch is its
 own audited change of the listener or pool: its attempt before the PATCH, Gcore's acceptance
 (`changes.accepted`, the task id) after, and once the task is done and the listener or pool read
 back names the new certificate (and, in that role, no longer the old), its final outcome. Only
@@ -15,7 +18,7 @@ a closed tab, a failed task or a restart leave the operation to be resumed from 
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -32,7 +35,7 @@ from secretsadmin.providers.gcore import Conflict, Listener, NotFound, Pool, Sec
 from secretsadmin.rollouts import services as rollouts
 from secretsadmin.rollouts.models import Rollout, Step
 
-from . import actions, changes, selectors, services, usage
+from . import actions, changes, reconcile, selectors, services, usage
 from .messages import describe
 
 KIND = "gcore.certificate.replace"
@@ -47,9 +50,26 @@ POOL_FIELDS = {"client certificate": "secret_id", "CA": "ca_secret_id", "CRL": "
 BUSY_WAIT = timedelta(seconds=10)
 SENT_AGAIN = "It is sent again shortly, once that is done."
 NOT_UPLOADED = "Not sent: the new certificate was not uploaded."
+# After an upload whose task Gcore forgot (or whose request ended before its step was saved),
+# the region's certificates of its name created since its attempt tell whether it was made.
+UPLOAD_FOUND = (
+    "Gcore Cloud no longer knows the upload's task; the certificate {name} it made (created at "
+    "{at}) was found in the region."
+)
 UPLOAD_LOST = (
-    "The upload cannot be sent again from here (the private key is not kept): stop this "
-    "replacement and start another with the certificate."
+    "No certificate named {name} was created since the upload was sent, and it cannot be sent "
+    "again from here (the private key is not kept): stop this replacement and start another "
+    "with the certificate."
+)
+UPLOAD_UNTOLD = (
+    "{count} certificates named {name} were created since the upload was sent, and which is "
+    "this one's cannot be told: stop this replacement and start another, picking the right one."
+)
+UPLOAD_UNREAD = "Whether the certificate was made is not known yet: {why}. Retry to look again."
+WORKING = "Gcore Cloud is carrying it out ({state})."
+PENDING = (
+    "Gcore Cloud is busy with the {what} ({status}): it is sent once that is done, nothing was "
+    "sent meanwhile."
 )
 ALREADY = "It used the new certificate already: nothing was sent."
 NOT_THE_OLD = "It no longer uses the old certificate: nothing was sent."
@@ -68,6 +88,11 @@ class NotACertificate(Exception):
 
 class NotAReplacement(Exception):
     """The certificate picked cannot replace the old one: the sentence says why."""
+
+
+class UploadedNotStarted(Exception):
+    """The certificate was uploaded, but the replacement could not start after it (another
+    person started one meanwhile, the audit log failed): the sentence says what to do."""
 
 
 def running(account: str, secret: Secret) -> Rollout | None:
@@ -111,6 +136,7 @@ def start_with(
             "That certificate cannot replace it: pick another certificate of the region, one "
             "that has not expired."
         )
+    said = f"Replacing certificate {_named(old.name, old.id)} by {_named(new.name, new.id)}."
     return rollouts.start(
         actor,
         kind=KIND,
@@ -120,7 +146,7 @@ def start_with(
         subject_name=old.name,
         replacement=new.id,
         replacement_name=new.name,
-        reason=reason,
+        reason=_with_reason(said, reason),
     )
 
 
@@ -137,46 +163,65 @@ def start_with_upload(
     reason: str = "",
     duplicate_confirmed: bool = False,
 ) -> Rollout:
-    """Starts replacing `old` by a certificate uploaded now (checked by the form), its create
-    the operation's first step. Raises what `start_with` raises, and `services.DuplicateName`
-    and `services.Unreadable` before anything starts; an upload Gcore refuses stops the
-    operation at once (`ChangeFailed`, its outcome recorded)."""
+    """Starts replacing `old` by a certificate uploaded now (checked by the form). Raises what
+    `start_with` raises, `services.DuplicateName`, `services.Unreadable` and `ChangeFailed` (an
+    upload Gcore refused or may not have made, its outcome recorded), nothing started then.
+
+    The upload is sent before the operation starts, so that one Gcore refuses at once leaves
+    nothing started (a started operation only ends as done or stopped by a person). It is
+    then its own change, not grouped under the operation: each names the other in its reason
+    (the create, the certificate it is to replace; the operation, the create's sequence), and
+    the operation's first step follows its task."""
     _check_old(old)
     switches = _switches(users(account, old))
     if not switches:
         raise rollouts.NothingToDo
     services.names_checked(account, old.region_id, name, duplicate_confirmed)
-    rollout = rollouts.start(
-        actor,
-        kind=KIND,
-        action=actions.CERTIFICATE_REPLACE,
-        subject=_subject(account, old),
-        steps=[rollouts.Planned(name, name, UPLOAD, UPLOAD_ROLE), *switches],
-        subject_name=old.name,
-        replacement_name=name,
-        reason=reason,
-    )
-    upload = rollout.steps.get(position=0)
-    try:
-        started = services.create_certificate(
+    planned = [rollouts.Planned(name, name, UPLOAD, UPLOAD_ROLE), *switches]
+
+    def start(said: str) -> Rollout:
+        return rollouts.start(
             actor,
-            account=account,
-            region_id=old.region_id,
-            name=name,
-            certificate=certificate,
-            certificate_chain=certificate_chain,
-            private_key=private_key,
-            expiration=expiration,
-            reason=reason,
-            duplicate_confirmed=True,  # checked just above, before the operation started
-            operation=rollout.operation,
+            kind=KIND,
+            action=actions.CERTIFICATE_REPLACE,
+            subject=_subject(account, old),
+            steps=planned,
+            subject_name=old.name,
+            replacement_name=name,
+            reason=_with_reason(said, reason),
         )
-    except (ChangeFailed, services.Unreadable) as failure:
-        attempt = getattr(failure, "attempt", None)
-        _end(upload, Step.State.FAILED, str(failure), attempt=attempt, error=_cause(failure))
-        rollouts.abandon(rollout, actor)
-        raise
-    _sent(upload, started.task_id, started.attempt)
+
+    if running(account, old) is not None:
+        start("")  # refused, and the refusal recorded, before anything is uploaded
+    started = services.create_certificate(
+        actor,
+        account=account,
+        region_id=old.region_id,
+        name=name,
+        certificate=certificate,
+        certificate_chain=certificate_chain,
+        private_key=private_key,
+        expiration=expiration,
+        reason=_with_reason(f"Uploaded to replace certificate {_named(old.name, old.id)}.", reason),
+        duplicate_confirmed=True,  # checked just above
+    )
+    try:
+        rollout = start(
+            f"Replacing certificate {_named(old.name, old.id)} by {name}, uploaded by change "
+            f"#{started.sequence}."
+        )
+    except (rollouts.AlreadyRunning, audit.AuditUnavailable) as refused:
+        why = (
+            refused.message
+            if isinstance(refused, rollouts.AlreadyRunning)
+            else "the audit log cannot be written right now"
+        )
+        raise UploadedNotStarted(
+            f"The certificate {name} was uploaded, but the replacement could not start ({why}). "
+            f"Once it appears in the region, pick it here to replace {old.name} with it; do not "
+            "upload it again."
+        ) from refused
+    _sent(rollout.steps.get(position=0), started.task_id, started.attempt)
     return rollout
 
 
@@ -227,11 +272,13 @@ def _follow(rollout: Rollout, step: Step, actor: Actor) -> None:
             step, UNREAD.format(why=with_request_id(describe_read(error), actor.request_id, error))
         )
         return
+    if task is not None and not task.done:
+        _working(step, task.state)
+        return
     if step.kind == UPLOAD:
         if task is None:
-            _end(step, Step.State.FAILED, changes.TASK_FORGOTTEN)
-            _not_uploaded(rollout)
-        elif task.done:
+            _adopt(rollout, step, attempt)
+        else:
             concluded = changes.conclude_task(attempt, task)
             if concluded.outcome == Outcome.SUCCEEDED and concluded.target_id:
                 Rollout.objects.filter(pk=rollout.pk).update(replacement=concluded.target_id)
@@ -240,8 +287,6 @@ def _follow(rollout: Rollout, step: Step, actor: Actor) -> None:
             else:
                 _end(step, Step.State.FAILED, concluded.error_message or changes.NO_ERROR_GIVEN)
                 _not_uploaded(rollout)
-        return
-    if task is not None and not task.done:
         return
     if task is not None and task.state == "ERROR":
         concluded = changes.conclude_task(attempt, task)
@@ -278,7 +323,9 @@ def _check(rollout: Rollout, step: Step, attempt: AuditEvent, actor: Actor, *, t
     selectors.forget_users(rollout.account, int(rollout.region))
 
 
-def _settle(attempt: AuditEvent, outcome: str, code: str, message: str) -> AuditEvent:
+def _settle(
+    attempt: AuditEvent, outcome: str, code: str, message: str, *, target_id: str = ""
+) -> AuditEvent:
     """The attempt's final outcome, appended unless one was (a pass that died before its step
     was saved)."""
     try:
@@ -292,7 +339,13 @@ def _settle(attempt: AuditEvent, outcome: str, code: str, message: str) -> Audit
             )
             if already is not None:
                 return already
-            return audit.conclude(attempt, outcome=outcome, error_code=code, error_message=message)
+            return audit.conclude(
+                attempt,
+                outcome=outcome,
+                error_code=code,
+                error_message=message,
+                target_id=target_id,
+            )
     except DatabaseError as exc:  # the commit itself failed
         raise audit.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
 
@@ -321,8 +374,7 @@ def _accepted(answer: _Switch) -> Conclusion:
 
 def _send(rollout: Rollout, step: Step, actor: Actor) -> None:
     if step.kind == UPLOAD:
-        _end(step, Step.State.FAILED, UPLOAD_LOST)
-        _not_uploaded(rollout)
+        _resume_upload(rollout, step, actor)
         return
     if not rollout.replacement:
         _end(step, Step.State.FAILED, NOT_UPLOADED)
@@ -343,6 +395,15 @@ def _send(rollout: Rollout, step: Step, actor: Actor) -> None:
         return
     if not _uses_old(current, step, rollout):
         _end(step, Step.State.DONE, NOT_THE_OLD)
+        return
+    try:
+        busy = _pending(rollout, current)
+    except ProviderError as error:
+        said = with_request_id(describe_read(error), actor.request_id, error)
+        _note(step, UNREAD.format(why=said))
+        return
+    if busy:
+        _note(step, busy)
         return
     client = selectors.client(rollout.account)
     region_id = int(rollout.region)
@@ -386,6 +447,7 @@ def _send(rollout: Rollout, step: Step, actor: Actor) -> None:
             describe=lambda error: describe(error, subject=what),
             provider=services.SHOWN_AS,
             conclusion=_accepted,
+            reason=_switch_reason(rollout),
             operation=rollout.operation,
         )
     except ChangeFailed as failure:
@@ -406,7 +468,108 @@ def _send(rollout: Rollout, step: Step, actor: Actor) -> None:
     _sent(step, recorded.answer.submitted.task_id, recorded.attempt)
 
 
+# -- an upload followed after its task is gone -------------------------------------------------
+
+
+def _resume_upload(rollout: Rollout, step: Step, actor: Actor) -> None:
+    """The upload step waiting: its request ended before the step was saved, or it is retried
+    after its task was forgotten. Never sent again (the private key is not kept): its task is
+    followed when the log has it, else the certificate is looked for by name."""
+    attempt = _upload_attempt(rollout, step)
+    if attempt is None:
+        _end(step, Step.State.FAILED, UPLOAD_LOST.format(name=step.target))
+        _not_uploaded(rollout)
+        return
+    task_id = next(
+        filter(None, map(changes.task_id_of, AuditEvent.objects.filter(attempt=attempt))), None
+    )
+    if task_id:
+        _sent(step, task_id, attempt)
+        _follow(rollout, step, actor)
+        return
+    _adopt(rollout, step, attempt)
+
+
+def _upload_attempt(rollout: Rollout, step: Step) -> AuditEvent | None:
+    """The upload's attempt: the step's, or the create of its name just before the operation
+    (sent before it started, `start_with_upload`)."""
+    if step.attempt:
+        return AuditEvent.objects.filter(sequence=step.attempt).first()
+    return (
+        AuditEvent.objects.filter(
+            action=actions.CERTIFICATE_CREATE,
+            outcome=Outcome.ATTEMPTED,
+            provider=actions.PROVIDER,
+            account=rollout.account,
+            region=rollout.region,
+            target=step.target,
+            sequence__lt=rollout.operation,
+        )
+        .order_by("-sequence")
+        .first()
+    )
+
+
+def _adopt(rollout: Rollout, step: Step, attempt: AuditEvent) -> None:
+    """Its task forgotten, the upload is told by the region's certificates of its name created
+    since its attempt, as `reconcile` tells a create: exactly one is the new certificate."""
+    step.attempt = attempt.sequence
+    # An attempt's time unreadable in the log: the operation started just after it.
+    sent_at = attempt.time if isinstance(attempt.time, datetime) else rollout.started_at
+    since = sent_at - reconcile.CLOCK_SLACK
+    try:
+        found = selectors.named(rollout.account, int(rollout.region), step.target, fresh=True)
+    except ProviderError as error:
+        _end(step, Step.State.FAILED, UPLOAD_UNREAD.format(why=describe_read(error)), error=error)
+        _not_uploaded(rollout)
+        return
+    made = [s for s in found if s.secret_type == TLS and s.created >= since]
+    if len(made) != 1:
+        said = (
+            UPLOAD_UNTOLD.format(count=len(made), name=step.target)
+            if made
+            else UPLOAD_LOST.format(name=step.target)
+        )
+        _end(step, Step.State.FAILED, said)
+        _not_uploaded(rollout)
+        return
+    secret = made[0]
+    at = f"{secret.created.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+    _settle(
+        attempt,
+        Outcome.SUCCEEDED,
+        services.FOUND_BY_NAME,
+        UPLOAD_FOUND.format(name=secret.name, at=at),
+        target_id=secret.id,
+    )
+    Rollout.objects.filter(pk=rollout.pk).update(replacement=secret.id)
+    rollout.replacement = secret.id
+    _end(step, Step.State.DONE, UPLOAD_FOUND.format(name=secret.name, at=at))
+    # The switches failed for want of it go on.
+    rollout.steps.filter(state=Step.State.FAILED, message=NOT_UPLOADED).update(
+        state=Step.State.WAITING, message=""
+    )
+
+
 # -- what a listener or pool says -------------------------------------------------------------
+
+
+def _pending(rollout: Rollout, current: Listener | Pool) -> str:
+    """Why it cannot be sent now, or "": Octavia refuses (409) an update while the listener or
+    pool, or its load balancer, is PENDING_*. Read first, the wait is not an attempt in the
+    log."""
+    kind = "listener" if isinstance(current, Listener) else "pool"
+    if current.provisioning_status.startswith("PENDING"):
+        return PENDING.format(what=f"{kind} {current.name}", status=current.provisioning_status)
+    ids = [current.load_balancer_id] if isinstance(current, Listener) else current.load_balancer_ids
+    client = selectors.client(rollout.account)
+    for balancer_id in filter(None, ids):
+        balancer = client.get_load_balancer(int(rollout.region), balancer_id)
+        if balancer.provisioning_status.startswith("PENDING"):
+            return PENDING.format(
+                what=f"load balancer {balancer.name}", status=balancer.provisioning_status
+            )
+    return ""
 
 
 def _read(rollout: Rollout, step: Step) -> Listener | Pool:
@@ -470,8 +633,40 @@ def _not_uploaded(rollout: Rollout) -> None:
     )
 
 
+def _working(step: Step, state: str) -> None:
+    said = WORKING.format(state=state)
+    if step.message != said:  # written once per state: a poll must not look like progress
+        _note(step, said)
+
+
 def _switches(found: tuple[usage.SecretUse, ...]) -> list[rollouts.Planned]:
-    return [rollouts.Planned(use.id, use.name, use.kind, use.role) for use in found]
+    # Named with their load balancer: "web-lb / https" is what an auditor can find.
+    return [
+        rollouts.Planned(use.id, f"{use.load_balancer} / {use.name}", use.kind, use.role)
+        for use in found
+    ]
+
+
+def _named(name: str, secret_id: str) -> str:
+    return f"{name} ({secret_id})"
+
+
+def _with_reason(said: str, reason: str) -> str:
+    """The system's sentence, then on its own line the person's reason (`_persons_reason`)."""
+    return f"{said}\n{reason}" if reason else said
+
+
+def _persons_reason(rollout: Rollout) -> str:
+    return rollouts.operation_of(rollout).reason.partition("\n")[2]
+
+
+def _switch_reason(rollout: Rollout) -> str:
+    """Each switch says which certificate replaces which: its own event must tell it."""
+    said = (
+        f"Replacing certificate {_named(rollout.subject_name, rollout.subject)} by "
+        f"{_named(rollout.replacement_name, rollout.replacement)}."
+    )
+    return _with_reason(said, _persons_reason(rollout))
 
 
 def _subject(account: str, old: Secret) -> Subject:

@@ -287,7 +287,7 @@ def test_the_next_update_of_a_kind_can_be_made_to_fail(
     tasks = {}
     for kind, (path, name) in updates.items():
         (tasks[kind],) = gcore_client.patch(path, json={name: new.id}).json()["tasks"]
-    gcore_clock.advance(3)
+        gcore_clock.advance(3)  # one update at a time: each holds the load balancer
 
     assert control.status_code == 201
     failed = gcore_client.get(f"/cloud/v1/tasks/{tasks.pop(task_type)}").json()
@@ -359,10 +359,53 @@ def test_secrets_that_cannot_serve_are_refused_and_queue_nothing(
     assert gcore_app.store.tasks() == []
 
 
-def test_a_tls_listener_takes_sni_certificates_and_a_pool_a_ca_with_its_crl(gcore_client, tls):
+def test_a_tls_listener_takes_sni_certificates_and_a_pool_a_ca_with_its_crl(
+    gcore_client, gcore_clock, tls
+):
     listener = gcore_client.patch(tls["https"], json={"sni_secret_id": [tls["other"]]})
+    gcore_clock.advance(3)  # the listener's update holds the load balancer until it ends
     pool = gcore_client.patch(
         tls["pool"], json={"ca_secret_id": tls["cert"], "crl_secret_id": tls["other"]}
     )
 
     assert (listener.status_code, pool.status_code) == (200, 200)
+
+
+def test_an_update_locks_the_whole_load_balancer_as_octavia_does(
+    gcore_app, gcore_client, gcore_clock
+):
+    old, new = certificate(gcore_app, "old"), certificate(gcore_app, "new")
+    balancer = gcore_app.add_load_balancer(PROJECT_ID, REGION_ID, "lb")
+    https = gcore_app.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=old.id)
+    api = gcore_app.add_listener(balancer, "api", "TERMINATED_HTTPS", 8443, secret_id=old.id)
+    pool = gcore_app.add_pool(https, "backends", "HTTPS", ca_secret_id=old.id)
+    elsewhere = gcore_app.add_load_balancer(PROJECT_ID, REGION_ID, "other-lb")
+    other = gcore_app.add_listener(elsewhere, "https", "TERMINATED_HTTPS", 443, secret_id=old.id)
+    listeners = f"/cloud/v2/lblisteners/{PROJECT_ID}/{REGION_ID}"
+    lb_path = f"/cloud/v1/loadbalancers/{PROJECT_ID}/{REGION_ID}/{balancer.id}"
+
+    (task_id,) = gcore_client.patch(f"{listeners}/{https.id}", json={"secret_id": new.id}).json()[
+        "tasks"
+    ]
+    pending = gcore_client.get(lb_path).json()
+    sibling = gcore_client.patch(f"{listeners}/{api.id}", json={"secret_id": new.id})
+    its_pool = gcore_client.patch(
+        f"/cloud/v2/lbpools/{PROJECT_ID}/{REGION_ID}/{pool.id}", json={"ca_secret_id": new.id}
+    )
+    another_balancer = gcore_client.patch(f"{listeners}/{other.id}", json={"secret_id": new.id})
+    gcore_clock.advance(3)
+    done = gcore_client.get(lb_path).json()
+    after = gcore_client.patch(f"{listeners}/{api.id}", json={"secret_id": new.id})
+
+    assert (pending["provisioning_status"], pending["task_id"]) == ("PENDING_UPDATE", task_id)
+    assert sibling.status_code == its_pool.status_code == 409
+    assert f"Load Balancer {balancer.id} is immutable" in sibling.text
+    assert another_balancer.status_code == 200
+    assert (done["provisioning_status"], done["task_id"]) == ("ACTIVE", None)
+    assert after.status_code == 200
+
+
+def test_the_sdk_gets_a_load_balancer(gcore_sdk, web):
+    found = gcore_sdk.cloud.load_balancers.get(web["balancer"].id)
+
+    assert (found.name, found.provisioning_status) == ("web-lb", "ACTIVE")

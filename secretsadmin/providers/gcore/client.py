@@ -228,6 +228,10 @@ class GcoreClient:
         path = self._region_path("loadbalancers", region_id)
         return self._all("list_load_balancers", path, decode.load_balancer)
 
+    def get_load_balancer(self, region_id: int, load_balancer_id: str) -> LoadBalancer:
+        path = f"{self._region_path('loadbalancers', region_id)}/{_id(load_balancer_id)}"
+        return self._calls.decoded("get_load_balancer", "GET", path, decode.load_balancer)
+
     def list_listeners(self, region_id: int) -> list[Listener]:
         path = self._region_path("lblisteners", region_id)
         return self._all("list_listeners", path, decode.listener)

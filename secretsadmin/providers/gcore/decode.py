@@ -146,7 +146,9 @@ def project(item: Any) -> Project:
 
 def load_balancer(item: Any) -> LoadBalancer:
     return LoadBalancer(
-        id=_text(_field(item, "id"), "id"), name=_text(_field(item, "name"), "name")
+        id=_text(_field(item, "id"), "id"),
+        name=_text(_field(item, "name"), "name"),
+        provisioning_status=_optional(item, "provisioning_status", str) or "",
     )
 
 
@@ -162,6 +164,7 @@ def listener(item: Any) -> Listener:
         load_balancer_id=_optional(item, "load_balancer_id", str) or None,
         secret_id=_optional(item, "secret_id", str) or None,
         sni_secret_ids=_ids(_optional(item, "sni_secret_id", list) or [], "sni_secret_id"),
+        provisioning_status=_optional(item, "provisioning_status", str) or "",
     )
 
 
@@ -175,6 +178,7 @@ def pool(item: Any) -> Pool:
         crl_secret_id=_optional(item, "crl_secret_id", str) or None,
         listener_ids=_references(item, "listeners"),
         load_balancer_ids=_references(item, "loadbalancers"),
+        provisioning_status=_optional(item, "provisioning_status", str) or "",
     )
 
 

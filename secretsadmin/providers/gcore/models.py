@@ -77,6 +77,8 @@ class Submitted:
 class LoadBalancer:
     id: str
     name: str
+    # PENDING_UPDATE while Octavia updates it or one of its listeners or pools ("" when unsaid).
+    provisioning_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class Listener:
     load_balancer_id: str | None
     secret_id: str | None
     sni_secret_ids: tuple[str, ...]
+    provisioning_status: str = ""  # PENDING_UPDATE while an update of it runs
 
 
 @dataclass(frozen=True)
@@ -106,3 +109,4 @@ class Pool:
     crl_secret_id: str | None
     listener_ids: tuple[str, ...]
     load_balancer_ids: tuple[str, ...]
+    provisioning_status: str = ""  # PENDING_UPDATE while an update of it runs

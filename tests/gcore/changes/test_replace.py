@@ -2,7 +2,7 @@
 or uploaded, each switch one task followed and checked, resumed from the operation's page after a
 failed task or a closed tab, and the whole told in the audit log as one story."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
+from emulators.faults import Fault
 from secretsadmin.accounts.roles import Role
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.core import once
@@ -17,7 +18,7 @@ from secretsadmin.gcore import actions, replacements
 from secretsadmin.rollouts.models import Rollout
 from tests.conftest import at_once
 from tests.fixtures.certificates import make_chain
-from tests.fixtures.gcore import PROJECT_ID, REGION_ID
+from tests.fixtures.gcore import PROJECT_ID, REGION_ID, new_app
 from tests.fixtures.personas import client_for, make_user
 from tests.gcore.changes.conftest import finish
 from tests.gcore.test_secret_page import text
@@ -25,6 +26,15 @@ from tests.pipecat.conftest import Elements, post, token_of
 
 pytestmark = pytest.mark.django_db
 TASK_FAILURE = "Load balancer web-lb is in ERROR state"
+
+
+@pytest.fixture
+def gcore_app(gcore_clock):
+    """The emulator with Gcore's wall clock ours, as it is for real: an upload whose task Gcore
+    forgot is found by the creation time of its certificate."""
+    app = new_app(gcore_clock, wall_clock=lambda: datetime.now(UTC))
+    yield app
+    app.reset()
 
 
 @pytest.fixture
@@ -142,10 +152,10 @@ def test_a_full_replacement_switches_every_use_one_at_a_time_and_offers_the_dele
     rollout = the_rollout()
     assert (rollout.subject_name, rollout.replacement_name) == ("www-2025", "www-2026")
     assert [(s.target_name, s.kind, s.role) for s in rollout.steps.all()] == [
-        ("https", "listener", "default certificate"),
-        ("https", "listener", "SNI certificate"),
-        ("api", "listener", "SNI certificate"),
-        ("backends", "pool", "CA"),
+        ("web-lb / https", "listener", "default certificate"),
+        ("web-lb / https", "listener", "SNI certificate"),
+        ("web-lb / api", "listener", "SNI certificate"),
+        ("web-lb / backends", "pool", "CA"),
     ]
     page = editor.get(path)
     assert "Replace certificate www-2025 by www-2026" in text(page.content.decode())
@@ -196,22 +206,26 @@ def test_the_audit_log_tells_the_operation_and_its_steps(editor, auditor, gcore,
     run(editor, gcore, path)
     rollout = the_rollout()
 
+    old, new = certs["old"], certs["new"]
+    replacing = f"Replacing certificate www-2025 ({old.id}) by www-2026 ({new.id})."
     operation = AuditEvent.objects.get(sequence=rollout.operation)
     assert (operation.action, operation.target, operation.target_id, operation.reason) == (
         actions.CERTIFICATE_REPLACE,
         "www-2025",
-        certs["old"].id,
-        "renewed",
+        old.id,
+        f"{replacing}\nrenewed",
     )
     running, ended = AuditEvent.objects.filter(attempt=operation).order_by("sequence")
     assert (running.error_code, ended.outcome) == ("operation_running", "succeeded")
     steps = AuditEvent.objects.filter(operation_id=operation.sequence, outcome="attempted")
+    # Each switch names its load balancer, and which certificate replaces which.
     assert [(e.action, e.target, e.target_id) for e in steps.order_by("sequence")] == [
-        (actions.LISTENER_UPDATE, "https", certs["https"].id),
-        (actions.LISTENER_UPDATE, "https", certs["https"].id),
-        (actions.LISTENER_UPDATE, "api", certs["api"].id),
-        (actions.POOL_UPDATE, "backends", certs["pool"].id),
+        (actions.LISTENER_UPDATE, "web-lb / https", certs["https"].id),
+        (actions.LISTENER_UPDATE, "web-lb / https", certs["https"].id),
+        (actions.LISTENER_UPDATE, "web-lb / api", certs["api"].id),
+        (actions.POOL_UPDATE, "web-lb / backends", certs["pool"].id),
     ]
+    assert {e.reason for e in steps} == {f"{replacing}\nrenewed"}
     for attempt, step in zip(steps.order_by("sequence"), rollout.steps.all(), strict=True):
         outcomes = list(AuditEvent.objects.filter(attempt=attempt).order_by("sequence"))
         assert [o.outcome for o in outcomes] == ["unknown", "succeeded"]
@@ -279,26 +293,68 @@ def test_a_closed_tab_leaves_it_to_resume_when_an_editor_opens_its_page(
     assert states(rollout) == ["done"] * 4
 
 
-def test_a_busy_load_balancer_leaves_the_step_waiting(
-    editor, gcore, gcore_client, certs, monkeypatch
-):
+def switch_attempts() -> int:
+    return AuditEvent.objects.filter(action=actions.LISTENER_UPDATE, outcome="attempted").count()
+
+
+def test_a_busy_listener_is_waited_for_without_sending(editor, gcore, gcore_client, certs):
     path = rollout_path(start_by_pick(editor, certs))
-    # Another tool updates the listener first: it is locked until that task ends.
+    # Another tool updates the listener first: it is PENDING_UPDATE until that task ends.
     gcore_client.patch(
         f"/cloud/v2/lblisteners/{PROJECT_ID}/{REGION_ID}/{certs['https'].id}",
         json={"name": "https"},
     ).raise_for_status()
 
     advance(editor, path)
+    advance(editor, path)
 
     step = the_rollout().steps.get(position=0)
-    assert step.state == "waiting" and "busy" in step.message
-    advance(editor, path)  # sent again only a while later
-    assert gcore.calls("update_listener") == 2
+    assert step.state == "waiting"
+    assert "busy with the listener https (PENDING_UPDATE)" in step.message
+    assert gcore.calls("update_listener") == 1 and switch_attempts() == 0  # nothing sent
     finish(gcore)
+    run(editor, gcore, path)
+    assert states(the_rollout()) == ["done"] * 4
+
+
+def test_a_load_balancer_busy_with_another_listener_is_waited_for(
+    editor, gcore, gcore_client, certs
+):
+    path = rollout_path(start_by_pick(editor, certs))
+    # Octavia locks the whole load balancer while it updates one of its listeners.
+    gcore_client.patch(
+        f"/cloud/v2/lblisteners/{PROJECT_ID}/{REGION_ID}/{certs['api'].id}",
+        json={"name": "api"},
+    ).raise_for_status()
+
+    advance(editor, path)
+
+    step = the_rollout().steps.get(position=0)
+    assert step.state == "waiting"
+    assert "busy with the load balancer web-lb (PENDING_UPDATE)" in step.message
+    assert switch_attempts() == 0
+    finish(gcore)
+    run(editor, gcore, path)
+    assert states(the_rollout()) == ["done"] * 4
+
+
+def test_a_409_met_anyway_leaves_the_step_waiting_and_sends_it_again_later(
+    editor, gcore, certs, monkeypatch
+):
+    path = rollout_path(start_by_pick(editor, certs))
+    # Locked between the read and the PATCH (by another tool): Gcore answers 409.
+    gcore.faults.add(Fault("update_listener", status=409, times=1))
+
+    advance(editor, path)
+
+    step = the_rollout().steps.get(position=0)
+    assert step.state == "waiting" and replacements.SENT_AGAIN in step.message
+    advance(editor, path)  # sent again only a while later
+    assert switch_attempts() == 1
     monkeypatch.setattr(replacements, "BUSY_WAIT", timedelta(0))
     run(editor, gcore, path, polls=20)
     assert states(the_rollout()) == ["done"] * 4
+    assert switch_attempts() == 4  # the 409, then one per listener's switch
 
 
 @pytest.mark.django_db(transaction=True)
@@ -383,7 +439,16 @@ def test_a_replacement_by_upload_creates_it_first_then_switches(editor, gcore, c
     upload_step = rollout.steps.get(position=0)
     assert (upload_step.kind, upload_step.state) == ("certificate", "sent")
     create = AuditEvent.objects.get(action=actions.CERTIFICATE_CREATE, outcome="attempted")
-    assert create.operation_id == rollout.operation
+    # Sent before the operation started (a refusal then starts nothing): each names the other.
+    operation = AuditEvent.objects.get(sequence=rollout.operation)
+    assert create.sequence < operation.sequence
+    assert (
+        create.reason == f"Uploaded to replace certificate www-2025 ({certs['old'].id}).\nrenewed"
+    )
+    assert operation.reason == (
+        f"Replacing certificate www-2025 ({certs['old'].id}) by www-2026-uploaded, uploaded by "
+        f"change #{create.sequence}.\nrenewed"
+    )
     assert "Replace certificate www-2025 by www-2026-uploaded" in text(editor.get(path).text)
 
     run(editor, gcore, path)
@@ -394,10 +459,13 @@ def test_a_replacement_by_upload_creates_it_first_then_switches(editor, gcore, c
     assert states(rollout) == ["done"] * 5
     assert gcore.listener(certs["https"].id).secret_id == made.id
     outcomes = AuditEvent.objects.filter(attempt=create).order_by("sequence")
-    assert [(o.outcome, o.operation_id) for o in outcomes] == [
-        ("unknown", rollout.operation),
-        ("succeeded", rollout.operation),
-    ]
+    assert [(o.outcome, o.target_id) for o in outcomes] == [("unknown", ""), ("succeeded", made.id)]
+    # The switches name the certificate uploaded, by its id once made.
+    switch = AuditEvent.objects.filter(action=actions.LISTENER_UPDATE, outcome="attempted").first()
+    assert switch.reason == (
+        f"Replacing certificate www-2025 ({certs['old'].id}) by www-2026-uploaded ({made.id})."
+        "\nrenewed"
+    )
 
 
 def test_an_upload_is_checked_as_on_create(editor, gcore, certs):
@@ -484,3 +552,113 @@ def test_two_pages_polling_at_once_send_one_switch(certs):
     assert at_once(poll, len(pages)) == ["200"] * len(pages)
     assert certs["app"].calls("update_listener") == 1
     assert states(the_rollout()) == ["sent", "waiting", "waiting", "waiting"]
+
+
+def test_an_upload_refused_at_once_starts_nothing(editor, gcore, certs):
+    gcore.faults.add(Fault("create_tls_secret", status=400, times=1))
+
+    response = upload(editor, certs)
+
+    assert response.status_code == 400
+    assert "nothing was switched" in text(response.content.decode())
+    assert Rollout.objects.count() == 0
+    assert not AuditEvent.objects.filter(action__startswith=actions.CERTIFICATE_REPLACE).exists()
+    [refused] = AuditEvent.objects.filter(action=actions.CERTIFICATE_CREATE, outcome="failed")
+    assert "Stopped by" not in refused.error_message
+
+
+def test_an_upload_whose_task_gcore_forgot_is_found_by_name_and_the_switches_go_on(
+    editor, gcore, certs
+):
+    path = rollout_path(upload(editor, certs))
+    finish(gcore)
+    step = the_rollout().steps.get(position=0)
+    gcore.store.settle(gcore.clock.now())
+    gcore.store._tasks.pop(step.upstream_id)  # Gcore purges old tasks
+
+    advance(editor, path)
+
+    [made] = gcore.secret_named(PROJECT_ID, REGION_ID, "www-2026-uploaded")
+    rollout = the_rollout()
+    step.refresh_from_db()
+    assert (step.state, rollout.replacement) == ("done", made.id), step.message
+    assert "found in the region" in step.message
+    ended = AuditEvent.objects.filter(attempt_id=step.attempt).latest("sequence")
+    assert (ended.outcome, ended.target_id) == ("succeeded", made.id)
+    run(editor, gcore, path)
+    assert states(the_rollout()) == ["done"] * 5
+    assert gcore.calls("create_tls_secret") == 1
+
+
+def test_an_upload_whose_step_was_not_saved_follows_its_task(editor, gcore, certs):
+    path = rollout_path(upload(editor, certs))
+    # As if the request died after the upload was accepted, before its step was saved.
+    the_rollout().steps.filter(position=0).update(state="waiting", upstream_id="", attempt=None)
+
+    run(editor, gcore, path)
+
+    assert states(the_rollout()) == ["done"] * 5
+    assert gcore.calls("create_tls_secret") == 1
+
+
+def test_an_upload_gone_without_its_certificate_says_to_start_again(editor, gcore, certs):
+    gcore.fail_next_task(message="Secret store quota exceeded")
+    path = rollout_path(upload(editor, certs))
+    step = the_rollout().steps.get(position=0)
+    finish(gcore)
+    gcore.store.settle(gcore.clock.now())
+    gcore.store._tasks.pop(step.upstream_id)
+
+    advance(editor, path)
+    post(editor, f"{path}retry/")  # looks again; never sends the upload twice
+    page = advance(editor, path)
+
+    step.refresh_from_db()
+    assert step.state == "failed"
+    assert "No certificate named www-2026-uploaded was created" in step.message
+    assert "start another with the certificate" in text(page.text)
+    assert states(the_rollout()) == ["failed"] * 5
+    assert gcore.calls("create_tls_secret") == 1 and gcore.calls("update_listener") == 0
+
+
+def test_a_running_task_is_said_in_words(editor, gcore, certs):
+    path = rollout_path(start_by_pick(editor, certs))
+    advance(editor, path)
+    gcore.clock.advance(1.5)  # past its queue: RUNNING
+    cache.clear()
+
+    page = advance(editor, path)
+
+    row = Elements(page.text).one("tr", id="step-0")
+    assert "Gcore Cloud is carrying it out (RUNNING)" in row["text"]
+
+
+def test_the_start_page_says_plainly_that_the_names_are_not_checked(editor, certs):
+    page = Elements(editor.get(f"{page_of(certs['old'])}replace/").content.decode())
+
+    # Gcore gives no certificate's names: nobody may think they were compared.
+    for warning in ("pick-names-unchecked", "upload-names-unchecked"):
+        said = " ".join(page.one("p", id=warning)["text"].split())
+        assert "Gcore Cloud does not give" in said and "www-2025" in said
+        assert "is not checked" in said or "are all covered is not checked" in said
+
+
+def test_an_upload_whose_replacement_another_started_meanwhile_says_it_was_uploaded(
+    editor, gcore, certs, monkeypatch
+):
+    real = replacements.services.create_certificate
+
+    def another_starts_meanwhile(*args, **kwargs):
+        started = real(*args, **kwargs)
+        start_by_pick(client_for(make_user("erin", Role.EDITOR)), certs)
+        return started
+
+    monkeypatch.setattr(replacements.services, "create_certificate", another_starts_meanwhile)
+
+    response = upload(editor, certs)
+
+    assert response.status_code == 400
+    said = text(response.content.decode())
+    assert "The certificate www-2026-uploaded was uploaded, but the replacement could not" in said
+    assert "do not upload it again" in said
+    assert Rollout.objects.get().started_by == "erin"
