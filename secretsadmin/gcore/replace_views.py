@@ -64,6 +64,8 @@ def certificate_replace(
         request.FILES if source == UPLOAD else None,
         account=account,
         regions=(region,),
+        # The old certificate's region, which the form carries hidden: the only one it takes.
+        initial={"region": region.id},
     )
     if request.method == "POST":
         started = _started(request, account, region, old, pick if source == PICK else upload)

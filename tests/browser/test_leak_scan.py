@@ -415,19 +415,26 @@ def pipecat_changes(browsing: Browsing, page: Page, providers) -> None:
 
 
 @pytest.fixture(scope="module")
-def chains() -> tuple[Chain, Chain]:
-    """A certificate with its chain and key, and another certificate, whose key is not its."""
-    return make_chain("leak.example.test", prefix="Leak"), make_chain(
-        "other.leak.test", prefix="Other"
+def chains() -> tuple[Chain, Chain, Chain]:
+    """A certificate with its chain and key, another certificate, whose key is not its, and the
+    certificate that replaces the first."""
+    return (
+        make_chain("leak.example.test", prefix="Leak"),
+        make_chain("other.leak.test", prefix="Other"),
+        make_chain("leak.example.test", prefix="Renewed"),
     )
 
 
 def gcore_changes(
-    browsing: Browsing, page: Page, providers, retired_id: str, chains: tuple[Chain, Chain]
+    browsing: Browsing,
+    page: Page,
+    providers,
+    retired_id: str,
+    chains: tuple[Chain, Chain, Chain],
 ) -> None:
     """Every Gcore Cloud change form: a secret pasted, refused twice, failed upstream; a
     certificate with another's key refused, then with its own; a delete."""
-    app, (chain, other) = providers["gcore prod"], chains
+    app, (chain, other, renewed) = providers["gcore prod"], chains
 
     def named(name: str) -> list:
         return app.secret_named(1, PROD_REGION, name)
@@ -505,6 +512,28 @@ def gcore_changes(
     submit(browsing, page, "Upload certificate", "/new/certificate/")
     finish_tasks()
     assert len(named("leak-cert")) == 1
+
+    # leak-cert, once a listener uses it, replaced by a renewed one uploaded on its page.
+    [cert] = named("leak-cert")
+    balancer = app.add_load_balancer(1, PROD_REGION, "leak-lb")
+    listener = app.add_listener(balancer, "tls", "TERMINATED_HTTPS", 443, secret_id=cert.id)
+    browsing.goto(page, f"/gcore/prod/{PROD_REGION}/{cert.id}/")
+    page.get_by_role("link", name="Replace", exact=True).click()
+    upload = page.locator("form:has(input[name=source][value=upload])")
+    upload.get_by_label("Name", exact=True).fill("leak-cert-renewed")
+    upload.get_by_label("Certificate (PEM)").fill(renewed.leaf.cert_pem)
+    upload.get_by_label("Chain (PEM, optional)").fill(renewed.chain_pem)
+    upload.get_by_label("Private key (PEM)").fill(renewed.leaf.key_pem)
+    submit(browsing, page, "Upload and switch", "/replace/")
+    progress = page.locator("#rollout-progress")
+    for _ in range(20):  # the upload's task, then the switch's, each run out by the clock
+        if progress.get_attribute("data-state") == "done":
+            break
+        app.clock.advance(5)
+        page.wait_for_timeout(1000)
+    expect(progress).to_have_attribute("data-state", "done")
+    browsing.settle(page)
+    assert app.listener(listener.id).secret_id == named("leak-cert-renewed")[0].id
 
     browsing.goto(page, f"/gcore/prod/{OTHER_REGION}/{retired_id}/")
     page.get_by_role("link", name="Delete retired-secret").click()
@@ -687,7 +716,7 @@ def cookie_canaries(set_cookies: dict[str, set[str]]) -> list[Canary]:
     return [canary for canary in made if canary.text]  # a cookie cleared is set to ""
 
 
-def canaries(origins: dict[str, str], chains: tuple[Chain, Chain]) -> list[Canary]:
+def canaries(origins: dict[str, str], chains: tuple[Chain, Chain, Chain]) -> list[Canary]:
     """Every canary, with where it may be: a token in its own account's Authorization header, a
     value in the request that takes it to its provider (and the answer of one that echoed it)."""
 
@@ -703,7 +732,7 @@ def canaries(origins: dict[str, str], chains: tuple[Chain, Chain]) -> list[Canar
     def echoed(name: str, text: str, account: str) -> Canary:
         return Canary(name, text, to(account, UPSTREAM_BODY, UPSTREAM_ANSWER))
 
-    chain, other = chains
+    chain, other, renewed = chains
     return [
         token("the Pipecat prod token", PIPECAT_PROD_TOKEN, "pipecat prod"),
         token("the Pipecat staging token", PIPECAT_STAGING_TOKEN, "pipecat staging"),
@@ -734,6 +763,12 @@ def canaries(origins: dict[str, str], chains: tuple[Chain, Chain]) -> list[Canar
         echoed("a payload Gcore echoed", PAYLOAD_ECHOED, "gcore prod"),
         sent("a private key", chain.leaf.key_pem, "gcore prod", *key_lines(chain.leaf.key_pem)),
         Canary("another's private key", other.leaf.key_pem, parts=key_lines(other.leaf.key_pem)),
+        sent(
+            "a replacing private key",
+            renewed.leaf.key_pem,
+            "gcore prod",
+            *key_lines(renewed.leaf.key_pem),
+        ),
         Canary("a candidate value", CANDIDATE),
         Canary("a candidate value in a file", CANDIDATE_FILE),
         Canary("a value another tool set", UPSTREAM_SET_VALUE),

@@ -127,6 +127,9 @@ def test_the_preview_lists_what_will_switch_and_offers_the_region_s_certificates
     # Not the old one, not the expired one.
     assert options == [certs["other"].id, certs["new"].id]
     assert "Upload and switch" in shown
+    # The upload form carries the old certificate's region: a browser sends it as it is.
+    [region] = Elements(page.content.decode()).all("input", name="region")
+    assert region["value"] == str(REGION_ID)
 
 
 def test_the_secret_page_offers_replace_to_editors_only_and_links_a_running_one(
