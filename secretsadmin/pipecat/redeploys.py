@@ -12,6 +12,8 @@ interval, however many pages follow). A set that turned pending anyway (its 409)
 waiting again; a set that failed to provision stops the steps waiting for it. A deploy is never
 sent twice by the dashboard without a look first: one whose answer was lost, or whose request
 ended while sending it (the step holds its attempt before the POST), is looked for on the agent.
+Its attempt names the deployment the agent had before it (`target_id`): a desired deployment of
+another id since is one the deploy made (or one made after it), whatever either clock says.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -216,19 +218,33 @@ def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
 
 def _went_out(rollout: Rollout, step: Step, sequence: int) -> bool:
     """A step waiting with an attempt was being sent when its request ended (a crash, a
-    timeout): whether its deploy went out, as the agent now tells. One that did is followed;
-    one that did not has its attempt concluded failed, and is sent again."""
+    timeout), or was retried after its answer was lost: whether its deploy went out, before it
+    is sent again. A definite refusal (`failed`: a 409, a 4xx, its deployment failed) is sent
+    again; a deployment the attempt's outcome names is followed; otherwise the agent tells: a
+    desired deployment other than the one the attempt recorded it replaces (`target_id`) was
+    made since and is followed as this one (ids, never times: the clocks differ); the same
+    one, and the deploy is sent again."""
     attempt = AuditEvent.objects.filter(sequence=sequence).first()
-    if attempt is None or AuditEvent.objects.filter(attempt=attempt).exists():
-        step.attempt = None  # concluded (a 409 sets it waiting again): nothing to look for
+    if attempt is None:
+        step.attempt = None
         return False
+    outcomes = list(AuditEvent.objects.filter(attempt=attempt).order_by("sequence"))
+    if any(outcome.outcome == Outcome.FAILED for outcome in outcomes):
+        step.attempt = None
+        return False
+    replaced = attempt.target_id
+    made = next((o.target_id for o in reversed(outcomes) if o.target_id not in ("", replaced)), "")
+    if made:
+        step.state, step.upstream_id = Step.State.SENT, made
+        step.message = f"Deploying: deployment {made}, made by its deploy, is followed."
+        step.save()
+        return True
     try:
         agent = selectors.agent(rollout.account, step.target, fresh=True)
     except ProviderError as error:
         _say([step], f"Whether its deploy went out could not be read: {describe_read(error)}")
         return True
-    deployed, asked = agent.deployed_at, attempt.time
-    if deployed is not None and isinstance(asked, datetime) and deployed >= asked:
+    if agent.deployment_id != replaced:
         message = (
             f"Its request ended before Pipecat Cloud's answer was recorded; deployment "
             f"{agent.deployment_id} was made since: it is followed."
@@ -237,13 +253,15 @@ def _went_out(rollout: Rollout, step: Step, sequence: int) -> bool:
         step.state, step.upstream_id, step.message = Step.State.SENT, agent.deployment_id, message
         step.save()
         return True
-    _conclude_once(
-        attempt,
-        Outcome.FAILED,
-        "not_sent",
-        "Its request ended before the deploy was sent: no deployment was made since.",
-        "",
-    )
+    if not outcomes:
+        _conclude_once(
+            attempt,
+            Outcome.FAILED,
+            "not_sent",
+            f"Its request ended before the deploy was sent: the agent still runs deployment "
+            f"{replaced}.",
+            replaced,
+        )
     step.attempt = None
     return False
 
@@ -280,7 +298,11 @@ def _deploy(
 ) -> None:
     """Sends one deploy between its attempt and its outcome; `before` is the agent as listed
     before it, which tells whether a deploy whose answer was lost made a deployment."""
-    subject = Subject(actions.PROVIDER, rollout.account, rollout.region, step.target)
+    # The attempt names the deployment the agent has before (`target_id`): a new desired id
+    # since says that the deploy went out (`_went_out`, `reconcile`), whatever either clock.
+    subject = Subject(
+        actions.PROVIDER, rollout.account, before.region, step.target, before.deployment_id
+    )
 
     def marked_then_sent() -> Redeployed:
         # The step holds its attempt before the POST: a request ending during it leaves the step

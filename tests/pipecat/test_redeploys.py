@@ -357,8 +357,10 @@ def test_a_deploy_whose_answer_was_lost_is_looked_for_never_sent_twice(editor, d
     advance(editor, rollout)
     attempt = AuditEvent.objects.get(sequence=made.attempt)
     ended = AuditEvent.objects.filter(attempt=attempt).order_by("sequence")
+    # The attempt names the deployment it replaces; the answer lost names no other.
+    assert attempt.target_id not in ("", made.upstream_id)
     assert [(o.outcome, o.target_id) for o in ended] == [
-        ("unknown", ""),
+        ("unknown", attempt.target_id),
         ("succeeded", made.upstream_id),
     ]
 
@@ -376,6 +378,25 @@ def test_an_agent_bound_elsewhere_since_the_start_is_not_redeployed(editor, demo
     assert demo.calls("update_agent") == 1
 
 
+def crash_while_sending(rollout: Rollout, step) -> AuditEvent:
+    """As a request that ended during the step's POST leaves it: its attempt recorded (naming
+    the deployment the agent had), held by the step, with no outcome."""
+    before = demo_agent(step.target)
+    attempt = audit.attempt(
+        audit.Actor.system("crashed"),
+        action=actions.AGENT_REDEPLOY,
+        subject=audit.Subject("pipecat", "prod", before.region, step.target, before.deployment_id),
+        operation=rollout.operation,
+    )
+    step.attempt = attempt.sequence
+    step.save()
+    return attempt
+
+
+def demo_agent(name: str):
+    return selectors.agent("prod", name, fresh=True)
+
+
 def test_a_send_cut_short_is_looked_for_before_it_is_sent_again(editor, demo):
     """A request that ended while sending (a crash) left its steps waiting with their attempts:
     a deployment made since is followed, never made twice; none, and the deploy is sent."""
@@ -383,14 +404,7 @@ def test_a_send_cut_short_is_looked_for_before_it_is_sent_again(editor, demo):
     rollout = start(editor, all="1")
     found = the_rollout()
     for step in found.steps.all():
-        attempt = audit.attempt(
-            audit.Actor.system("crashed"),
-            action=actions.AGENT_REDEPLOY,
-            subject=audit.Subject("pipecat", "prod", "us-west", step.target),
-            operation=found.operation,
-        )
-        step.attempt = attempt.sequence
-        step.save()
+        crash_while_sending(found, step)
     demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
 
     shown = advance(editor, rollout)
@@ -420,3 +434,105 @@ def test_following_costs_one_read_per_agent_per_interval_however_many_pages(edit
 
     intervals = math.ceil((time.monotonic() - started) / settings.PIPECAT_POLL_SECONDS)
     assert 2 <= demo.calls("get_agent") - before <= 2 * intervals  # one per agent and interval
+
+
+def test_a_deploy_accepted_before_the_step_was_saved_is_followed_not_sent_again(editor, demo):
+    """The worker died once the deploy's acceptance was recorded, before its step was saved."""
+    settle_the_set(demo)
+    rollout = start(editor, agent="voice-prod")
+    advance(editor, rollout)
+    step = the_rollout().steps.get()
+    deployment = step.upstream_id
+    Rollout.objects.get().steps.update(state="waiting", upstream_id="", message="")
+
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 1
+    step.refresh_from_db()
+    assert (step.state, step.upstream_id) == ("sent", deployment)
+
+
+def test_a_send_reconciled_as_gone_out_is_followed_not_sent_again(editor, demo):
+    """The page closed during the POST; audit_reconcile saw the agent's new deployment."""
+    settle_the_set(demo)
+    rollout = start(editor, agent="voice-prod")
+    found = the_rollout()
+    attempt = crash_while_sending(found, found.steps.get())
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
+    call_command("audit_reconcile", older_than=0, stdout=StringIO())
+    deployment = demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+    assert AuditEvent.objects.get(attempt=attempt).target_id == deployment
+
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 0
+    assert the_rollout().steps.get().upstream_id == deployment
+
+
+def test_a_retry_after_a_lost_answer_looks_before_sending_again(editor, demo):
+    """A deploy whose answer was lost landed only after the look that followed it."""
+    settle_the_set(demo)
+    fail_next(demo, "update_agent", 500)
+    rollout = start(editor, agent="voice-prod")
+    advance(editor, rollout)
+    assert states(the_rollout()) == ["failed"]
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it landed late
+    late = demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+
+    assert post(editor, rollout + "retry/").status_code == 302
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 1
+    step = the_rollout().steps.get()
+    assert (step.state, step.upstream_id) == ("sent", late)
+
+
+def test_a_retry_after_a_refusal_sends_again(editor, demo):
+    settle_the_set(demo)
+    fail_next(demo, "update_agent", 400)
+    rollout = start(editor, agent="voice-prod")
+    advance(editor, rollout)
+    assert post(editor, rollout + "retry/").status_code == 302
+
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 2
+    assert states(the_rollout()) == ["sent"]
+
+
+@pytest.mark.parametrize("behind", [3600, -3600])
+def test_whether_a_send_went_out_does_not_hang_on_either_clock(editor, demo, behind):
+    """Pipecat Cloud's clock an hour behind ours (or ahead): ids tell, not times."""
+    demo.agents._epoch -= behind
+    settle_the_set(demo)
+    rollout = start(editor, all="1")
+    found = the_rollout()
+    went, not_sent = found.steps.all()
+    crash_while_sending(found, went)
+    crash_while_sending(found, not_sent)
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
+
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 1  # only voice-prod-canary's, which had not gone out
+    assert states(the_rollout()) == ["sent", "sent"]
+    assert the_rollout().steps.get(target="voice-prod").upstream_id == (
+        demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+    )
+
+
+@pytest.mark.parametrize("behind", [3600, -3600])
+def test_audit_reconcile_tells_a_send_by_ids_not_clocks(editor, demo, behind):
+    demo.agents._epoch -= behind
+    settle_the_set(demo)
+    start(editor, all="1")
+    found = the_rollout()
+    went, not_sent = found.steps.all()
+    attempts = [crash_while_sending(found, went), crash_while_sending(found, not_sent)]
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
+
+    call_command("audit_reconcile", older_than=0, stdout=StringIO())
+
+    ended = [AuditEvent.objects.get(attempt=attempt) for attempt in attempts]
+    assert [e.outcome for e in ended] == ["unknown", "failed"]
+    assert ended[0].target_id == demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
