@@ -4,7 +4,8 @@
 An agent reads its sets' values only when it is deployed, and Pipecat Cloud refuses (409) a
 deploy binding a set that is not `ready`. So the operation waits for every set its waiting
 agents bind to be ready, as the shared sets list says (one interval old at most), and only then
-sends their deploys, all at once (agents are independent). Each deploy is its own audited change
+sends their deploys, all at once (agents are independent), as many as the page's deadline leaves
+time for (the next poll sends the rest). Each deploy is its own audited change
 under the operation: its attempt before the POST, `unknown` with `DEPLOYING` and the deployment
 id once Pipecat Cloud accepted it, then `succeeded` or `failed` (with the deployment id) once the
 deployment landed or failed, as the agent's shared read shows it (one GET per agent per
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
@@ -31,6 +33,7 @@ from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.services import Actor, Subject
 from secretsadmin.core.provider_errors import describe_change, describe_read, what_happened
 from secretsadmin.core.provider_pages import with_request_id
+from secretsadmin.providers import deadlines
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import (
     Agent,
@@ -213,7 +216,20 @@ def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
             else:
                 _say([step], message)
             continue
+        if not _time_for_a_deploy():
+            # Left waiting with no attempt: the next poll sends it, under a deadline of its own.
+            _say([step], "Waiting: sent at the next poll (this one had no time left to).")
+            continue
         _deploy(rollout, actor, step, agent, partial(client.redeploy, agent.name))
+
+
+def _time_for_a_deploy() -> bool:
+    """Whether what is left of the page's deadline leaves a deploy its whole time to answer
+    (a read's timeout, half the deadline at most): one sent short of it may have its answer
+    cut off, and one sent with none left is refused before it is asked, a failed attempt."""
+    left = deadlines.remaining()
+    needed = min(settings.PIPECAT_TIMEOUTS.read, settings.PROVIDER_DEADLINE_SECONDS / 2)
+    return left is None or left >= needed
 
 
 def _went_out(rollout: Rollout, step: Step, sequence: int) -> bool:

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from emulators.pipecat import seed_demo
+from emulators.pipecat.agents import Config
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.pipecat import actions, selectors
@@ -536,3 +537,31 @@ def test_audit_reconcile_tells_a_send_by_ids_not_clocks(editor, demo, behind):
     ended = [AuditEvent.objects.get(attempt=attempt) for attempt in attempts]
     assert [e.outcome for e in ended] == ["unknown", "failed"]
     assert ended[0].target_id == demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+
+
+def test_a_large_redeploy_sends_what_each_poll_has_time_for_and_the_rest_next(
+    editor, demo, settings, monkeypatch
+):
+    """Each POST takes a while and the page's deadline is short: a poll sends what fits, no
+    deploy is cut short or refused unasked, and the next polls send the rest, each once."""
+    for i in range(6):
+        config = Config("acme/x:1", SET, None, min_agents=1, max_agents=2)
+        demo.agents.add(PIPECAT_ORG, f"bulk-{i}", "us-west", config, demo.clock.now())
+    settle_the_set(demo)
+    settings.PROVIDER_DEADLINE_SECONDS = 1.0
+    monkeypatch.setattr(demo.clock, "sleep", time.sleep)  # the emulator's delays take real time
+    fail_next(demo, "update_agent", None, times=100, delay=0.3)
+    rollout = start(editor, all="1")
+
+    shown = advance(editor, rollout)
+
+    first = demo.calls("update_agent")
+    assert 1 <= first < 8
+    assert "Waiting: sent at the next poll" in shown
+    for _ in range(8):
+        advance(editor, rollout)
+    assert demo.calls("update_agent") == 8
+    assert set(states(the_rollout())) == {"sent"}
+    outcomes = [e.outcome for e in events(actions.AGENT_REDEPLOY)]
+    assert outcomes.count("attempted") == 8
+    assert "failed" not in outcomes
