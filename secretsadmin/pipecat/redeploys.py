@@ -131,7 +131,9 @@ def start(
     if not wanted:
         raise NoAgents
     strangers = [agent for agent in wanted if agent not in by_name]
-    subject = Subject(actions.PROVIDER, account, users[0].region if users else "", name)
+    # The operation's region is its agents' when they share one; each step has its agent's.
+    regions = {by_name[agent].region for agent in wanted if agent in by_name}
+    subject = Subject(actions.PROVIDER, account, regions.pop() if len(regions) == 1 else "", name)
     if strangers:
         refused = NotBinding(name, strangers)
         audit.record(

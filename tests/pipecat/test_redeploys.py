@@ -565,3 +565,19 @@ def test_a_large_redeploy_sends_what_each_poll_has_time_for_and_the_rest_next(
     outcomes = [e.outcome for e in events(actions.AGENT_REDEPLOY)]
     assert outcomes.count("attempted") == 8
     assert "failed" not in outcomes
+
+
+def test_each_step_is_recorded_in_its_agents_region(editor, demo):
+    config = Config("acme/x:1", SET, None, min_agents=1, max_agents=2)
+    demo.agents.add(PIPECAT_ORG, "voice-eu", "eu-central", config, demo.clock.now())
+    settle_the_set(demo)
+    rollout = start(editor, agent=["voice-prod", "voice-eu"])
+    advance(editor, rollout)
+
+    attempts = [e for e in events(actions.AGENT_REDEPLOY) if e.outcome == "attempted"]
+    assert sorted((e.target, e.region) for e in attempts) == [
+        ("voice-eu", "eu-central"),
+        ("voice-prod", "us-west"),
+    ]
+    (operation,) = [e for e in operation_events() if e.outcome == "attempted"]
+    assert operation.region == ""  # its agents are in two regions
