@@ -187,6 +187,24 @@ class Redeploys:
         waiting = [step for step in steps if step.state == Step.State.WAITING]
         if send and waiting:
             _send(rollout, actor, waiting)
+        elif waiting:
+            _say_why_waiting(rollout, waiting)
+
+
+def _say_why_waiting(rollout: Rollout, waiting: list[Step]) -> None:
+    """What each step not being sent waits for, from the shared reads, sending nothing: a
+    page that only shows the operation (its first load, a viewer's) says it from the start."""
+    try:
+        agents = {a.name: a for a in selectors.list_agents(rollout.account)}
+    except ProviderError as error:
+        _say(waiting, f"Waiting: the agents could not be read. {describe_read(error)}")
+        return
+    for step in waiting:
+        agent = agents.get(step.target)
+        if step.attempt is not None or agent is None or not agent.binds(rollout.subject):
+            continue  # the next pass that sends tells
+        hold = _set_holding(rollout.account, agent)
+        _say([step], hold[1] if hold is not None else "Waiting: sent at the next poll.")
 
 
 def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:

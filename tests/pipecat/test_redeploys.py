@@ -581,3 +581,15 @@ def test_each_step_is_recorded_in_its_agents_region(editor, demo):
     ]
     (operation,) = [e for e in operation_events() if e.outcome == "attempted"]
     assert operation.region == ""  # its agents are in two regions
+
+
+def test_the_operations_page_says_what_its_steps_wait_for_from_its_first_load(editor, demo):
+    change_a_key(editor)
+    rollout = start(editor, all="1")
+
+    shown = text(editor.get(rollout).content.decode())
+
+    assert shown.count("Waiting for set prod-voice-agent to be ready (it is pending)") == 2
+    settle_the_set(demo)
+    assert "Waiting: sent at the next poll" in text(editor.get(rollout).content.decode())
+    assert demo.calls("update_agent") == 0
