@@ -39,7 +39,6 @@ from secretsadmin.providers.pipecat import (
     Agent,
     NotFound,
     Redeployed,
-    SetNotFound,
     SetNotReady,
     pipecat_clients,
 )
@@ -377,14 +376,15 @@ def _deploy(
         if isinstance(error, SetNotReady):
             step.attempt = None  # concluded failed: nothing to look for before sending again
             step.state = Step.State.WAITING
+            which = f"Set {error.set_name}" if error.set_name else "A set it binds"
             step.message = (
-                f"Set {error.set_name or rollout.subject_name} turned pending meanwhile: Pipecat "
-                "Cloud refused the deploy (409), nothing was deployed. It is sent once the set "
-                "is ready."
+                f"{which} turned pending meanwhile: Pipecat Cloud refused the deploy (409), "
+                "nothing was deployed. It is sent once the set is ready."
             )
         else:
             step.state = Step.State.FAILED
-            step.message = with_request_id(failure.message, actor.request_id, provider_error)
+            said = _gone(rollout, before) if isinstance(error, NotFound) else failure.message
+            step.message = with_request_id(said, actor.request_id, provider_error)
             if provider_error is not None and provider_error.may_have_applied:
                 _look_for_it(rollout, step, before)
         step.save()
@@ -424,11 +424,28 @@ def _accepted(answer: Redeployed) -> Conclusion:
     )
 
 
+def _gone(rollout: Rollout, before: Agent) -> str:
+    """What a deploy's 404 was about, as a read of the agent tells: the agent, or a set it
+    binds (the API answers both alike)."""
+    try:
+        selectors.agent(rollout.account, before.name, fresh=True)
+    except NotFound:
+        return f"Agent {before.name} no longer exists: nothing was deployed."
+    except ProviderError as error:
+        return (
+            f"Pipecat Cloud found no agent {before.name}, or no set it binds: nothing was "
+            f"deployed. Which could not be read: {describe_read(error)}"
+        )
+    bound = ", ".join([*before.env_sets, *filter(None, [before.image_pull_set])])
+    return (
+        f"A set agent {before.name} binds ({bound}) is gone, Pipecat Cloud says: nothing was "
+        "deployed. Save the set again, or bind the agent to another, then retry."
+    )
+
+
 def _describe(error: ProviderError, agent: str) -> str:
-    if isinstance(error, SetNotFound):
-        return f"{what_happened(error)} A set agent {agent} binds is gone: nothing was deployed."
     if isinstance(error, NotFound):
-        return f"{what_happened(error)} Agent {agent} no longer exists: nothing was deployed."
+        return f"{what_happened(error)} Agent {agent} or a set it binds is gone."
     return describe_change(error, f"agent {agent}").replace("The change to", "The redeploy of")
 
 

@@ -593,3 +593,31 @@ def test_the_operations_page_says_what_its_steps_wait_for_from_its_first_load(ed
     settle_the_set(demo)
     assert "Waiting: sent at the next poll" in text(editor.get(rollout).content.decode())
     assert demo.calls("update_agent") == 0
+
+
+def test_a_409_in_other_words_sets_the_step_waiting(editor, demo):
+    settle_the_set(demo)
+    fail_next(demo, "update_agent", 409, message="Conflict")
+    rollout = start(editor, agent="voice-prod")
+
+    shown = advance(editor, rollout)
+
+    assert "A set it binds turned pending meanwhile" in shown
+    assert states(the_rollout()) == ["waiting"]
+    advance(editor, rollout)
+    assert states(the_rollout()) == ["sent"]
+
+
+def test_a_404_is_told_apart_by_reading_the_agent_not_by_its_words(editor, demo):
+    settle_the_set(demo)
+    rollout = start(editor, all="1")
+    selectors.list_agents("prod")  # listed (shared) before voice-prod is deleted
+    demo.agents.delete(PIPECAT_ORG, "voice-prod")
+    fail_next(demo, "update_agent", 404, message="Secret set not found")
+    fail_next(demo, "update_agent", 404, message="Service not found")
+
+    shown = advance(editor, rollout)
+
+    assert states(the_rollout()) == ["failed", "failed"]
+    assert "Agent voice-prod no longer exists: nothing was deployed." in shown
+    assert "A set agent voice-prod-canary binds (prod-voice-agent) is gone" in shown
