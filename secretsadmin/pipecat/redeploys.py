@@ -279,6 +279,18 @@ def _went_out(rollout: Rollout, step: Step, sequence: int) -> bool:
     except ProviderError as error:
         _say([step], f"Whether its deploy went out could not be read: {describe_read(error)}")
         return True
+    if not replaced:
+        # An attempt recorded without the deployment it replaces (before attempts named it):
+        # whether it went out is for a person to judge; a retry sends it again.
+        message = (
+            f"Whether its deploy went out cannot be told (the agent has deployment "
+            f"{agent.deployment_id}): check the agent in Pipecat Cloud, then retry or stop here."
+        )
+        if not outcomes:
+            _conclude_once(attempt, Outcome.UNKNOWN, "", message, "")
+        step.attempt = None
+        _fail(step, message)
+        return True
     if agent.deployment_id != replaced:
         message = (
             f"Its request ended before Pipecat Cloud's answer was recorded; deployment "

@@ -621,3 +621,26 @@ def test_a_404_is_told_apart_by_reading_the_agent_not_by_its_words(editor, demo)
     assert states(the_rollout()) == ["failed", "failed"]
     assert "Agent voice-prod no longer exists: nothing was deployed." in shown
     assert "A set agent voice-prod-canary binds (prod-voice-agent) is gone" in shown
+
+
+def test_a_send_cut_short_whose_attempt_names_no_deployment_waits_for_a_person(editor, demo):
+    """An attempt recorded without the deployment it replaced cannot be told apart."""
+    settle_the_set(demo)
+    rollout = start(editor, agent="voice-prod")
+    found = the_rollout()
+    step = found.steps.get()
+    step.attempt = audit.attempt(
+        audit.Actor.system("crashed"),
+        action=actions.AGENT_REDEPLOY,
+        subject=audit.Subject("pipecat", "prod", "us-west", step.target),
+        operation=found.operation,
+    ).sequence
+    step.save()
+
+    shown = advance(editor, rollout)
+
+    assert "Whether its deploy went out cannot be told" in shown
+    assert (states(the_rollout()), demo.calls("update_agent")) == (["failed"], 0)
+    assert post(editor, rollout + "retry/").status_code == 302
+    advance(editor, rollout)
+    assert (states(the_rollout()), demo.calls("update_agent")) == (["sent"], 1)
