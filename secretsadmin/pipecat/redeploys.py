@@ -395,7 +395,11 @@ def _deploy(
             )
         else:
             step.state = Step.State.FAILED
-            said = _gone(rollout, before) if isinstance(error, NotFound) else failure.message
+            said = (
+                f"{what_happened(error)} {_gone(rollout, before)}"
+                if isinstance(error, NotFound)
+                else failure.message
+            )
             step.message = with_request_id(said, actor.request_id, provider_error)
             if provider_error is not None and provider_error.may_have_applied:
                 _look_for_it(rollout, step, before)
