@@ -1,7 +1,5 @@
 """Concludes attempts left without an outcome (a crash, a timeout) from Pipecat Cloud's state."""
 
-from datetime import datetime
-
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.audit.selectors import RECONCILED
@@ -65,7 +63,14 @@ def _redeploy_from_state(attempt: AuditEvent) -> AuditEvent | None:
     """A redeploy nobody followed to its end (its page closed, a restart), or one whose POST's
     answer was lost: from the agent's deployment as Pipecat Cloud now has it. None while that
     deployment still rolls out."""
-    accepted = AuditEvent.objects.filter(attempt=attempt, target_id__gt="").first()
+    # The attempt names the deployment the agent had before its POST; an outcome naming
+    # another is the one Pipecat Cloud accepted.
+    replaced = attempt.target_id
+    accepted = (
+        AuditEvent.objects.filter(attempt=attempt, target_id__gt="")
+        .exclude(target_id=replaced)
+        .first()
+    )
     deployment = accepted.target_id if accepted else ""
     try:
         agent = pipecat_clients().get(attempt.account).get_agent(attempt.target)
@@ -84,13 +89,16 @@ def _redeploy_from_state(attempt: AuditEvent) -> AuditEvent | None:
             outcome, how, made = "failed", f"deployment {deployment} failed", deployment
         elif deployment:
             return None  # still rolling out
-        elif agent.deployed_at is None or not isinstance(attempt.time, datetime):
-            outcome, how, made = "unknown", "when the agent was last deployed is not known", ""
-        elif agent.deployed_at >= attempt.time:
-            outcome, made = "unknown", ""
+        elif not replaced:
+            outcome, how, made = "unknown", "which deployment it replaced is not recorded", ""
+        elif agent.deployment_id != replaced:
+            # Its deploy went out (a new desired deployment since); another may have replaced
+            # it since, so the one the agent has is named, to follow, not claimed as its own.
+            outcome, made = "unknown", agent.deployment_id
             how = f"deployment {agent.deployment_id} was made since, by this attempt or another"
         else:
-            outcome, how, made = "failed", "no deployment was made since the attempt", ""
+            outcome, how = "failed", f"the agent still has deployment {replaced}: none was made"
+            made = replaced
     return audit.conclude(
         attempt,
         outcome=outcome,

@@ -4,7 +4,8 @@
 An agent reads its sets' values only when it is deployed, and Pipecat Cloud refuses (409) a
 deploy binding a set that is not `ready`. So the operation waits for every set its waiting
 agents bind to be ready, as the shared sets list says (one interval old at most), and only then
-sends their deploys, all at once (agents are independent). Each deploy is its own audited change
+sends their deploys, all at once (agents are independent), as many as the page's deadline leaves
+time for (the next poll sends the rest). Each deploy is its own audited change
 under the operation: its attempt before the POST, `unknown` with `DEPLOYING` and the deployment
 id once Pipecat Cloud accepted it, then `succeeded` or `failed` (with the deployment id) once the
 deployment landed or failed, as the agent's shared read shows it (one GET per agent per
@@ -12,6 +13,8 @@ interval, however many pages follow). A set that turned pending anyway (its 409)
 waiting again; a set that failed to provision stops the steps waiting for it. A deploy is never
 sent twice by the dashboard without a look first: one whose answer was lost, or whose request
 ended while sending it (the step holds its attempt before the POST), is looked for on the agent.
+Its attempt names the deployment the agent had before it (`target_id`): a desired deployment of
+another id since is one the deploy made (or one made after it), whatever either clock says.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
@@ -29,12 +33,12 @@ from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.audit.services import Actor, Subject
 from secretsadmin.core.provider_errors import describe_change, describe_read, what_happened
 from secretsadmin.core.provider_pages import with_request_id
+from secretsadmin.providers import deadlines
 from secretsadmin.providers.errors import ProviderError
 from secretsadmin.providers.pipecat import (
     Agent,
     NotFound,
     Redeployed,
-    SetNotFound,
     SetNotReady,
     pipecat_clients,
 )
@@ -126,7 +130,9 @@ def start(
     if not wanted:
         raise NoAgents
     strangers = [agent for agent in wanted if agent not in by_name]
-    subject = Subject(actions.PROVIDER, account, users[0].region if users else "", name)
+    # The operation's region is its agents' when they share one; each step has its agent's.
+    regions = {by_name[agent].region for agent in wanted if agent in by_name}
+    subject = Subject(actions.PROVIDER, account, regions.pop() if len(regions) == 1 else "", name)
     if strangers:
         refused = NotBinding(name, strangers)
         audit.record(
@@ -180,6 +186,24 @@ class Redeploys:
         waiting = [step for step in steps if step.state == Step.State.WAITING]
         if send and waiting:
             _send(rollout, actor, waiting)
+        elif waiting:
+            _say_why_waiting(rollout, waiting)
+
+
+def _say_why_waiting(rollout: Rollout, waiting: list[Step]) -> None:
+    """What each step not being sent waits for, from the shared reads, sending nothing: a
+    page that only shows the operation (its first load, a viewer's) says it from the start."""
+    try:
+        agents = {a.name: a for a in selectors.list_agents(rollout.account)}
+    except ProviderError as error:
+        _say(waiting, f"Waiting: the agents could not be read. {describe_read(error)}")
+        return
+    for step in waiting:
+        agent = agents.get(step.target)
+        if step.attempt is not None or agent is None or not agent.binds(rollout.subject):
+            continue  # the next pass that sends tells
+        hold = _set_holding(rollout.account, agent)
+        _say([step], hold[1] if hold is not None else "Waiting: sent at the next poll.")
 
 
 def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
@@ -211,24 +235,63 @@ def _send(rollout: Rollout, actor: Actor, waiting: list[Step]) -> None:
             else:
                 _say([step], message)
             continue
+        if not _time_for_a_deploy():
+            # Left waiting with no attempt: the next poll sends it, under a deadline of its own.
+            _say([step], "Waiting: sent at the next poll (this one had no time left to).")
+            continue
         _deploy(rollout, actor, step, agent, partial(client.redeploy, agent.name))
+
+
+def _time_for_a_deploy() -> bool:
+    """Whether what is left of the page's deadline leaves a deploy its whole time to answer
+    (a read's timeout, half the deadline at most): one sent short of it may have its answer
+    cut off, and one sent with none left is refused before it is asked, a failed attempt."""
+    left = deadlines.remaining()
+    needed = min(settings.PIPECAT_TIMEOUTS.read, settings.PROVIDER_DEADLINE_SECONDS / 2)
+    return left is None or left >= needed
 
 
 def _went_out(rollout: Rollout, step: Step, sequence: int) -> bool:
     """A step waiting with an attempt was being sent when its request ended (a crash, a
-    timeout): whether its deploy went out, as the agent now tells. One that did is followed;
-    one that did not has its attempt concluded failed, and is sent again."""
+    timeout), or was retried after its answer was lost: whether its deploy went out, before it
+    is sent again. A definite refusal (`failed`: a 409, a 4xx, its deployment failed) is sent
+    again; a deployment the attempt's outcome names is followed; otherwise the agent tells: a
+    desired deployment other than the one the attempt recorded it replaces (`target_id`) was
+    made since and is followed as this one (ids, never times: the clocks differ); the same
+    one, and the deploy is sent again."""
     attempt = AuditEvent.objects.filter(sequence=sequence).first()
-    if attempt is None or AuditEvent.objects.filter(attempt=attempt).exists():
-        step.attempt = None  # concluded (a 409 sets it waiting again): nothing to look for
+    if attempt is None:
+        step.attempt = None
         return False
+    outcomes = list(AuditEvent.objects.filter(attempt=attempt).order_by("sequence"))
+    if any(outcome.outcome == Outcome.FAILED for outcome in outcomes):
+        step.attempt = None
+        return False
+    replaced = attempt.target_id
+    made = next((o.target_id for o in reversed(outcomes) if o.target_id not in ("", replaced)), "")
+    if made:
+        step.state, step.upstream_id = Step.State.SENT, made
+        step.message = f"Deploying: deployment {made}, made by its deploy, is followed."
+        step.save()
+        return True
     try:
         agent = selectors.agent(rollout.account, step.target, fresh=True)
     except ProviderError as error:
         _say([step], f"Whether its deploy went out could not be read: {describe_read(error)}")
         return True
-    deployed, asked = agent.deployed_at, attempt.time
-    if deployed is not None and isinstance(asked, datetime) and deployed >= asked:
+    if not replaced:
+        # An attempt recorded without the deployment it replaces (before attempts named it):
+        # whether it went out is for a person to judge; a retry sends it again.
+        message = (
+            f"Whether its deploy went out cannot be told (the agent has deployment "
+            f"{agent.deployment_id}): check the agent in Pipecat Cloud, then retry or stop here."
+        )
+        if not outcomes:
+            _conclude_once(attempt, Outcome.UNKNOWN, "", message, "")
+        step.attempt = None
+        _fail(step, message)
+        return True
+    if agent.deployment_id != replaced:
         message = (
             f"Its request ended before Pipecat Cloud's answer was recorded; deployment "
             f"{agent.deployment_id} was made since: it is followed."
@@ -237,13 +300,15 @@ def _went_out(rollout: Rollout, step: Step, sequence: int) -> bool:
         step.state, step.upstream_id, step.message = Step.State.SENT, agent.deployment_id, message
         step.save()
         return True
-    _conclude_once(
-        attempt,
-        Outcome.FAILED,
-        "not_sent",
-        "Its request ended before the deploy was sent: no deployment was made since.",
-        "",
-    )
+    if not outcomes:
+        _conclude_once(
+            attempt,
+            Outcome.FAILED,
+            "not_sent",
+            f"Its request ended before the deploy was sent: the agent still runs deployment "
+            f"{replaced}.",
+            replaced,
+        )
     step.attempt = None
     return False
 
@@ -280,7 +345,11 @@ def _deploy(
 ) -> None:
     """Sends one deploy between its attempt and its outcome; `before` is the agent as listed
     before it, which tells whether a deploy whose answer was lost made a deployment."""
-    subject = Subject(actions.PROVIDER, rollout.account, rollout.region, step.target)
+    # The attempt names the deployment the agent has before (`target_id`): a new desired id
+    # since says that the deploy went out (`_went_out`, `reconcile`), whatever either clock.
+    subject = Subject(
+        actions.PROVIDER, rollout.account, before.region, step.target, before.deployment_id
+    )
 
     def marked_then_sent() -> Redeployed:
         # The step holds its attempt before the POST: a request ending during it leaves the step
@@ -319,14 +388,19 @@ def _deploy(
         if isinstance(error, SetNotReady):
             step.attempt = None  # concluded failed: nothing to look for before sending again
             step.state = Step.State.WAITING
+            which = f"Set {error.set_name}" if error.set_name else "A set it binds"
             step.message = (
-                f"Set {error.set_name or rollout.subject_name} turned pending meanwhile: Pipecat "
-                "Cloud refused the deploy (409), nothing was deployed. It is sent once the set "
-                "is ready."
+                f"{which} turned pending meanwhile: Pipecat Cloud refused the deploy (409), "
+                "nothing was deployed. It is sent once the set is ready."
             )
         else:
             step.state = Step.State.FAILED
-            step.message = with_request_id(failure.message, actor.request_id, provider_error)
+            said = (
+                f"{what_happened(error)} {_gone(rollout, before)}"
+                if isinstance(error, NotFound)
+                else failure.message
+            )
+            step.message = with_request_id(said, actor.request_id, provider_error)
             if provider_error is not None and provider_error.may_have_applied:
                 _look_for_it(rollout, step, before)
         step.save()
@@ -366,11 +440,28 @@ def _accepted(answer: Redeployed) -> Conclusion:
     )
 
 
+def _gone(rollout: Rollout, before: Agent) -> str:
+    """What a deploy's 404 was about, as a read of the agent tells: the agent, or a set it
+    binds (the API answers both alike)."""
+    try:
+        selectors.agent(rollout.account, before.name, fresh=True)
+    except NotFound:
+        return f"Agent {before.name} no longer exists: nothing was deployed."
+    except ProviderError as error:
+        return (
+            f"Pipecat Cloud found no agent {before.name}, or no set it binds: nothing was "
+            f"deployed. Which could not be read: {describe_read(error)}"
+        )
+    bound = ", ".join([*before.env_sets, *filter(None, [before.image_pull_set])])
+    return (
+        f"A set agent {before.name} binds ({bound}) is gone, Pipecat Cloud says: nothing was "
+        "deployed. Save the set again, or bind the agent to another, then retry."
+    )
+
+
 def _describe(error: ProviderError, agent: str) -> str:
-    if isinstance(error, SetNotFound):
-        return f"{what_happened(error)} A set agent {agent} binds is gone: nothing was deployed."
     if isinstance(error, NotFound):
-        return f"{what_happened(error)} Agent {agent} no longer exists: nothing was deployed."
+        return f"{what_happened(error)} Agent {agent} or a set it binds is gone."
     return describe_change(error, f"agent {agent}").replace("The change to", "The redeploy of")
 
 

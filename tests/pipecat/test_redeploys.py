@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from emulators.pipecat import seed_demo
+from emulators.pipecat.agents import Config
 from secretsadmin.audit import services as audit
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.pipecat import actions, selectors
@@ -359,8 +360,10 @@ def test_a_deploy_whose_answer_was_lost_is_looked_for_never_sent_twice(editor, d
     advance(editor, rollout)
     attempt = AuditEvent.objects.get(sequence=made.attempt)
     ended = AuditEvent.objects.filter(attempt=attempt).order_by("sequence")
+    # The attempt names the deployment it replaces; the answer lost names no other.
+    assert attempt.target_id not in ("", made.upstream_id)
     assert [(o.outcome, o.target_id) for o in ended] == [
-        ("unknown", ""),
+        ("unknown", attempt.target_id),
         ("succeeded", made.upstream_id),
     ]
 
@@ -378,6 +381,25 @@ def test_an_agent_bound_elsewhere_since_the_start_is_not_redeployed(editor, demo
     assert demo.calls("update_agent") == 1
 
 
+def crash_while_sending(rollout: Rollout, step) -> AuditEvent:
+    """As a request that ended during the step's POST leaves it: its attempt recorded (naming
+    the deployment the agent had), held by the step, with no outcome."""
+    before = demo_agent(step.target)
+    attempt = audit.attempt(
+        audit.Actor.system("crashed"),
+        action=actions.AGENT_REDEPLOY,
+        subject=audit.Subject("pipecat", "prod", before.region, step.target, before.deployment_id),
+        operation=rollout.operation,
+    )
+    step.attempt = attempt.sequence
+    step.save()
+    return attempt
+
+
+def demo_agent(name: str):
+    return selectors.agent("prod", name, fresh=True)
+
+
 def test_a_send_cut_short_is_looked_for_before_it_is_sent_again(editor, demo):
     """A request that ended while sending (a crash) left its steps waiting with their attempts:
     a deployment made since is followed, never made twice; none, and the deploy is sent."""
@@ -385,14 +407,7 @@ def test_a_send_cut_short_is_looked_for_before_it_is_sent_again(editor, demo):
     rollout = start(editor, all="1")
     found = the_rollout()
     for step in found.steps.all():
-        attempt = audit.attempt(
-            audit.Actor.system("crashed"),
-            action=actions.AGENT_REDEPLOY,
-            subject=audit.Subject("pipecat", "prod", "us-west", step.target),
-            operation=found.operation,
-        )
-        step.attempt = attempt.sequence
-        step.save()
+        crash_while_sending(found, step)
     demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
 
     shown = advance(editor, rollout)
@@ -422,3 +437,212 @@ def test_following_costs_one_read_per_agent_per_interval_however_many_pages(edit
 
     intervals = math.ceil((time.monotonic() - started) / settings.PIPECAT_POLL_SECONDS)
     assert 2 <= demo.calls("get_agent") - before <= 2 * intervals  # one per agent and interval
+
+
+def test_a_deploy_accepted_before_the_step_was_saved_is_followed_not_sent_again(editor, demo):
+    """The worker died once the deploy's acceptance was recorded, before its step was saved."""
+    settle_the_set(demo)
+    rollout = start(editor, agent="voice-prod")
+    advance(editor, rollout)
+    step = the_rollout().steps.get()
+    deployment = step.upstream_id
+    Rollout.objects.get().steps.update(state="waiting", upstream_id="", message="")
+
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 1
+    step.refresh_from_db()
+    assert (step.state, step.upstream_id) == ("sent", deployment)
+
+
+def test_a_send_reconciled_as_gone_out_is_followed_not_sent_again(editor, demo):
+    """The page closed during the POST; audit_reconcile saw the agent's new deployment."""
+    settle_the_set(demo)
+    rollout = start(editor, agent="voice-prod")
+    found = the_rollout()
+    attempt = crash_while_sending(found, found.steps.get())
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
+    call_command("audit_reconcile", older_than=0, stdout=StringIO())
+    deployment = demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+    assert AuditEvent.objects.get(attempt=attempt).target_id == deployment
+
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 0
+    assert the_rollout().steps.get().upstream_id == deployment
+
+
+def test_a_retry_after_a_lost_answer_looks_before_sending_again(editor, demo):
+    """A deploy whose answer was lost landed only after the look that followed it."""
+    settle_the_set(demo)
+    fail_next(demo, "update_agent", 500)
+    rollout = start(editor, agent="voice-prod")
+    advance(editor, rollout)
+    assert states(the_rollout()) == ["failed"]
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it landed late
+    late = demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+
+    assert post(editor, rollout + "retry/").status_code == 302
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 1
+    step = the_rollout().steps.get()
+    assert (step.state, step.upstream_id) == ("sent", late)
+
+
+def test_a_retry_after_a_refusal_sends_again(editor, demo):
+    settle_the_set(demo)
+    fail_next(demo, "update_agent", 400)
+    rollout = start(editor, agent="voice-prod")
+    advance(editor, rollout)
+    assert post(editor, rollout + "retry/").status_code == 302
+
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 2
+    assert states(the_rollout()) == ["sent"]
+
+
+@pytest.mark.parametrize("behind", [3600, -3600])
+def test_whether_a_send_went_out_does_not_hang_on_either_clock(editor, demo, behind):
+    """Pipecat Cloud's clock an hour behind ours (or ahead): ids tell, not times."""
+    demo.agents._epoch -= behind
+    settle_the_set(demo)
+    rollout = start(editor, all="1")
+    found = the_rollout()
+    went, not_sent = found.steps.all()
+    crash_while_sending(found, went)
+    crash_while_sending(found, not_sent)
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
+
+    advance(editor, rollout)
+
+    assert demo.calls("update_agent") == 1  # only voice-prod-canary's, which had not gone out
+    assert states(the_rollout()) == ["sent", "sent"]
+    assert the_rollout().steps.get(target="voice-prod").upstream_id == (
+        demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+    )
+
+
+@pytest.mark.parametrize("behind", [3600, -3600])
+def test_audit_reconcile_tells_a_send_by_ids_not_clocks(editor, demo, behind):
+    demo.agents._epoch -= behind
+    settle_the_set(demo)
+    start(editor, all="1")
+    found = the_rollout()
+    went, not_sent = found.steps.all()
+    attempts = [crash_while_sending(found, went), crash_while_sending(found, not_sent)]
+    demo.agents.update(PIPECAT_ORG, "voice-prod", {"forceRedeploy": True})  # it went out
+
+    call_command("audit_reconcile", older_than=0, stdout=StringIO())
+
+    ended = [AuditEvent.objects.get(attempt=attempt) for attempt in attempts]
+    assert [e.outcome for e in ended] == ["unknown", "failed"]
+    assert ended[0].target_id == demo.agents.get(PIPECAT_ORG, "voice-prod").desired.id
+
+
+def test_a_large_redeploy_sends_what_each_poll_has_time_for_and_the_rest_next(
+    editor, demo, settings, monkeypatch
+):
+    """Each POST takes a while and the page's deadline is short: a poll sends what fits, no
+    deploy is cut short or refused unasked, and the next polls send the rest, each once."""
+    for i in range(6):
+        config = Config("acme/x:1", SET, None, min_agents=1, max_agents=2)
+        demo.agents.add(PIPECAT_ORG, f"bulk-{i}", "us-west", config, demo.clock.now())
+    settle_the_set(demo)
+    settings.PROVIDER_DEADLINE_SECONDS = 1.0
+    monkeypatch.setattr(demo.clock, "sleep", time.sleep)  # the emulator's delays take real time
+    fail_next(demo, "update_agent", None, times=100, delay=0.3)
+    rollout = start(editor, all="1")
+
+    shown = advance(editor, rollout)
+
+    first = demo.calls("update_agent")
+    assert 1 <= first < 8
+    assert "Waiting: sent at the next poll" in shown
+    for _ in range(8):
+        advance(editor, rollout)
+    assert demo.calls("update_agent") == 8
+    assert set(states(the_rollout())) == {"sent"}
+    outcomes = [e.outcome for e in events(actions.AGENT_REDEPLOY)]
+    assert outcomes.count("attempted") == 8
+    assert "failed" not in outcomes
+
+
+def test_each_step_is_recorded_in_its_agents_region(editor, demo):
+    config = Config("acme/x:1", SET, None, min_agents=1, max_agents=2)
+    demo.agents.add(PIPECAT_ORG, "voice-eu", "eu-central", config, demo.clock.now())
+    settle_the_set(demo)
+    rollout = start(editor, agent=["voice-prod", "voice-eu"])
+    advance(editor, rollout)
+
+    attempts = [e for e in events(actions.AGENT_REDEPLOY) if e.outcome == "attempted"]
+    assert sorted((e.target, e.region) for e in attempts) == [
+        ("voice-eu", "eu-central"),
+        ("voice-prod", "us-west"),
+    ]
+    (operation,) = [e for e in operation_events() if e.outcome == "attempted"]
+    assert operation.region == ""  # its agents are in two regions
+
+
+def test_the_operations_page_says_what_its_steps_wait_for_from_its_first_load(editor, demo):
+    change_a_key(editor)
+    rollout = start(editor, all="1")
+
+    shown = text(editor.get(rollout).content.decode())
+
+    assert shown.count("Waiting for set prod-voice-agent to be ready (it is pending)") == 2
+    settle_the_set(demo)
+    assert "Waiting: sent at the next poll" in text(editor.get(rollout).content.decode())
+    assert demo.calls("update_agent") == 0
+
+
+def test_a_409_in_other_words_sets_the_step_waiting(editor, demo):
+    settle_the_set(demo)
+    fail_next(demo, "update_agent", 409, message="Conflict")
+    rollout = start(editor, agent="voice-prod")
+
+    shown = advance(editor, rollout)
+
+    assert "A set it binds turned pending meanwhile" in shown
+    assert states(the_rollout()) == ["waiting"]
+    advance(editor, rollout)
+    assert states(the_rollout()) == ["sent"]
+
+
+def test_a_404_is_told_apart_by_reading_the_agent_not_by_its_words(editor, demo):
+    settle_the_set(demo)
+    rollout = start(editor, all="1")
+    selectors.list_agents("prod")  # listed (shared) before voice-prod is deleted
+    demo.agents.delete(PIPECAT_ORG, "voice-prod")
+    fail_next(demo, "update_agent", 404, message="Secret set not found")
+    fail_next(demo, "update_agent", 404, message="Service not found")
+
+    shown = advance(editor, rollout)
+
+    assert states(the_rollout()) == ["failed", "failed"]
+    assert "Agent voice-prod no longer exists: nothing was deployed." in shown
+    assert "A set agent voice-prod-canary binds (prod-voice-agent) is gone" in shown
+
+
+def test_a_send_cut_short_whose_attempt_names_no_deployment_waits_for_a_person(editor, demo):
+    """An attempt recorded without the deployment it replaced cannot be told apart."""
+    settle_the_set(demo)
+    rollout = start(editor, agent="voice-prod")
+    found = the_rollout()
+    step = found.steps.get()
+    step.attempt = audit.attempt(
+        audit.Actor.system("crashed"),
+        action=actions.AGENT_REDEPLOY,
+        subject=audit.Subject("pipecat", "prod", "us-west", step.target),
+        operation=found.operation,
+    ).sequence
+    step.save()
+
+    shown = advance(editor, rollout)
+
+    assert "Whether its deploy went out cannot be told" in shown
+    assert (states(the_rollout()), demo.calls("update_agent")) == (["failed"], 0)
+    assert post(editor, rollout + "retry/").status_code == 302
+    advance(editor, rollout)
+    assert (states(the_rollout()), demo.calls("update_agent")) == (["sent"], 1)

@@ -587,9 +587,17 @@ PIPECAT = [
         ended_at=lambda w: w.state["rollout"],
         ends_after=11.0,  # the emulator's deploy delay, and a second
         overrides={
-            "404": Expect(
-                said("HTTP 404 Not Found", "no longer exists: nothing was deployed"), FAILED
-            ),
+            # The agent is there: the 404 was a set's (a read of the agent tells).
+            "404": Expect(said("HTTP 404 Not Found", "is gone, Pipecat Cloud says"), FAILED),
+            # A deploy's only conflict is a set not ready: the step waits for it.
+            **{
+                column: Expect(
+                    said("turned pending meanwhile", "(409), nothing was deployed"),
+                    FAILED,
+                    ids=False,
+                )
+                for column in ("409 once", "409 always")
+            },
             PROVISION: Expect(
                 said(f"The deployment failed (ImagePullBackOff: {DEPLOY_FAILURE})"),
                 FAILED,

@@ -17,7 +17,6 @@ from secretsadmin.providers.pipecat import (
     PipecatClient,
     Redeployed,
     ServerError,
-    SetNotFound,
     SetNotReady,
 )
 from tests.fixtures.pipecat import PIPECAT_ORG
@@ -135,16 +134,26 @@ def test_a_set_still_provisioning_refuses_the_redeploy_and_nothing_is_deployed(a
     assert [r.method for r in pipecat_app.requests].count("POST") == 1
 
 
-def test_a_gone_agent_is_not_found_and_a_gone_set_says_so(api, pipecat_app):
+def test_any_409_of_a_redeploy_is_a_set_not_ready_whatever_its_words(api, pipecat_app):
+    seed_demo(pipecat_app, org=PIPECAT_ORG)
+    pipecat_app.faults.add(Fault("update_agent", status=409, message="Conflict"))
+
+    with pytest.raises(SetNotReady) as caught:
+        api.redeploy("voice-prod")
+
+    assert caught.value.set_name is None
+
+
+def test_a_gone_agent_and_a_gone_set_are_not_found(api, pipecat_app):
     seed_demo(pipecat_app, org=PIPECAT_ORG)
 
     with pytest.raises(NotFound) as gone_agent:
         api.redeploy("nope")
     pipecat_app.store.delete(PIPECAT_ORG, "eu-support-bot")
-    with pytest.raises(SetNotFound) as gone_set:
+    with pytest.raises(NotFound) as gone_set:
         api.redeploy("eu-support")
 
-    assert not isinstance(gone_agent.value, SetNotFound)
+    # The API answers both alike: only a read of the agent tells them apart (`redeploys`).
     assert gone_agent.value.message == "Service not found"
     assert gone_set.value.message == "Secret set not found"
     with pytest.raises(ValueError, match="not a name a Pipecat Cloud agent can have"):

@@ -161,9 +161,9 @@ class PipecatClient:
         again. The body is `forceRedeploy` alone: every field of `UpdateServiceRequest` is
         optional and the ones left out stay as deployed, so nothing else can change by it.
 
-        Refused: `SetNotReady` (409) while a set it binds is not `ready`; `SetNotFound` (404)
-        when such a set is gone; `NotFound` when the agent is. Never repeated on a 5xx or a
-        timeout: each POST that lands makes one more deployment."""
+        Refused: `SetNotReady` (any 409) while a set it binds is not `ready`; `NotFound` when
+        the agent or such a set is gone (a read of the agent tells which). Never repeated on a
+        5xx or a timeout: each POST that lands makes one more deployment."""
         path = _agent_path(name)
         response = self._call("redeploy", "POST", path, body={"forceRedeploy": True})
         agent = self._calls.read("redeploy", "POST", response, decode.agent)

@@ -77,8 +77,9 @@ class Conflict(PipecatError, errors.Conflict):
     """Another change to the set was in flight on every attempt (a set's PUT or DELETE)."""
 
 
+# The document gives the 409 of a deploy no body; the emulator's wording names the set, which is
+# shown when an answer does so, and never needed to tell what the 409 means.
 _SET_NOT_READY = re.compile(r"set '(?P<name>[^']*)' is not yet ready", re.IGNORECASE)
-_SET_NOT_FOUND = re.compile(r"secret set not found", re.IGNORECASE)
 
 
 class SetNotReady(Conflict):
@@ -87,21 +88,17 @@ class SetNotReady(Conflict):
 
     @property
     def set_name(self) -> str | None:
+        """The set, when the answer names it."""
         match = _SET_NOT_READY.search(self.message)
         return match["name"] if match else None
 
 
-class SetNotFound(NotFound):
-    """A deploy refused with 404 because a set it binds (env or image pull) is gone, not the
-    agent: the API answers both with 404 and tells them apart only by its message."""
-
-
 def deploy_error(error: PipecatError) -> PipecatError:
-    """`error` of a deploy, as the narrower kind its status and message tell."""
-    if isinstance(error, Conflict) and _SET_NOT_READY.search(error.message):
+    """`error` of a deploy, as the narrower kind its status tells: a deploy's only conflict is
+    a set it binds that is not ready. Its 404 is the agent's or a set's alike ("Agent or
+    referenced secret not found"): which one, only a read of the agent tells, not the message."""
+    if isinstance(error, Conflict):
         return error.as_a(SetNotReady)
-    if isinstance(error, NotFound) and _SET_NOT_FOUND.search(error.message):
-        return error.as_a(SetNotFound)
     return error
 
 
