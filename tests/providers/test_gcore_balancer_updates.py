@@ -56,6 +56,7 @@ def test_a_listener_and_a_pool_are_read_one_at_a_time(new_gcore, web):
         load_balancer_id=web["balancer"].id,
         secret_id=web["www"],
         sni_secret_ids=(web["api"],),
+        provisioning_status="ACTIVE",
     )
     assert gcore.get_pool(REGION_ID, web["pool"].id) == Pool(
         id=web["pool"].id,
@@ -66,6 +67,7 @@ def test_a_listener_and_a_pool_are_read_one_at_a_time(new_gcore, web):
         crl_secret_id=web["crl"],
         listener_ids=(web["https"].id,),
         load_balancer_ids=(web["balancer"].id,),
+        provisioning_status="ACTIVE",
     )
 
 

@@ -45,7 +45,7 @@ def web(gcore_app):
 
 def test_load_balancers_are_read_with_their_names(new_gcore, web):
     assert new_gcore().list_load_balancers(REGION_ID) == [
-        LoadBalancer(id=web["balancer"].id, name="web-lb")
+        LoadBalancer(id=web["balancer"].id, name="web-lb", provisioning_status="ACTIVE")
     ]
 
 
@@ -61,6 +61,7 @@ def test_listeners_are_read_with_the_secrets_they_use(new_gcore, web):
             load_balancer_id=web["balancer"].id,
             secret_id=web["https"].secret_id,
             sni_secret_ids=tuple(web["https"].sni_secret_id),
+            provisioning_status="ACTIVE",
         ),
         Listener(
             id=web["http"].id,
@@ -70,6 +71,7 @@ def test_listeners_are_read_with_the_secrets_they_use(new_gcore, web):
             load_balancer_id=web["balancer"].id,
             secret_id=None,
             sni_secret_ids=(),
+            provisioning_status="ACTIVE",
         ),
     ]
 
@@ -87,6 +89,7 @@ def test_pools_are_read_with_their_three_secrets(new_gcore, web):
             crl_secret_id=pool.crl_secret_id,
             listener_ids=(web["https"].id,),
             load_balancer_ids=(web["balancer"].id,),
+            provisioning_status="ACTIVE",
         )
     ]
 
