@@ -108,13 +108,7 @@ def certificate_new(request: HttpRequest, account: str) -> HttpResponse:
             services.create_certificate,
             account=account,
             region_id=data["region"],
-            name=data["name"],
-            certificate=data["certificate"],
-            certificate_chain=data["certificate_chain"],
-            private_key=data["private_key"],
-            expiration=data["expiration"],
-            reason=data["reason"],
-            duplicate_confirmed=data["duplicate"],
+            **form.upload(),
         ):
             return go_to(request, list_url(account))
     context = _certificate_context(account, form)

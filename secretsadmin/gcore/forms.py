@@ -299,6 +299,13 @@ class CertificateForm(_NamedInRegion):
         super().__init__(*args, **kwargs)
         self.bundle: Bundle | None = None
 
+    def upload(self) -> dict[str, Any]:
+        """What the valid form uploads, as `services.create_certificate` takes it (and a
+        replacement's upload passes it on)."""
+        data = self.cleaned_data
+        sent = ("name", "certificate", "certificate_chain", "private_key", "expiration", "reason")
+        return {name: data[name] for name in sent} | {"duplicate_confirmed": data["duplicate"]}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         parts: dict[str, str] = {}

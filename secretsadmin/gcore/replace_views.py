@@ -104,18 +104,7 @@ def _started(
                 new_id=data["replacement"],
                 reason=data["reason"],
             )
-        return replacements.start_with_upload(
-            actor,
-            account=account,
-            old=old,
-            name=data["name"],
-            certificate=data["certificate"],
-            certificate_chain=data["certificate_chain"],
-            private_key=data["private_key"],
-            expiration=data["expiration"],
-            reason=data["reason"],
-            duplicate_confirmed=data["duplicate"],
-        )
+        return replacements.start_with_upload(actor, account=account, old=old, **form.upload())
     except rollouts.AlreadyRunning as running:
         messages.info(request, running.message)
         return redirect(_page(running.rollout))
