@@ -431,20 +431,16 @@ STEPS_SHOWN = 500
 
 
 def steps_of(operation: AuditEvent) -> list[Step]:
-    """The steps of the operation whose attempt is `operation`, in the order they were tried."""
-    events = list(
-        AuditEvent.objects.filter(operation_id=operation.sequence).order_by("sequence")[
-            : STEPS_SHOWN * 4
-        ]
+    """The steps of the operation whose attempt is `operation`, in the order they were tried
+    (the first STEPS_SHOWN), each with its latest outcome."""
+    attempts = list(
+        AuditEvent.objects.filter(
+            operation_id=operation.sequence, outcome=Outcome.ATTEMPTED
+        ).order_by("sequence")[:STEPS_SHOWN]
     )
-    latest: dict[int, AuditEvent] = {
-        event.attempt_id: event for event in events if event.attempt_id is not None
-    }
-    return [
-        Step(event, latest.get(event.sequence))
-        for event in events
-        if event.outcome == Outcome.ATTEMPTED
-    ][:STEPS_SHOWN]
+    outcomes = AuditEvent.objects.filter(attempt_id__in=[a.sequence for a in attempts])
+    latest = {outcome.attempt_id: outcome for outcome in outcomes.order_by("sequence")}
+    return [Step(attempt, latest.get(attempt.sequence)) for attempt in attempts]
 
 
 def head() -> AuditEvent | None:

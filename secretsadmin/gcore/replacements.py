@@ -75,6 +75,8 @@ ALREADY = "It used the new certificate already: nothing was sent."
 NOT_THE_OLD = "It no longer uses the old certificate: nothing was sent."
 GONE = "It no longer exists: nothing was sent."
 UNREAD = "Not known yet: {why}. Read again shortly."
+# The attempt a sent step names is not in the audit log: only a hand in the database removes one.
+LOST = "Its audit record is missing, so its outcome cannot be recorded: tell an auditor."
 FORGOTTEN_SWITCHED = "Gcore Cloud no longer knows its task; read back, it uses the new certificate."
 FORGOTTEN_UNSWITCHED = (
     "Gcore Cloud no longer knows its task, and the {kind} does not use the new certificate: "
@@ -191,8 +193,13 @@ def start_with_upload(
             reason=_with_reason(said, reason),
         )
 
-    if running(account, old) is not None:
-        start("")  # refused, and the refusal recorded, before anything is uploaded
+    rollouts.refuse_if_running(
+        actor,
+        kind=KIND,
+        action=actions.CERTIFICATE_REPLACE,
+        subject=_subject(account, old),
+        reason=reason,
+    )
     started = services.create_certificate(
         actor,
         account=account,
@@ -262,7 +269,10 @@ class Replacement:
 
 
 def _follow(rollout: Rollout, step: Step, actor: Actor) -> None:
-    attempt = AuditEvent.objects.get(sequence=step.attempt or 0)
+    attempt = AuditEvent.objects.filter(sequence=step.attempt or 0).first()
+    if attempt is None:
+        _end(step, Step.State.FAILED, LOST)
+        return
     try:
         task = selectors.task(rollout.account, step.upstream_id)
     except NotFound:

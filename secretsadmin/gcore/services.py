@@ -149,11 +149,9 @@ def create_certificate(
     expiration: datetime | None = None,
     reason: str = "",
     duplicate_confirmed: bool = False,
-    operation: int | None = None,
 ) -> Started:
     """A TLS certificate secret (certificate, chain and private key in PEM), for load balancers.
-    The parts are checked by the form (`certificates.check_bundle`) before this is called.
-    `operation`: the attempt of the operation the upload is a step of (a replacement)."""
+    The parts are checked by the form (`certificates.check_bundle`) before this is called."""
     existing = names_checked(account, region_id, name, duplicate_confirmed)
 
     def send() -> Submitted:
@@ -176,7 +174,6 @@ def create_certificate(
         mask=[json.dumps(private_key)[1:-1], *_lines(private_key)],
         reason=reason,
         existing=existing,
-        operation=operation,
     )
 
 
@@ -246,7 +243,6 @@ def _create(
     mask: list[str],
     reason: str,
     existing: frozenset[str],
-    operation: int | None = None,
 ) -> Started:
     name = subject.target
     try:
@@ -259,7 +255,6 @@ def _create(
             values=values,
             mask=mask,
             reason=reason,
-            operation=operation,
         )
     except ChangeFailed as failure:
         error = failure.__cause__
@@ -287,7 +282,6 @@ def _accepted(
     values: Mapping[str, str] | None = None,
     mask: Iterable[str] = (),
     reason: str = "",
-    operation: int | None = None,
 ) -> Recorded[Submitted]:
     return recorded_change(
         actor,
@@ -300,7 +294,6 @@ def _accepted(
         mask=mask,
         reason=reason,
         conclusion=changes.accepted,
-        operation=operation,
     )
 
 

@@ -17,7 +17,6 @@ class Rollout(models.Model):
         RUNNING = "running"  # steps left to do (or failed, to retry): it can be resumed
         DONE = "done"  # every step done
         ABANDONED = "abandoned"  # stopped by a person with steps not done
-        FAILED = "failed"  # ended by what happened (a first step refused), not by a person
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=64)  # the runner's (`runners.register`)

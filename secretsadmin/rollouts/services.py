@@ -28,9 +28,6 @@ from secretsadmin.audit.services import Actor, Subject
 from .models import Rollout, Step
 
 ALREADY_RUNNING = "already_running"  # error_code of a start refused for a running operation
-# error_code of the outcome recorded as an operation starts, until its own: it runs for longer
-# than a request, and an attempt left open that long would read as one whose request died.
-RUNNING = OPERATION_RUNNING
 # A step the provider has carried out for this long without an end is stuck: the operation may
 # then be stopped (its attempt stays open, for the reconcile step).
 STUCK_AFTER = timedelta(minutes=30)
@@ -78,6 +75,16 @@ def running(kind: str, provider: str, account: str, subject: str) -> Rollout | N
     ).first()
 
 
+def refuse_if_running(
+    actor: Actor, *, kind: str, action: str, subject: Subject, reason: str = ""
+) -> None:
+    """`AlreadyRunning`, the refusal recorded, when the operation `start` would start runs
+    already: for work done before it starts (an upload) that must not be done then."""
+    existing = running(kind, subject.provider, subject.account, subject.target_id or subject.target)
+    if existing is not None:
+        _refuse(actor, action, subject, AlreadyRunning(existing), reason)
+
+
 def start(
     actor: Actor,
     *,
@@ -91,15 +98,15 @@ def start(
     reason: str = "",
 ) -> Rollout:
     """Records the operation's attempt (`action` on `subject`; raises `AuditUnavailable` when it
-    cannot be, and nothing starts), its steps, none sent yet, and that it is running (`RUNNING`).
+    cannot be, and nothing starts), its steps, none sent yet, and that it is running
+    (`OPERATION_RUNNING`: it runs for longer than a request, and an attempt left open that long
+    would read as one whose request died).
     `subject.target_id` or, without one, `subject.target` names the thing it is for: one
     operation of a kind runs per thing."""
     if not steps:
         raise NothingToDo
     key = subject.target_id or subject.target
-    existing = running(kind, subject.provider, subject.account, key)
-    if existing is not None:
-        _refuse(actor, action, subject, AlreadyRunning(existing), reason)
+    refuse_if_running(actor, kind=kind, action=action, subject=subject, reason=reason)
     attempt = audit.attempt(actor, action=action, subject=subject, reason=reason)
     try:
         with transaction.atomic():
@@ -129,7 +136,7 @@ def start(
             audit.conclude(
                 attempt,
                 outcome=Outcome.UNKNOWN,
-                error_code=RUNNING,
+                error_code=OPERATION_RUNNING,
                 error_message=IN_STEPS,
                 operation=attempt.sequence,
             )
@@ -225,26 +232,13 @@ def retry(rollout: Rollout, actor: Actor) -> int:
         )
 
 
-def conclude_if_done(rollout: Rollout) -> bool:
-    """Ends the operation as succeeded once every step is done, its outcome saying on what;
-    whether it has ended."""
-    steps = list(rollout.steps.all())
+def conclude_if_done(rollout: Rollout, steps: Sequence[Step]) -> bool:
+    """Ends the operation as succeeded once every one of its `steps` (as just read) is done, its
+    outcome saying on what; whether it has ended."""
     if not rollout.running or any(step.state != Step.State.DONE for step in steps):
         return not rollout.running
     _finish(rollout, Rollout.State.DONE, Outcome.SUCCEEDED, error_message=summary(steps))
     return True
-
-
-def end_failed(rollout: Rollout, message: str) -> bool:
-    """Ends the operation as failed by what happened, not by a person (its first step refused,
-    say): `message` says what, with what was done. Whether this ended it."""
-    steps = list(rollout.steps.all())
-    return _finish(
-        rollout,
-        Rollout.State.FAILED,
-        Outcome.FAILED,
-        error_message=f"{message} {summary(steps)}".strip(),
-    )
 
 
 def stoppable(steps: Sequence[Step]) -> bool:
@@ -284,6 +278,7 @@ def abandon(rollout: Rollout, actor: Actor) -> bool:
             Outcome.FAILED,
             error_code=ABANDONED,
             error_message=stopped,
+            operation=operation,
         )
 
 
@@ -309,16 +304,24 @@ def summary(steps: Sequence[Step]) -> str:
 
 
 def _finish(
-    rollout: Rollout, state: str, outcome: str, *, error_code: str = "", error_message: str
+    rollout: Rollout,
+    state: str,
+    outcome: str,
+    *,
+    error_code: str = "",
+    error_message: str,
+    operation: AuditEvent | None = None,
 ) -> bool:
+    """Ends a running operation as `state`, its outcome recorded in the same transaction;
+    whether this ended it. Its lease is the holder's to release (`advancing`)."""
     try:
         with transaction.atomic():
             ended = Rollout.objects.filter(pk=rollout.pk, state=Rollout.State.RUNNING).update(
-                state=state, lease_holder="", lease_until=None
+                state=state
             )
             if ended:
                 audit.conclude(
-                    operation_of(rollout),
+                    operation or operation_of(rollout),
                     outcome=outcome,
                     error_code=error_code,
                     error_message=error_message,
@@ -326,5 +329,5 @@ def _finish(
                 )
     except DatabaseError as exc:
         raise audit.AuditUnavailable(f"the audit log cannot be written: {exc}") from exc
-    rollout.refresh_from_db()
+    rollout.refresh_from_db(fields=["state"])
     return bool(ended)

@@ -90,16 +90,20 @@ def _url(found: Rollout) -> str:
 def _shown(request: HttpRequest, found: Rollout, *, send: bool) -> HttpResponse:
     runner = runners.runner_of(found)
     problem = ""
+    steps: list[Step] | None = None
     if found.running:
         with services.advancing(found) as held:
             if held:
                 try:
                     runner.advance(found, actor_of(request), send=send)
-                    services.conclude_if_done(found)
+                    steps = list(found.steps.all())
+                    services.conclude_if_done(found, steps)
                 except AuditUnavailable:
                     problem = AUDIT_DOWN
-        found.refresh_from_db()
-    steps = list(found.steps.all())
+            else:  # another request advances it, and may just have ended it
+                found.refresh_from_db(fields=["state"])
+    if steps is None:
+        steps = list(found.steps.all())
     states = {step.state for step in steps}
     # While it runs, the page asks again unless it waits for a person: steps failed, none left
     # to send or follow. Every step done but the end not recorded yet (the log was down, or

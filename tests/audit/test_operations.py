@@ -88,3 +88,12 @@ def test_the_log_filtered_by_an_operation_shows_it_and_its_steps_only(auditor, s
 
     page = auditor.get(f"/audit/?operation={operation.sequence}").text
     assert page.count('href="/audit/') >= 3 and "auth.login" not in page.split("<tbody")[1]
+
+
+def test_an_operations_page_says_in_its_outcomes_what_was_done(auditor, system):
+    operation, _, _ = _operation_with_a_step(system)
+    services.conclude(operation, outcome="succeeded", error_message="Done: voice.")
+
+    page = auditor.get(f"/audit/{operation.sequence}/").text
+
+    assert "Done: voice." in page.split("Concluded by event")[1]

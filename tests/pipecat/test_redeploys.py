@@ -78,7 +78,7 @@ def states(rollout: Rollout) -> list[str]:
 
 def operation_events():
     """The operation's own events, but for the mark that it runs (which the shared core may
-    record as it starts: `rollouts.services.RUNNING`)."""
+    record as it starts: `audit.selectors.OPERATION_RUNNING`)."""
     return (
         AuditEvent.objects.filter(action=actions.SET_REDEPLOY)
         .exclude(error_code="operation_running")

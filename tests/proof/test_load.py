@@ -75,8 +75,9 @@ def test_every_change_is_attempted_once_in_the_audit_log_and_concluded_once(repo
 
 
 def test_operations_in_steps_run_one_at_a_time_and_all_end(report):
-    """Redeploys and certificate replacements, started by editors (two at once on one set or
-    certificate: the second refused, and shown the running one), each followed to its end."""
+    """Redeploys and certificate replacements, started by editors, each followed to its end. A
+    start while one runs on the same set or certificate (as often as the timing makes it) is
+    refused and makes nothing: the database holds only the operations reported started."""
     # A few of each start in 15 s; that none of either does is the chance the test must not hang
     # on, that none at all does would mean the operations are not reached.
     started = sum(figures["started"] for figures in report["operations"].values())

@@ -48,7 +48,7 @@ def test_a_start_records_the_operation_and_its_steps(db, editor):
     )
     assert [step.state for step in rollout.steps.all()] == ["waiting", "waiting"]
     [running] = AuditEvent.objects.filter(attempt=attempt)
-    assert (running.outcome, running.error_code) == ("unknown", services.RUNNING)
+    assert (running.outcome, running.error_code) == ("unknown", selectors.OPERATION_RUNNING)
 
 
 def test_a_second_start_is_refused_and_recorded(db, editor):
@@ -82,8 +82,10 @@ def test_it_ends_once_every_step_is_done(db, editor):
     rollout = _start(editor)
     rollout.steps.update(state=Step.State.DONE)
 
-    assert services.conclude_if_done(rollout)
-    assert services.conclude_if_done(rollout)  # once: a second look records nothing more
+    assert services.conclude_if_done(rollout, list(rollout.steps.all()))
+    assert services.conclude_if_done(
+        rollout, list(rollout.steps.all())
+    )  # once: a second look records nothing more
 
     outcomes = AuditEvent.objects.filter(attempt_id=rollout.operation).order_by("sequence")
     assert [o.outcome for o in outcomes] == ["unknown", "succeeded"]

@@ -111,3 +111,55 @@ def test_a_poll_whose_session_ended_sends_the_whole_page_to_sign_in(client, db):
 
     assert polled["HX-Redirect"] == f"/accounts/login/?next={page}"
     assert client.get(page).status_code == 302  # a plain page is redirected as ever
+
+
+def form_post(client, path: str):
+    """As a form without htmx sends it, following where it leads."""
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+    return client.post(path, {"csrfmiddlewaretoken": token}, follow=True)
+
+
+def test_a_step_being_carried_out_cannot_be_stopped(editor):
+    rollout = start("a", "b")
+    rollout.steps.filter(position=0).update(state=Step.State.SENT)
+    page = f"/rollouts/{rollout.pk}/"
+
+    assert "Stop here" not in editor.get(page).text
+    stopped = form_post(editor, f"{page}stop/")
+
+    assert "A step is being carried out: stop once it has ended." in stopped.text
+    rollout.refresh_from_db()
+    assert rollout.running
+
+
+def test_a_retry_or_stop_waits_while_another_request_sends_a_step(editor):
+    rollout = start("broken")
+    rollout.steps.update(state=Step.State.FAILED)
+    page = f"/rollouts/{rollout.pk}/"
+
+    with services.advancing(rollout):
+        retried = form_post(editor, f"{page}retry/")
+        stopped = form_post(editor, f"{page}stop/")
+
+    assert "A step is being sent right now: retry once it has been." in retried.text
+    assert "A step is being sent right now: stop once it has been." in stopped.text
+    assert list(rollout.steps.values_list("state", flat=True)) == ["failed"]
+    rollout.refresh_from_db()
+    assert rollout.running
+
+
+def test_a_retry_or_stop_the_audit_log_cannot_record_changes_nothing(editor, request):
+    rollout = start("broken")
+    rollout.steps.update(state=Step.State.FAILED)
+    page = f"/rollouts/{rollout.pk}/"
+    request.getfixturevalue("failing_disk")  # from now on
+
+    retried = form_post(editor, f"{page}retry/")
+    stopped = form_post(editor, f"{page}stop/")
+
+    assert "The audit log cannot be written right now, so nothing more was sent" in retried.text
+    assert "The audit log cannot be written right now" in stopped.text
+    assert list(rollout.steps.values_list("state", flat=True)) == ["failed"]
+    rollout.refresh_from_db()
+    assert rollout.running and not rollout.lease_holder

@@ -273,6 +273,23 @@ def test_a_switch_whose_task_errors_fails_its_step_and_retry_succeeds(editor, gc
     assert rollout.state == "done"
 
 
+def test_a_sent_step_whose_audit_record_is_missing_fails_saying_so(editor, gcore, certs):
+    path = rollout_path(start_by_pick(editor, certs))
+    advance(editor, path)
+    rollout = the_rollout()
+    # Only a hand in the database takes an attempt away: what it names is then not there.
+    rollout.steps.filter(position=0).update(attempt=AuditEvent.objects.count() + 100)
+    finish(gcore)
+
+    shown = advance(editor, path)
+
+    assert shown.status_code != 500
+    step = rollout.steps.get(position=0)
+    assert step.state == "failed"
+    row = Elements(shown.text).one("tr", id="step-0")
+    assert "Its audit record is missing" in row["text"]
+
+
 def test_a_closed_tab_leaves_it_to_resume_when_an_editor_opens_its_page(
     editor, viewer, gcore, certs
 ):
