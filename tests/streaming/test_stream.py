@@ -1,0 +1,172 @@
+"""The audit log streamed to a syslog server and an HTTP collector by the watcher's job: every
+event once, in order, across outages and restarts, and the head as a checkpoint that verifies."""
+
+import hashlib
+import json
+import logging
+import time
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from secretsadmin.audit import services
+from secretsadmin.audit.models import AuditEvent
+from secretsadmin.config import Config
+from secretsadmin.streaming.config import sinks
+from secretsadmin.streaming.models import SinkCursor
+from tests.streaming.conftest import Syslog, closed_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TOKEN = "collector-token-0123456789"
+
+
+def configure(settings, **sink_urls: str) -> None:
+    env = {"AUDIT_SINKS": ",".join(sink_urls), "AUDIT_SINK_WEB_TOKEN": TOKEN}
+    env["AUDIT_SINK_WEB_HEADER"] = "X-Collector-Token"
+    env.update({f"AUDIT_SINK_{name.upper()}_URL": url for name, url in sink_urls.items()})
+    settings.AUDIT_SINKS = sinks(Config(env))
+    # A failed sink is tried again the next round (half an interval on): rounds 0.5 s apart.
+    settings.WATCH_INTERVAL_SECONDS = 0.5
+
+
+def record(count: int) -> None:
+    for n in range(count):
+        services.record(services.Actor.system("test"), action=f"test.event{n}", outcome="succeeded")
+
+
+def watch_once() -> None:
+    """One round of a watcher started afresh, as cron runs it. A failing sink does not fail
+    the job (it would raise CommandError)."""
+    call_command("watch", "--once")
+
+
+def stored() -> list[tuple[int, str]]:
+    return list(AuditEvent.objects.order_by("sequence").values_list("sequence", "hash"))
+
+
+def received(events: list[dict]) -> list[tuple[int, str]]:
+    return [(event["sequence"], event["hash"]) for event in events]
+
+
+def test_every_event_once_in_order_across_an_outage_and_restarts(settings, syslog, collector):
+    configure(
+        settings,
+        web=f"http://127.0.0.1:{collector.port}/ingest",
+        siem=f"syslog://127.0.0.1:{syslog.port}",
+    )
+    record(3)
+    watch_once()
+    assert received(collector.events) == received(syslog.json("audit", len(stored()))) == stored()
+
+    collector.status = 503  # the collector is down; syslog is not held up by it
+    record(2)
+    watch_once()
+    web = SinkCursor.objects.get(name="web")
+    assert web.delivered == 3 and "HTTP 503" in web.last_error and web.failures == 1
+    assert received(syslog.json("audit", len(stored()))) == stored()
+
+    collector.status = 200
+    record(1)
+    time.sleep(0.5)
+    watch_once()  # another watcher process, the next round: the collector is back
+    assert received(collector.events) == stored()
+    assert received(syslog.json("audit", len(stored()))) == stored()
+    assert SinkCursor.objects.get(name="web").failures == 0
+
+
+def test_each_line_is_the_canonical_event_its_hash_covers(settings, collector):
+    configure(settings, web=f"http://127.0.0.1:{collector.port}/")
+    record(2)
+    watch_once()
+    for event in collector.events:
+        content = {k: v for k, v in event.items() if k != "hash"}
+        line = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert hashlib.sha256(line.encode()).hexdigest() == event["hash"]
+
+
+def test_a_syslog_server_down_then_up_gets_what_it_missed(settings):
+    port = closed_port()
+    configure(settings, siem=f"syslog://127.0.0.1:{port}")
+    record(2)
+    watch_once()
+    cursor = SinkCursor.objects.get(name="siem")
+    assert cursor.delivered == 0 and "ConnectionRefusedError" in cursor.last_error
+    time.sleep(0.5)
+    server = Syslog()
+    try:
+        configure(settings, siem=f"syslog://127.0.0.1:{server.port}")
+        watch_once()
+        assert received(server.json("audit", 2)) == stored()
+    finally:
+        server.stop()
+
+
+def test_the_checkpoint_verifies_with_audit_verify_anchor(settings, collector, syslog, capsys):
+    configure(
+        settings,
+        web=f"http://127.0.0.1:{collector.port}/",
+        siem=f"syslog://127.0.0.1:{syslog.port}",
+    )
+    record(3)
+    watch_once()
+    [checkpoint] = collector.checkpoints
+    assert [c["anchor"] for c in syslog.json("checkpoint")] == [checkpoint["anchor"]]
+    assert (checkpoint["sequence"], checkpoint["hash"]) == stored()[-1]
+    call_command("audit_verify", "--anchor", checkpoint["anchor"])
+    assert f"head #{checkpoint['sequence']}" in capsys.readouterr().out
+
+    watch_once()  # within AUDIT_CHECKPOINT_MINUTES: no second checkpoint
+    assert len(collector.checkpoints) == 1
+
+
+def test_the_token_is_sent_but_never_logged_or_kept(settings, collector, caplog):
+    configure(settings, web=f"http://127.0.0.1:{collector.port}/")
+    record(1)
+    watch_once()
+    assert collector.headers[0]["X-Collector-Token"] == TOKEN
+    collector.status = 401
+    record(1)
+    settings.AUDIT_CHECKPOINT_MINUTES = 0
+    with caplog.at_level(logging.INFO):
+        watch_once()
+    cursor = SinkCursor.objects.get(name="web")
+    assert "HTTP 401" in cursor.last_error
+    assert TOKEN not in cursor.last_error
+    assert TOKEN not in caplog.text and "audit_stream: sink web failed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "env,named",
+    [
+        ({"AUDIT_SINKS": "Bad_Name"}, "AUDIT_SINKS"),
+        ({"AUDIT_SINKS": "a"}, "AUDIT_SINK_A_URL"),
+        ({"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "ftp://x"}, "AUDIT_SINK_A_URL"),
+        ({"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "syslog://x"}, "AUDIT_SINK_A_URL"),
+        ({"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "https://u:p@x/"}, "AUDIT_SINK_A_URL"),
+        (
+            {"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "https://x/", "AUDIT_SINK_A_CA_FILE": "/no"},
+            "AUDIT_SINK_A_CA_FILE",
+        ),
+        (
+            {"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "https://x/", "AUDIT_SINK_A_VERIFY": "maybe"},
+            "AUDIT_SINK_A_VERIFY",
+        ),
+    ],
+)
+def test_a_malformed_sink_stops_start_up_naming_the_variable(env, named):
+    with pytest.raises(ImproperlyConfigured, match=named):
+        sinks(Config(env))
+
+
+def test_the_token_may_come_from_a_file(tmp_path):
+    path = tmp_path / "token"
+    path.write_text(TOKEN + "\n")
+    env = {
+        "AUDIT_SINKS": "web",
+        "AUDIT_SINK_WEB_URL": "https://x/",
+        "AUDIT_SINK_WEB_TOKEN_FILE": str(path),
+    }
+    [sink] = sinks(Config(env))
+    assert sink.token is not None and sink.token.reveal() == TOKEN
+    assert TOKEN not in repr(sink)
