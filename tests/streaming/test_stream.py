@@ -170,3 +170,26 @@ def test_the_token_may_come_from_a_file(tmp_path):
     [sink] = sinks(Config(env))
     assert sink.token is not None and sink.token.reveal() == TOKEN
     assert TOKEN not in repr(sink)
+
+
+@pytest.mark.parametrize("persona", ["auditor", "admin"])
+def test_the_streams_page_shows_each_sink_and_never_the_token(
+    persona, request, settings, collector
+):
+    configure(
+        settings,
+        web=f"http://127.0.0.1:{collector.port}/ingest?key=abc",
+        siem=f"syslog://127.0.0.1:{closed_port()}",
+    )
+    record(2)
+    watch_once()
+    response = request.getfixturevalue(persona).get("/audit/streams/")
+    assert response.status_code == 200
+    page = response.text
+    assert TOKEN not in page and "key=abc" not in page
+    assert f"http://127.0.0.1:{collector.port}/ingest" in page
+    head = AuditEvent.objects.order_by("-sequence").first().sequence
+    [web, siem] = response.context["standings"]
+    assert (web.cursor.delivered, web.behind) == (head, 0)
+    assert (siem.cursor.delivered, siem.behind) == (0, head)
+    assert "ConnectionRefusedError" in page and "1 in a row" in page
