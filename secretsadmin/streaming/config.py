@@ -14,6 +14,7 @@ from secretsadmin.config import Config, Secret
 
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
 SCHEMES = {"syslog": "syslog", "syslog+tls": "syslog", "https": "https", "http": "https"}
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Kind = Literal["syslog", "https"]
 
 
@@ -69,6 +70,11 @@ def _sink(env: Config, name: str) -> Sink:
     if parts.username or parts.password:
         raise ImproperlyConfigured(
             f"{prefix}_URL must not carry credentials: put the collector's token in {prefix}_TOKEN."
+        )
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+        raise ImproperlyConfigured(
+            f"{prefix}_URL must be https://: plain http:// would carry the log and the token in "
+            "clear, and is taken only for a collector on this host."
         )
     kind: Kind = "syslog" if SCHEMES[parts.scheme] == "syslog" else "https"
     if kind == "syslog" and not port:

@@ -22,7 +22,7 @@ from secretsadmin.config import Config
 from secretsadmin.streaming.config import sinks
 from secretsadmin.streaming.models import SinkCursor
 from tests.fixtures.certificates import cert_pem, key_pem, private_key
-from tests.streaming.conftest import Syslog, closed_port
+from tests.streaming.conftest import Collector, Syslog, closed_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOKEN = "collector-token-0123456789"
@@ -151,6 +151,7 @@ def test_the_token_is_sent_but_never_logged_or_kept(settings, collector, caplog)
         ({"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "ftp://x"}, "AUDIT_SINK_A_URL"),
         ({"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "syslog://x"}, "AUDIT_SINK_A_URL"),
         ({"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "https://u:p@x/"}, "AUDIT_SINK_A_URL"),
+        ({"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "http://x.example/"}, "AUDIT_SINK_A_URL"),
         (
             {"AUDIT_SINKS": "a", "AUDIT_SINK_A_URL": "https://x/", "AUDIT_SINK_A_CA_FILE": "/no"},
             "AUDIT_SINK_A_CA_FILE",
@@ -264,5 +265,25 @@ def test_syslog_over_tls_checks_the_certificate_against_the_ca_file(settings, tm
         assert received(server.json("audit", 2)) == stored()
         doubting = SinkCursor.objects.get(name="doubting")
         assert doubting.delivered == 0 and "CERTIFICATE_VERIFY_FAILED" in doubting.last_error
+    finally:
+        server.stop()
+
+
+def test_an_https_collector_gets_the_events_and_the_token_over_tls(settings, tmp_path):
+    root, leaf, key = strict_certificates()
+    (tmp_path / "leaf.pem").write_text(leaf)
+    (tmp_path / "key.pem").write_text(key)
+    (tmp_path / "ca.pem").write_text(root)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "key.pem")
+    server = Collector(tls)
+    try:
+        env = {"AUDIT_SINKS": "web", "AUDIT_SINK_WEB_URL": f"https://127.0.0.1:{server.port}/"}
+        env |= {"AUDIT_SINK_WEB_CA_FILE": str(tmp_path / "ca.pem"), "AUDIT_SINK_WEB_TOKEN": TOKEN}
+        settings.AUDIT_SINKS = sinks(Config(env))
+        record(2)
+        watch_once()
+        assert received(server.events) == stored()
+        assert server.headers[0]["Authorization"] == TOKEN
     finally:
         server.stop()
