@@ -9,6 +9,7 @@ from secretsadmin.config import Config
 from secretsadmin.providers.config import pause_policy
 from secretsadmin.providers.gcore.config import gcore_accounts, gcore_timeouts
 from secretsadmin.providers.pipecat.config import pipecat_accounts, pipecat_timeouts
+from secretsadmin.streaming.config import sinks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Config()
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "secretsadmin.gcore",
     "secretsadmin.rollouts",
     "secretsadmin.audit",
+    "secretsadmin.streaming",
     "secretsadmin.watcher",
     "emulators",  # only its run_emulators command; no product code imports it
 ]
@@ -280,6 +282,11 @@ AUDIT_RECONCILERS = {
     "pipecat": "secretsadmin.pipecat.reconcile.conclude_from_state",
     "gcore": "secretsadmin.gcore.reconcile.conclude_from_task",
 }
+
+# Where the watcher streams the audit log (AUDIT_SINKS=siem,archive; AUDIT_SINK_<NAME>_URL, …),
+# and every how many minutes it sends each of them the chain head.
+AUDIT_SINKS = sinks(env)
+AUDIT_CHECKPOINT_MINUTES = env.number("AUDIT_CHECKPOINT_MINUTES", 60.0, minimum=0.0)
 
 # -- The watcher (manage.py watch) ----------------------------------------------------------------
 

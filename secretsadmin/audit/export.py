@@ -34,10 +34,14 @@ def _rows(events: Selection) -> Iterator[dict[str, object]]:
 
 def jsonl(events: Selection) -> Iterator[str]:
     for row in _rows(events):
-        # A line is the hashed content: an optional field is in it only when set.
-        unset = [name for name in chain.OPTIONAL_FIELDS if row[name] is None]
-        line = {name: value for name, value in row.items() if name not in unset}
-        yield chain.dumps(chain.plain(line)) + "\n"
+        yield line(row) + "\n"
+
+
+def line(row: dict[str, object]) -> str:
+    """An event (a row of COLUMNS) as one JSON line: its canonical content plus its hash."""
+    # A line is the hashed content: an optional field is in it only when set.
+    unset = [name for name in chain.OPTIONAL_FIELDS if row[name] is None]
+    return chain.dumps(chain.plain({k: v for k, v in row.items() if k not in unset}))
 
 
 class _Line:

@@ -83,6 +83,7 @@ AUDITORS_ONLY = [
     ("get", "/audit/export.jsonl"),
     ("post", "/audit/verify"),
     ("post", "/audit/1/check/"),
+    ("get", "/audit/streams/"),
 ]
 
 
