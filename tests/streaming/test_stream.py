@@ -246,13 +246,19 @@ def strict_certificates() -> tuple[str, str, str]:
     return cert_pem(root), cert_pem(leaf), key_pem(leaf_key)
 
 
-def test_syslog_over_tls_checks_the_certificate_against_the_ca_file(settings, tmp_path):
+@pytest.fixture
+def tls(tmp_path) -> ssl.SSLContext:
+    """A server's TLS, its certificate signed by the CA in `tmp_path / "ca.pem"`."""
     root, leaf, key = strict_certificates()
     (tmp_path / "leaf.pem").write_text(leaf)
     (tmp_path / "key.pem").write_text(key)
     (tmp_path / "ca.pem").write_text(root)
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "key.pem")
+    return tls
+
+
+def test_syslog_over_tls_checks_the_certificate_against_the_ca_file(settings, tmp_path, tls):
     server = Syslog(tls)
     try:
         url = f"syslog+tls://127.0.0.1:{server.port}"
@@ -269,13 +275,7 @@ def test_syslog_over_tls_checks_the_certificate_against_the_ca_file(settings, tm
         server.stop()
 
 
-def test_an_https_collector_gets_the_events_and_the_token_over_tls(settings, tmp_path):
-    root, leaf, key = strict_certificates()
-    (tmp_path / "leaf.pem").write_text(leaf)
-    (tmp_path / "key.pem").write_text(key)
-    (tmp_path / "ca.pem").write_text(root)
-    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    tls.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "key.pem")
+def test_an_https_collector_gets_the_events_and_the_token_over_tls(settings, tmp_path, tls):
     server = Collector(tls)
     try:
         env = {"AUDIT_SINKS": "web", "AUDIT_SINK_WEB_URL": f"https://127.0.0.1:{server.port}/"}
