@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from prometheus_client import multiprocess
 
 from secretsadmin.config import Config
 
@@ -63,5 +62,9 @@ def on_starting(server: object) -> None:
 
 
 def child_exit(server: object, worker: Any) -> None:
+    # Imported here, never above: prometheus_client chooses where values live when it is first
+    # imported, and the workers inherit the master's choice (they must see the directory).
+    from prometheus_client import multiprocess
+
     # A dead worker's counters stay counted; only its live gauges would mislead.
     multiprocess.mark_process_dead(worker.pid)
