@@ -2,6 +2,9 @@
 
 import os
 import sys
+import tempfile
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -10,6 +13,18 @@ from secretsadmin.config import Config
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretsadmin.settings")
 env = Config()
+
+# The workers count what they do (upstream calls) in files of this directory, which a scrape of
+# /metrics reads whichever worker answers. It is prometheus_client's variable; set here, before
+# any worker starts, for the workers alone: the watcher and other commands count nothing there.
+# Given, it is emptied at start (the counts of a previous run's workers are no longer anyone's);
+# else a directory of this run's own, in memory where there is /dev/shm.
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+if not os.environ.get(METRICS_DIR):
+    shm = Path("/dev/shm")  # noqa: S108 - private to this run: mkdtemp makes it 0700
+    os.environ[METRICS_DIR] = tempfile.mkdtemp(
+        prefix="secretsadmin-metrics-", dir=shm if shm.is_dir() else None
+    )
 
 wsgi_app = "secretsadmin.wsgi:application"
 bind = env.string("GUNICORN_BIND", "0.0.0.0:8000")
@@ -39,3 +54,17 @@ worker_tmp_dir = "/dev/shm"  # noqa: S108 - a heartbeat file, kept off slow cont
 # gunicorn >= 25.1 opens a control socket under $HOME, which the image cannot write (/app) and
 # nothing here uses; older versions ignore the unknown name.
 control_socket_disable = True
+
+
+def on_starting(server: object) -> None:
+    for stale in Path(os.environ[METRICS_DIR]).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server: object, worker: Any) -> None:
+    # Imported here, never above: prometheus_client chooses where values live when it is first
+    # imported, and the workers inherit the master's choice (they must see the directory).
+    from prometheus_client import multiprocess
+
+    # A dead worker's counters stay counted; only its live gauges would mislead.
+    multiprocess.mark_process_dead(worker.pid)

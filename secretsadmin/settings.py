@@ -295,6 +295,11 @@ WATCH_INTERVAL_SECONDS = env.number("WATCH_INTERVAL_SECONDS", 60.0, minimum=0.1)
 # Upstream calls the watcher's jobs may make to one account in a minute, spread over the rounds.
 WATCH_CALLS_PER_MINUTE = env.integer("WATCH_CALLS_PER_MINUTE", 60, minimum=1)
 
+# -- Metrics (/metrics) ---------------------------------------------------------------------------
+
+# The bearer token Prometheus sends; without one /metrics is refused to everyone.
+METRICS_TOKEN = env.secret("METRICS_TOKEN")
+
 # -- Logging --------------------------------------------------------------------------------------
 
 LOG_LEVEL = env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical"))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from secretsadmin.core import views as core
+from secretsadmin.metrics import views as metrics
 from secretsadmin.overview import views as overview
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("overview/gcore/<slug:account>/", overview.gcore_account, name="overview_gcore"),
     path("healthz", core.healthz, name="healthz"),
     path("favicon.ico", core.favicon, name="favicon"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("pipecat/", include("secretsadmin.pipecat.urls")),
     path("gcore/", include("secretsadmin.gcore.urls")),
     path("rollouts/", include("secretsadmin.rollouts.urls")),

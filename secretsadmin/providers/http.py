@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from . import deadlines
+from . import deadlines, instruments
 from .errors import MalformedResponse, ProviderError, Unavailable
 from .pauses import Pause
 from .retry import RetryPolicy
@@ -122,14 +122,16 @@ class ProviderCalls:
         try:
             return read(json_body(response.content))
         except ValueError as exc:
-            raise self._kinds.malformed(
+            error = self._kinds.malformed(
                 f"unexpected answer: {exc}",
                 account=self.account,
                 operation=operation,
                 status=response.status_code,
                 # The API accepted the change; only its answer is unreadable.
                 may_have_applied=method != "GET",
-            ) from None
+            )
+            instruments.failed(self._label, self.account, operation, error)
+            raise error from None
 
     def call(
         self,
@@ -139,6 +141,22 @@ class ProviderCalls:
         *,
         body: object = None,
         params: dict[str, str | int] | None = None,
+    ) -> httpx.Response:
+        instruments.calls.labels(self._label, self.account, operation).inc()
+        try:
+            return self._call(operation, method, path, body=body, params=params)
+        except ProviderError as error:
+            instruments.failed(self._label, self.account, operation, error)
+            raise
+
+    def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        body: object,
+        params: dict[str, str | int] | None,
     ) -> httpx.Response:
         self._refuse_if_paused(operation)
         started = self._clock()
@@ -156,6 +174,7 @@ class ProviderCalls:
             try:
                 response = self.http.send(request)
             except httpx.TransportError as exc:
+                self._count(operation, begun, instruments.no_answer(exc, NOT_SENT))
                 delay = self._within(
                     self._retry.delay_after_failure(method, attempt, self._rng), started
                 )
@@ -169,6 +188,7 @@ class ProviderCalls:
                     raise self._unavailable(operation, method, exc, timeout) from exc
                 self._sleep(delay)
                 continue
+            self._count(operation, begun, str(response.status_code))
             if self._pause is not None:
                 self._pause.answered()
             elapsed_ms = (time.monotonic() - begun) * 1000
@@ -188,6 +208,11 @@ class ProviderCalls:
             if delay is None:
                 raise self._error_of(operation, method, response)
             self._sleep(delay)
+
+    def _count(self, operation: str, begun: float, status: str) -> None:
+        labels = (self._label, self.account, operation)
+        instruments.latency.labels(*labels).observe(time.monotonic() - begun)
+        instruments.requests.labels(*labels, status).inc()
 
     def _left(self, started: float) -> float | None:
         """Seconds left of this call's and the page's deadlines, or None when neither is set."""

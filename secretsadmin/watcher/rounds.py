@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
+from . import records
 from .context import Context
 from .registry import Job
 
@@ -37,6 +38,7 @@ def run_round(number: int, jobs: Iterable[Job], context: Context, interval: floa
         else:
             done.failed.append(job.name)
     elapsed = _ms(started)
+    records.round_ended(elapsed / 1000)
     logger.log(
         logging.WARNING if done.failed or done.left else logging.INFO,
         "watcher round %d: %d job(s) done, %d failed%s in %.0f ms",
@@ -56,9 +58,11 @@ def _run(job: Job, context: Context) -> bool:
     started = time.monotonic()
     # A connection the database dropped since the last round is replaced, not failed on.
     close_old_connections()
+    failed = False
     try:
         job.run(context)
     except Exception:
+        failed = True
         elapsed = _ms(started)
         logger.exception(
             "watcher job %s failed after %.0f ms",
@@ -66,10 +70,12 @@ def _run(job: Job, context: Context) -> bool:
             elapsed,
             extra={"event": "job", "job": job.name, "outcome": "failed", "duration_ms": elapsed},
         )
-        return False
     finally:
         close_old_connections()
     elapsed = _ms(started)
+    records.job_ended(job.name, elapsed / 1000, failed=failed)
+    if failed:
+        return False
     logger.info(
         "watcher job %s done in %.0f ms",
         job.name,
