@@ -58,31 +58,26 @@ def _run(job: Job, context: Context) -> bool:
     started = time.monotonic()
     # A connection the database dropped since the last round is replaced, not failed on.
     close_old_connections()
-    failed = False
+    error: Exception | None = None
     try:
         job.run(context)
-    except Exception:
-        failed = True
-        elapsed = _ms(started)
-        logger.exception(
-            "watcher job %s failed after %.0f ms",
-            job.name,
-            elapsed,
-            extra={"event": "job", "job": job.name, "outcome": "failed", "duration_ms": elapsed},
-        )
+    except Exception as exc:
+        error = exc
     finally:
         close_old_connections()
     elapsed = _ms(started)
-    records.job_ended(job.name, elapsed / 1000, failed=failed)
-    if failed:
-        return False
-    logger.info(
-        "watcher job %s done in %.0f ms",
+    records.job_ended(job.name, elapsed / 1000, failed=error is not None)
+    outcome = "done" if error is None else "failed"
+    logger.log(
+        logging.INFO if error is None else logging.ERROR,
+        "watcher job %s %s in %.0f ms",
         job.name,
+        outcome,
         elapsed,
-        extra={"event": "job", "job": job.name, "outcome": "done", "duration_ms": elapsed},
+        exc_info=error,
+        extra={"event": "job", "job": job.name, "outcome": outcome, "duration_ms": elapsed},
     )
-    return True
+    return error is None
 
 
 def _ms(started: float) -> float:

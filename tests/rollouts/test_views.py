@@ -133,10 +133,15 @@ def test_a_step_being_carried_out_cannot_be_stopped(editor):
     assert rollout.running
 
 
-def test_a_retry_or_stop_waits_while_another_request_sends_a_step(editor):
+def failed_step() -> tuple[Rollout, str]:
+    """An operation whose one step failed, and its page."""
     rollout = start("broken")
     rollout.steps.update(state=Step.State.FAILED)
-    page = f"/rollouts/{rollout.pk}/"
+    return rollout, f"/rollouts/{rollout.pk}/"
+
+
+def test_a_retry_or_stop_waits_while_another_request_sends_a_step(editor):
+    rollout, page = failed_step()
 
     with services.advancing(rollout):
         retried = form_post(editor, f"{page}retry/")
@@ -150,9 +155,7 @@ def test_a_retry_or_stop_waits_while_another_request_sends_a_step(editor):
 
 
 def test_a_retry_or_stop_the_audit_log_cannot_record_changes_nothing(editor, request):
-    rollout = start("broken")
-    rollout.steps.update(state=Step.State.FAILED)
-    page = f"/rollouts/{rollout.pk}/"
+    rollout, page = failed_step()
     request.getfixturevalue("failing_disk")  # from now on
 
     retried = form_post(editor, f"{page}retry/")
