@@ -102,11 +102,19 @@ BADGE = re.compile(
 )
 OPEN_IT = re.compile(r'href="/gcore/[\w-]+/(\d+)/([0-9a-f-]{36})/">Open it')
 SECRET_LINK = re.compile(r'href="/gcore/[\w-]+/(\d+)/([0-9a-f-]{36})/"')
+FAILURE_TEXT = re.compile(r'<div class="empty" role="alert">(.*?)</div>', re.S)
+TAG = re.compile(r"<[^>]+>")
 AUDIT_LINK = re.compile(r'href="/audit/(\d+)/"')
 TOAST = re.compile(r'class="toast toast-(\w+)"[^>]*>\s*<span>(.*?)</span>', re.DOTALL)
 OPERATION = re.compile(r"/rollouts/([0-9a-f-]{36})/")
 OPERATION_STATE = re.compile(r'id="rollout-progress" data-state="(\w+)"')
 STOP_POLLING = 286  # htmx: the operation's page asks no more (ended, or it waits for a person)
+
+
+def said_on(page: str) -> str:
+    """The text of a failure page's message (heading, message, request ids), on one line."""
+    found = FAILURE_TEXT.search(page)
+    return " ".join(TAG.sub(" ", found[1] if found else page[:300]).split())
 
 
 # -- what was measured ------------------------------------------------------------------------
@@ -120,7 +128,7 @@ class Sample:
     seconds: float
     ended: float  # monotonic
     host: int
-    error: str = ""
+    error: str = ""  # no answer: why; a 5xx: what its page said
     # A 502 that is the dashboard's "provider unavailable" page: the upstream failed, by design.
     unavailable_page: bool = False
 
@@ -522,7 +530,9 @@ class Person:
             self._record(page, method, 0, started, f"{type(exc).__name__}: {exc}")
             return None
         unavailable = response.status_code == 502 and 'class="request-ids"' in response.text
-        self._record(page, method, response.status_code, started, unavailable=unavailable)
+        # What a failure page said, so that a failed run names the cause.
+        said = said_on(response.text) if response.status_code >= 500 else ""
+        self._record(page, method, response.status_code, started, said, unavailable=unavailable)
         return response
 
     def _record(

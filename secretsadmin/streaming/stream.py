@@ -32,7 +32,11 @@ def stream(sink: Sink, *, go_on: Callable[[], bool], ends: float) -> None:
     if cursor.retry_after is not None and now < cursor.retry_after:
         return
     try:
-        while go_on() and time.monotonic() < ends:
+        # One batch each round whatever the time: a slow sink streamed before this one must not
+        # starve it. More batches only while the round lasts.
+        first = True
+        while go_on() and (first or time.monotonic() < ends):
+            first = False
             batch = _after(cursor.delivered)
             if not batch:
                 break

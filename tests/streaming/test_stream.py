@@ -21,6 +21,7 @@ from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Config
 from secretsadmin.streaming.config import sinks
 from secretsadmin.streaming.models import SinkCursor
+from secretsadmin.streaming.stream import stream
 from tests.fixtures.certificates import cert_pem, key_pem, private_key
 from tests.streaming.conftest import Collector, Syslog, closed_port
 
@@ -80,6 +81,18 @@ def test_every_event_once_in_order_across_an_outage_and_restarts(settings, syslo
     assert received(collector.events) == stored()
     assert received(syslog.json("audit", len(stored()))) == stored()
     assert SinkCursor.objects.get(name="web").failures == 0
+
+
+def test_a_sink_reached_after_the_round_ran_out_still_gets_a_batch(settings, syslog, collector):
+    configure(
+        settings,
+        web=f"http://127.0.0.1:{collector.port}/ingest",
+        siem=f"syslog://127.0.0.1:{syslog.port}",
+    )
+    record(2)
+    for sink in settings.AUDIT_SINKS:  # as if the web sink took the whole round
+        stream(sink, go_on=lambda: True, ends=time.monotonic() - 1)
+    assert received(collector.events) == received(syslog.json("audit", 2)) == stored()
 
 
 def test_each_line_is_the_canonical_event_its_hash_covers(settings, collector):
