@@ -50,11 +50,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "secretsadmin.core",
     "secretsadmin.accounts",
+    # The apps' watcher jobs run in this order: the audit log's reconcile step first (the call
+    # budget goes to concluding the dashboard's own changes before looking for others'), the
+    # providers' drift next, the log streamed off the box last (with what this round recorded).
+    "secretsadmin.audit",
     "secretsadmin.pipecat",
     "secretsadmin.gcore",
     "secretsadmin.rollouts",
-    "secretsadmin.audit",
     "secretsadmin.streaming",
+    "secretsadmin.drift",
     "secretsadmin.watcher",
     "emulators",  # only its run_emulators command; no product code imports it
 ]

@@ -49,8 +49,9 @@ FIELDS = (
 )
 
 
-# Hashed only when not null: an event's operation (the attempt of the operation it is a step of).
-OPTIONAL_FIELDS = ("operation_id",)
+# Hashed only when not null: an event's operation (the attempt of the operation it is a step of)
+# and what the watcher observed of a change made elsewhere.
+OPTIONAL_FIELDS = ("operation_id", "observed")
 
 # Keys are put in sorted order below rather than sorted by the encoder, for speed: verify runs
 # this a million times. The output is the same as `sort_keys=True`; for the values events hold
@@ -109,11 +110,22 @@ def digest_prepared(content: dict[str, object]) -> str:
 
 def _encode(content: dict[str, object]) -> bytes:
     fingerprints = content["fingerprints"]
-    # The one nested object. Anything else there was put in behind the app's back: it is
-    # encoded as found, so that its hash fails to match instead of verify failing to run.
+    # The nested objects. Anything else there was put in behind the app's back: it is encoded
+    # as found, so that its hash fails to match instead of verify failing to run.
     if isinstance(fingerprints, dict) and fingerprints:
         content["fingerprints"] = dict(sorted(fingerprints.items()))
+    if "observed" in content:
+        content["observed"] = _sorted(content["observed"])
     return _ENCODER.encode(content).encode()
+
+
+def _sorted(value: object) -> object:
+    """`value` with the keys of every object in it sorted (a database may reorder them)."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 def content_of(event: object) -> dict[str, object]:

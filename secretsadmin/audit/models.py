@@ -33,6 +33,8 @@ class Outcome(models.TextChoices):
     FAILED = "failed"
     DENIED = "denied"
     UNKNOWN = "unknown"
+    # A change made outside the dashboard, as the watcher saw it: no attempt of ours precedes it.
+    OBSERVED = "observed"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -117,6 +119,9 @@ class AuditEvent(models.Model):
         related_name="steps",
         db_index=False,
     )
+    # What the watcher saw changed elsewhere and, when the provider's own log says, who did it
+    # there: {"changes": [...], "by": {...}} (`services.record`). Null on every other event.
+    observed = models.JSONField(null=True, blank=True)
 
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)

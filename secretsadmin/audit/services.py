@@ -113,11 +113,13 @@ def record(
     values: Mapping[str, str] | None = None,
     mask: Iterable[str] = (),
     operation: int | None = None,
+    observed: Mapping[str, object] | None = None,
 ) -> AuditEvent:
     """Appends one event; raises `AuditUnavailable` if the database refuses it. `values` are the
     secret values set (fingerprinted, and masked wherever they turn up); `mask`, more text to mask,
     such as the values of the attempt an outcome concludes; `operation`, the sequence of the
-    attempt of the operation this event is a step of."""
+    attempt of the operation this event is a step of; `observed`, what an `observed` event saw
+    (JSON: objects, lists, strings, numbers)."""
     if outcome not in Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}; one of {Outcome.values}")
     values = {name: str(value) for name, value in (values or {}).items()}
@@ -145,6 +147,7 @@ def record(
         "attempt_id": attempt.sequence if attempt is not None else None,
         "fingerprints": fingerprints(values),
         "operation_id": operation,
+        "observed": dict(observed) if observed is not None else None,
     }
     try:
         with transaction.atomic():
@@ -225,6 +228,9 @@ def _clean(fields: dict[str, Any], values: Iterable[str]) -> dict[str, Any]:
         # PostgreSQL's JSON cannot hold NUL either: a key name holding one would make the log
         # look unwritable, and nothing be done.
         fields[name] = [str(item).replace("\0", "\\0") for item in fields[name]]
+    if fields.get("observed") is not None:
+        # Text from a provider's log (a user agent, a description): free text like any other.
+        fields["observed"] = _cleaned(fields["observed"], configured)
     for field in AuditEvent._meta.concrete_fields:
         value = fields.get(field.attname)
         if not isinstance(value, str):
@@ -239,6 +245,16 @@ def _clean(fields: dict[str, Any], values: Iterable[str]) -> dict[str, Any]:
             value = value[: field.max_length]
         fields[field.attname] = value
     return fields
+
+
+def _cleaned(value: object, configured: list[Secret]) -> object:
+    if isinstance(value, str):
+        return redact(value, configured).replace("\0", "")
+    if isinstance(value, dict):
+        return {str(k).replace("\0", ""): _cleaned(v, configured) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_cleaned(item, configured) for item in value]
+    return value
 
 
 def hold_appends() -> None:

@@ -15,6 +15,8 @@ CERTIFICATE_REPLACE = "gcore.certificate.replace"
 LISTENER_UPDATE = "gcore.listener.update"
 POOL_UPDATE = "gcore.pool.update"
 SWITCHES = (LISTENER_UPDATE, POOL_UPDATE)
+# Recorded by the watcher (`drift`), outcome `observed`: a secret changed with other tools.
+SECRET_EXTERNAL_CHANGE = "gcore.secret.external_change"  # noqa: S105 - an action, not a password
 
 CREATES = (SECRET_CREATE, CERTIFICATE_CREATE)
 # After this the secret is gone: a secret of that name is another one.
@@ -26,4 +28,8 @@ DONE = {
     SECRET_DELETE: "deleted the secret",
 }
 # What a secret's history says of the changes naming it, the replacements of it among them.
-HISTORY = {**DONE, CERTIFICATE_REPLACE: "replaced the certificate on its listeners and pools"}
+HISTORY = {
+    **DONE,
+    CERTIFICATE_REPLACE: "replaced the certificate on its listeners and pools",
+    SECRET_EXTERNAL_CHANGE: "saw a change made outside the dashboard",
+}

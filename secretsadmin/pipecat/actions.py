@@ -9,6 +9,8 @@ SET_DELETE = "pipecat.secret_set.delete"
 # An operation (`redeploys`): the agents using a set redeployed, each one its own step.
 SET_REDEPLOY = "pipecat.secret_set.redeploy"
 AGENT_REDEPLOY = "pipecat.agent.redeploy"
+# Recorded by the watcher (`drift`), outcome `observed`: a set changed with other tools.
+SET_EXTERNAL_CHANGE = "pipecat.secret_set.external_change"
 
 # What changes a set itself: its history (and what its agents have not read yet) is made of these.
 SET_CHANGES = (SET_UPSERT, IMAGE_PULL_UPSERT, KEY_DELETE, SET_DELETE)
@@ -25,4 +27,5 @@ DONE = {
     SET_DELETE: "deleted",
     SET_REDEPLOY: "redeployed the agents using",
     AGENT_REDEPLOY: "redeployed the agent",
+    SET_EXTERNAL_CHANGE: "saw a change made outside the dashboard to",
 }

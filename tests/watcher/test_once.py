@@ -34,6 +34,8 @@ def test_once_runs_every_job_once_and_exits(registered, caplog):
     assert ran == ["first", "second"]
     assert job_lines(caplog) == [
         ("audit_reconcile", "done"),
+        ("pipecat_drift", "done"),
+        ("gcore_drift", "done"),
         ("audit_stream", "done"),
         ("test_first", "done"),
         ("test_second", "done"),

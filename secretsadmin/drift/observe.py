@@ -1,0 +1,154 @@
+"""Comparing what a provider holds now with what the watcher saw last, and keeping what it saw.
+
+A listing (`listed`) gives every thing of an account with the facts a list holds; a thing's own
+read (`detailed`) gives more facts of one thing (a Pipecat set's keys), read a few at a time when
+the call budget allows. The first listing of an account, and the first read of a thing's own
+facts, are baselines: what they hold was there before the watcher looked, not a change.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import F
+
+from .models import Baseline, Seen
+
+type Facts = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Thing:
+    key: str  # what the provider knows it by
+    name: str
+    region: str
+    facts: Facts
+
+
+@dataclass(frozen=True)
+class Difference:
+    fact: str
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: Literal["created", "deleted", "changed"]
+    thing: Thing  # as it is now; for one deleted, as last seen
+    # Since when it could have happened: the last time it was seen otherwise.
+    since: datetime
+    differences: tuple[Difference, ...] = field(default=())
+
+
+def listed(provider: str, account: str, things: Iterable[Thing], now: datetime) -> list[Change]:
+    """Compares a complete listing of the account with the last one and keeps it."""
+    current = {thing.key: thing for thing in things}
+    with transaction.atomic():
+        baseline = (
+            Baseline.objects.select_for_update().filter(provider=provider, account=account).first()
+        )
+        seen = {s.key: s for s in Seen.objects.filter(provider=provider, account=account)}
+        changes = [] if baseline is None else _compared(seen, current, baseline.listed_at)
+        _keep(provider, account, seen, current, now)
+        Baseline.objects.update_or_create(
+            provider=provider, account=account, defaults={"listed_at": now}
+        )
+    return changes
+
+
+def _compared(seen: dict[str, Seen], current: dict[str, Thing], last: datetime) -> list[Change]:
+    changes = []
+    for key, thing in current.items():
+        before = seen.get(key)
+        if before is None:
+            changes.append(Change("created", thing, since=last))
+            continue
+        differences = _differences(before.facts, thing.facts)
+        if differences:
+            changes.append(
+                Change("changed", thing, since=before.listed_at, differences=differences)
+            )
+    for key, gone in seen.items():
+        if key not in current:
+            changes.append(Change("deleted", _thing(gone), since=gone.listed_at))
+    return changes
+
+
+def _keep(
+    provider: str, account: str, seen: dict[str, Seen], current: dict[str, Thing], now: datetime
+) -> None:
+    Seen.objects.filter(
+        provider=provider, account=account, key__in=set(seen) - set(current)
+    ).delete()
+    updated, created = [], []
+    for key, thing in current.items():
+        row = seen.get(key)
+        if row is None:
+            created.append(
+                Seen(
+                    provider=provider,
+                    account=account,
+                    key=key,
+                    name=thing.name,
+                    region=thing.region,
+                    facts=dict(thing.facts),
+                    listed_at=now,
+                )
+            )
+        else:
+            row.name, row.region, row.listed_at = thing.name, thing.region, now
+            row.facts = {**row.facts, **thing.facts}
+            updated.append(row)
+    Seen.objects.bulk_create(created, batch_size=500)
+    Seen.objects.bulk_update(updated, ["name", "region", "facts", "listed_at"], batch_size=500)
+
+
+def due_for_detail(
+    provider: str, account: str, count: int, *, where: Facts | None = None
+) -> list[Thing]:
+    """The `count` things (with these listed facts) whose own facts were read longest ago, those
+    never read first."""
+    facts = {f"facts__{name}": value for name, value in (where or {}).items()}
+    rows = Seen.objects.filter(provider=provider, account=account, **facts).order_by(
+        F("detail_at").asc(nulls_first=True), "key"
+    )[:count]
+    return [_thing(row) for row in rows]
+
+
+def detailed(
+    provider: str, account: str, thing: Thing, facts: Facts, now: datetime
+) -> Change | None:
+    """Compares a thing's own facts with those last read, and keeps them. None for a thing no
+    longer seen (deleted since the listing) or read for the first time."""
+    with transaction.atomic():
+        row = (
+            Seen.objects.select_for_update()
+            .filter(provider=provider, account=account, key=thing.key)
+            .first()
+        )
+        if row is None:
+            return None
+        before, since = row.facts, row.detail_at
+        row.facts, row.detail_at = {**row.facts, **facts}, now
+        row.save(update_fields=["facts", "detail_at"])
+    if since is None:
+        return None
+    differences = _differences({name: before.get(name) for name in facts}, facts)
+    if not differences:
+        return None
+    return Change("changed", _thing(row), since=since, differences=differences)
+
+
+def _differences(before: Facts, after: Facts) -> tuple[Difference, ...]:
+    return tuple(
+        Difference(name, before.get(name), value)
+        for name, value in after.items()
+        if name in before and before[name] != value
+    )
+
+
+def _thing(row: Seen) -> Thing:
+    return Thing(row.key, row.name, row.region, row.facts)

@@ -1,0 +1,66 @@
+"""The watcher's Gcore Cloud job: each account's secrets, every usable region of it listed in one
+go (within the call budget, or not at all this round: a region left out would look emptied),
+compared with what it saw last."""
+
+import logging
+import math
+
+from django.db.models import Count
+from django.utils import timezone
+
+from secretsadmin.audit import services
+from secretsadmin.drift import observe, record
+from secretsadmin.drift.models import Seen
+from secretsadmin.providers.gcore import GcoreClient, GcoreError, gcore_clients
+from secretsadmin.providers.gcore.client import MAX_PAGE_SIZE
+from secretsadmin.watcher.context import Context
+from secretsadmin.watcher.registry import jobs
+
+from . import actions, selectors
+from .drift import GcoreDrift, replacements, thing
+
+logger = logging.getLogger(__name__)
+DRIFT = GcoreDrift()
+
+
+@jobs.job("gcore_drift")
+def gcore_drift(context: Context) -> None:
+    actor = services.Actor.system("watcher")
+    clients = gcore_clients()
+    for account in clients.names:
+        if not context.leading():
+            return
+        listed = _listing(context, clients.get(account), account)
+        if listed is None:
+            continue
+        changes = observe.listed(actions.PROVIDER, account, listed, timezone.now())
+        external = record.external(DRIFT, account, replacements(changes))
+        record.record(DRIFT, account, external, actor)
+
+
+def _listing(context: Context, client: GcoreClient, account: str) -> list[observe.Thing] | None:
+    """Every secret of the account, or None when a region could not be listed this round."""
+    if not context.budget.take(actions.PROVIDER, account):
+        return None
+    try:
+        regions = selectors.regions(account)  # those configured, or every usable one
+    except GcoreError as error:
+        logger.warning("gcore_drift: %s: the regions could not be listed: %s", account, error)
+        return None
+    # As many pages as the last listing of each region took (one at least).
+    seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
+    counts = dict(seen.values_list("region").annotate(count=Count("key")))
+    pages = sum(max(1, math.ceil(counts.get(str(r.id), 0) / MAX_PAGE_SIZE)) for r in regions)
+    if not context.budget.take(actions.PROVIDER, account, min(pages, context.budget.per_minute)):
+        return None
+    things = []
+    for region in regions:
+        try:
+            secrets = client.list_secrets(region.id, page_size=MAX_PAGE_SIZE)
+        except GcoreError as error:
+            logger.warning(
+                "gcore_drift: %s: region %s could not be listed: %s", account, region.id, error
+            )
+            return None
+        things += [thing(secret) for secret in secrets]
+    return things

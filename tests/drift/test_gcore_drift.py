@@ -1,0 +1,122 @@
+"""Changes made to Gcore Cloud secrets with other tools (the official SDK, the API), seen by the
+watcher's round and recorded as `observed` events; the dashboard's own are not."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import call_command
+
+from secretsadmin.audit.models import AuditEvent
+from secretsadmin.audit.services import Actor
+from secretsadmin.config import Secret
+from secretsadmin.gcore import services
+from secretsadmin.providers.config import Timeouts
+from secretsadmin.providers.gcore import GcoreAccount
+from tests.fixtures.gcore import GCORE_KEY, OTHER_REGION_ID, PROJECT_ID, REGION_ID
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ACTION = "gcore.secret.external_change"
+PEM = {
+    "certificate": "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
+    "certificate_chain": "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n",
+    "private_key": "-----BEGIN PRIVATE KEY-----\nCCC\n-----END PRIVATE KEY-----\n",
+}
+NEXT_YEAR = datetime(2027, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+@pytest.fixture
+def prod(settings, gcore_server):
+    """The account `prod` on the emulator the SDK speaks to (its tasks finish at once), holding
+    the certificate `www` before the watcher first looks."""
+    settings.GCORE_ACCOUNTS = (
+        GcoreAccount(
+            "prod", gcore_server.url, Secret(GCORE_KEY), PROJECT_ID, (REGION_ID, OTHER_REGION_ID)
+        ),
+    )
+    settings.GCORE_TIMEOUTS = Timeouts(connect=2.0, read=5.0)
+    gcore_server.app.add_secret(PROJECT_ID, REGION_ID, "www", "certificate", b"x")
+    return gcore_server.app
+
+
+def watch_round() -> None:
+    call_command("watch", "--once")
+
+
+def observed() -> list[tuple[str, str, str, list[str]]]:
+    """(secret, region, change, what changed) of each observed event, oldest first."""
+    return [
+        (e.target, e.region, e.observed["change"], e.observed["changes"])
+        for e in AuditEvent.objects.filter(action=ACTION).order_by("sequence")
+    ]
+
+
+def test_the_first_round_is_a_baseline(prod):
+    watch_round()
+    watch_round()
+    assert observed() == []
+
+
+def test_a_certificate_uploaded_and_one_deleted_with_the_sdk(prod, gcore_sdk):
+    watch_round()
+    gcore_sdk.cloud.secrets.upload_tls_certificate_and_poll(
+        name="api", payload=PEM, expiration=NEXT_YEAR, region_id=OTHER_REGION_ID
+    )
+    [www] = prod.secrets(PROJECT_ID, REGION_ID)
+    gcore_sdk.cloud.tasks.poll(gcore_sdk.cloud.secrets.delete(www.id).tasks[0])
+    watch_round()
+
+    assert sorted(observed()) == [
+        (
+            "api",
+            str(OTHER_REGION_ID),
+            "created",
+            ["created (certificate, expires 2027-12-31 23:59 UTC)"],
+        ),
+        ("www", str(REGION_ID), "deleted", ["deleted"]),
+    ]
+    deleted = AuditEvent.objects.get(action=ACTION, target="www")
+    assert (deleted.target_id, deleted.outcome, deleted.actor_username) == (
+        www.id,
+        "observed",
+        "watcher",
+    )
+
+
+def test_a_certificate_replaced_with_another_expiration(prod, gcore_sdk):
+    gcore_sdk.cloud.secrets.upload_tls_certificate_and_poll(
+        name="api", payload=PEM, expiration=NEXT_YEAR
+    )
+    watch_round()
+    [old] = [s for s in prod.secrets(PROJECT_ID, REGION_ID) if s.name == "api"]
+    gcore_sdk.cloud.tasks.poll(gcore_sdk.cloud.secrets.delete(old.id).tasks[0])
+    later = NEXT_YEAR.replace(year=2028)
+    gcore_sdk.cloud.secrets.upload_tls_certificate_and_poll(
+        name="api", payload=PEM, expiration=later
+    )
+    watch_round()
+
+    assert sorted(observed()) == [
+        (
+            "api",
+            str(REGION_ID),
+            "created",
+            [
+                "created (certificate, expires 2028-12-31 23:59 UTC)",
+                "expiration 2027-12-31 23:59 UTC → 2028-12-31 23:59 UTC",
+            ],
+        ),
+        ("api", str(REGION_ID), "deleted", ["deleted"]),
+    ]
+
+
+def test_the_dashboards_own_changes_are_not_drift(prod):
+    watch_round()
+    actor = Actor.system("test-person")
+    services.create_secret(
+        actor, account="prod", region_id=REGION_ID, name="ours", secret_type="opaque", payload=b"v"
+    )
+    [www] = prod.secrets(PROJECT_ID, REGION_ID)[:1]
+    services.delete_secret(actor, account="prod", region_id=REGION_ID, secret_id=www.id)
+    watch_round()
+
+    assert observed() == []
