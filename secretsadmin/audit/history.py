@@ -1,4 +1,5 @@
-"""One thing's history as the log holds it: the changes made to it through the dashboard.
+"""One thing's history as the log holds it: the changes made to it through the dashboard, and
+those made with other tools as the watcher saw them (`observed`, from `drift`).
 
 Read by the page of that thing (a secret set, say), so it must stay cheap however long the log:
 a thing known by its name takes one query over the `target` index, newest first, and a second
@@ -19,7 +20,7 @@ from .selectors import left_for_long
 
 # The newest changes read at once; a history longer than this asks once more for its first.
 RECENT = 50
-FIELDS = ("sequence", "time", "action", "actor_username", "auth_method")
+FIELDS = ("sequence", "time", "action", "actor_username", "auth_method", "observed")
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,14 @@ class Change:
     action: str
     username: str
     auth_method: str  # how the person had signed in
+    # A change made outside the dashboard: what the watcher saw ({"changes", "by"}); else None.
+    observed: dict[str, object] | None = None
 
     @classmethod
     def of(cls, event: AuditEvent) -> "Change":
-        return cls(event.time, event.action, event.actor_username, event.auth_method)
+        return cls(
+            event.time, event.action, event.actor_username, event.auth_method, event.observed
+        )
 
 
 @dataclass(frozen=True)
@@ -50,13 +55,16 @@ def changes_to(
     provisionings: Collection[str],
     changes: Collection[str] | None = None,
 ) -> History:
-    """The changes that succeeded on `target` since the last of the `removals` (a thing of that
-    name deleted and created again starts afresh). `provisionings` are the actions after which
-    the provider provisions the thing anew (so it is pending since); `changes`, when given, the
-    only actions that change the thing (not an operation it is merely the subject of, nor a
-    change to another thing of the same name)."""
+    """The changes that succeeded on `target`, or were observed made elsewhere, since the last of
+    the `removals` (a thing of that name deleted and created again starts afresh).
+    `provisionings` are the actions after which the provider provisions the thing anew (so it is
+    pending since); `changes`, when given, the only actions that change the thing (not an
+    operation it is merely the subject of, nor a change to another thing of the same name)."""
     succeeded = AuditEvent.objects.filter(
-        provider=provider, account=account, target=target, outcome=Outcome.SUCCEEDED
+        provider=provider,
+        account=account,
+        target=target,
+        outcome__in=(Outcome.SUCCEEDED, Outcome.OBSERVED),
     )
     if changes is not None:
         succeeded = succeeded.filter(action__in=changes)
@@ -86,6 +94,7 @@ class Entry:
     auth_method: str
     outcome: str  # the latest outcome; `unknown` for an attempt left without one for long
     message: str  # what the latest outcome said, when it did not succeed
+    observed: dict[str, object] | None = None  # as `Change.observed`
 
 
 def changes_by_id(
@@ -126,6 +135,7 @@ def changes_by_id(
                 auth_method=first.auth_method,
                 outcome=outcome,
                 message="" if outcome == Outcome.SUCCEEDED else last.error_message,
+                observed=first.observed,
             )
         )
     return entries

@@ -36,8 +36,10 @@ RECENT = 5
 NOT_READY_SHOWN = 5  # a card names this many of an account's sets that are not ready
 SOONEST_SHOWN = 5  # and this many of an account's secrets that expire soonest
 # A change sent to a provider is recorded as an attempt naming it (its outcome follows); other
-# attempts (an export of the audit log) are not changes to secrets.
+# attempts (an export of the audit log) are not changes to secrets. One made with other tools is
+# recorded by the watcher as observed.
 CHANGES = Q(outcome=Outcome.ATTEMPTED) & ~Q(provider="")
+OUTSIDE = Q(outcome=Outcome.OBSERVED)
 # What each provider's changes did, in words: "eddie saved keys in voice-prod".
 DONE = {**pipecat_actions.DONE, **gcore_actions.DONE}
 
@@ -170,8 +172,9 @@ class Activity:
     how many there were, which names nobody, and their own, which they made themselves."""
 
     days: int
-    count: int
-    changes: list[Change]
+    count: int  # through the dashboard
+    outside: int  # made with other tools, as the watcher saw them
+    changes: list[Change]  # the latest, either kind
     everyone: bool  # the changes listed are everyone's, not only the person's own
 
 
@@ -180,21 +183,28 @@ def activity(user: AnyUser) -> Activity | None:
     everyone = has_role(user, Role.AUDITOR)
     if not everyone and not has_role(user, Role.VIEWER):
         return None
-    recent = _changes_since(timezone.now() - timedelta(days=ACTIVITY_DAYS))
+    recent = _since(timezone.now() - timedelta(days=ACTIVITY_DAYS))
+    ours, outside = recent.filter(CHANGES), recent.filter(OUTSIDE)
     if everyone:
-        listed = _latest(recent)
+        listed = _latest(recent.filter(CHANGES | OUTSIDE))
     elif has_role(user, Role.EDITOR):
-        listed = _latest(recent.filter(actor_id=user.pk))
+        listed = _latest(ours.filter(actor_id=user.pk))
     else:
         listed = []
-    return Activity(days=ACTIVITY_DAYS, count=recent.count(), changes=listed, everyone=everyone)
+    return Activity(
+        days=ACTIVITY_DAYS,
+        count=ours.count(),
+        outside=outside.count(),
+        changes=listed,
+        everyone=everyone,
+    )
 
 
-def _changes_since(since: datetime) -> QuerySet[AuditEvent]:
-    """The changes from `since` on, found by sequence: the newest stretch of the index of
+def _since(since: datetime) -> QuerySet[AuditEvent]:
+    """The events from `since` on, found by sequence: the newest stretch of the index of
     outcomes, whatever the size of the log (the first event since then is found by time)."""
     first = AuditEvent.objects.filter(time__gte=since).order_by("time").values("sequence")[:1]
-    return AuditEvent.objects.filter(CHANGES, sequence__gte=Subquery(first))
+    return AuditEvent.objects.filter(sequence__gte=Subquery(first))
 
 
 def _latest(changes: QuerySet[AuditEvent]) -> list[Change]:

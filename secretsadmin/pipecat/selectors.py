@@ -159,15 +159,15 @@ def preview_keys(account: str, name: str, keys: list[str]) -> KeysPreview:
 
 
 def history(account: str, name: str) -> History:
-    """The set's changes made through the dashboard since it was last deleted here; other tools'
-    changes are not in the audit log."""
+    """The set's changes since it was last deleted here: the dashboard's own, and those made with
+    other tools as the watcher saw them."""
     return changes_to(
         actions.PROVIDER,
         account,
         name,
         removals=actions.REMOVALS,
         provisionings=actions.PROVISIONING,
-        changes=actions.SET_CHANGES,
+        changes=(*actions.SET_CHANGES, actions.SET_EXTERNAL_CHANGE),
     )
 
 

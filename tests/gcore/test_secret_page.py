@@ -223,8 +223,11 @@ def test_a_change_still_running_says_what_the_provider_said(viewer, gcore):
 def test_without_changes_through_the_dashboard_the_page_says_none_is_recorded(viewer, gcore):
     secret = add(gcore, "www-example-com")
     html = viewer.get(page_of(secret)).text
-    assert "No change to this secret through this dashboard is recorded." in html
-    assert "changes made with other tools" in html
+    assert "No change to this secret is recorded." in html
+    assert (
+        "those made with other tools (the Gcore Customer Portal, the API, Terraform) as the watcher saw them"
+        in html
+    )
 
 
 def test_an_auditor_opens_each_change_in_the_audit_log_and_a_viewer_does_not(

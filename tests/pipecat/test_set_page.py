@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from secretsadmin.accounts.roles import Role
+from secretsadmin.audit import services as audit
 from secretsadmin.pipecat import selectors
 from tests.fixtures.personas import client_for, make_user
 from tests.pipecat.conftest import fail_next, post, put, upstream
@@ -96,7 +97,7 @@ def test_the_page_says_who_changed_the_set_when_and_how_they_signed_in(editor, p
     )
     assert first[1] == "by eddie (password)"
     assert last[1] == "by sasha (sso-header)"
-    assert "changes made with other tools (the Pipecat CLI, the API) are not shown yet" in html
+    assert "those made with other tools (the Pipecat CLI, the API) as the watcher saw them" in html
 
 
 def test_a_pending_set_says_since_when(editor, pipecat):
@@ -112,8 +113,26 @@ def test_a_pending_set_says_since_when(editor, pipecat):
 def test_a_set_only_other_tools_changed_says_the_log_knows_nothing_of_it(viewer, pipecat):
     put(pipecat, "voice-prod")
     html = viewer.get(SET).text
-    assert "First change here" not in html
-    assert "No change to this set through this dashboard is recorded: changes made with" in html
+    assert "First change seen" not in html
+    assert "No change to this set is recorded, through this dashboard or, as the watcher" in html
+    assert "A value changed elsewhere under the same key name cannot be seen" in html
+
+
+def test_a_change_the_watcher_saw_made_elsewhere_is_the_last_change(editor, pipecat):
+    new_set(editor)
+    audit.record(
+        audit.Actor.system("watcher"),
+        action="pipecat.secret_set.external_change",
+        outcome="observed",
+        subject=audit.Subject("pipecat", "prod", "us-west", "voice-prod", keys=("ADDED",)),
+        observed={"change": "changed", "changes": ["keys added: ADDED"]},
+    )
+    html = editor.get(SET).text
+    first, last = re.findall(
+        r"<dt>(?:First|Last) change[^<]*</dt><dd>.*?</dd><dd[^>]*>(.*?)</dd>", html
+    )
+    assert first == "by eddie (password)"
+    assert re.sub(r"<[^>]+>", "", last) == "outside the dashboard: keys added: ADDED"
 
 
 def test_a_set_deleted_and_created_again_starts_its_history_afresh(editor, pipecat):
