@@ -225,8 +225,8 @@ def test_without_changes_through_the_dashboard_the_page_says_none_is_recorded(vi
     html = viewer.get(page_of(secret)).text
     assert "No change to this secret is recorded." in html
     assert (
-        "those made with other tools (the Gcore Customer Portal, the API, Terraform) as the watcher saw them"
-        in html
+        "those made with other tools (the Gcore Customer Portal, the API, Terraform) as the "
+        "watcher saw them" in html
     )
 
 
