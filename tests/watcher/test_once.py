@@ -35,6 +35,7 @@ def test_once_runs_every_job_once_and_exits(registered, caplog):
     assert job_lines(caplog) == [
         ("audit_reconcile", "done"),
         ("audit_stream", "done"),
+        ("alert_deliveries", "done"),
         ("test_first", "done"),
         ("test_second", "done"),
     ]
