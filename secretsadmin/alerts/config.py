@@ -104,6 +104,10 @@ def _channel(env: Config, name: str, accounts: Collection[str] | None) -> Channe
             timeout=timeout,
         )
     parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
+    except ValueError:
+        raise ImproperlyConfigured(f"{prefix}_URL has a port that is not a number.") from None
     if parts.scheme not in SCHEMES or not parts.hostname:
         # The value itself is not shown: a webhook's URL is a credential.
         raise ImproperlyConfigured(

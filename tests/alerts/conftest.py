@@ -2,6 +2,7 @@
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -24,12 +25,15 @@ class Receiver:
         self.accepted: list[Request] = []  # what it answered 2xx to
         self.tries = 0
         self.status = 200
+        self.on_request: Callable[[], None] | None = None  # run as each request comes in
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
                 outer.tries += 1
+                if outer.on_request is not None:
+                    outer.on_request()
                 if outer.status == 200:
                     outer.accepted.append(Request(self.path, dict(self.headers), raw))
                 self.send_response(outer.status)

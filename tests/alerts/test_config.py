@@ -69,6 +69,7 @@ SIGNED = {**WEB, "ALERT_CHANNEL_OPS_SECRET": "whsec-0123456789"}
         ({**SIGNED, "ALERT_CHANNEL_OPS_URL": "http://x.example/"}, "ALERT_CHANNEL_OPS_URL"),
         ({**SIGNED, "ALERT_CHANNEL_OPS_URL": "https://u:p@x.example/"}, "ALERT_CHANNEL_OPS_URL"),
         ({**SIGNED, "ALERT_CHANNEL_OPS_URL": "mailto:"}, "ALERT_CHANNEL_OPS_URL"),
+        ({**SIGNED, "ALERT_CHANNEL_OPS_URL": "https://x.example:44a/"}, "ALERT_CHANNEL_OPS_URL"),
         ({**WEB, "ALERT_CHANNEL_OPS_URL": "mailto:ops@x,nobody"}, "ALERT_CHANNEL_OPS_URL"),
         (WEB, "ALERT_CHANNEL_OPS_SECRET"),
         ({**SIGNED, "ALERT_CHANNEL_OPS_URL": "slack+" + HOOK}, "ALERT_CHANNEL_OPS_SECRET"),
