@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from secretsadmin.config import Config
+from secretsadmin.alerts.config import channels
+from secretsadmin.config import Config, Secret
 from secretsadmin.providers.config import pause_policy
 from secretsadmin.providers.gcore.config import gcore_accounts, gcore_timeouts
 from secretsadmin.providers.pipecat.config import pipecat_accounts, pipecat_timeouts
@@ -52,13 +53,15 @@ INSTALLED_APPS = [
     "secretsadmin.accounts",
     # The apps' watcher jobs run in this order: the audit log's reconcile step first (the call
     # budget goes to concluding the dashboard's own changes before looking for others'), the
-    # providers' drift next, the log streamed off the box last (with what this round recorded).
+    # providers' drift next, then the alerts, the log streamed off the box last (with what this
+    # round recorded).
     "secretsadmin.audit",
     "secretsadmin.pipecat",
     "secretsadmin.gcore",
     "secretsadmin.rollouts",
-    "secretsadmin.streaming",
     "secretsadmin.drift",
+    "secretsadmin.alerts",
+    "secretsadmin.streaming",
     "secretsadmin.watcher",
     "emulators",  # only its run_emulators command; no product code imports it
 ]
@@ -291,6 +294,34 @@ AUDIT_RECONCILERS = {
 # and every how many minutes it sends each of them the chain head.
 AUDIT_SINKS = sinks(env)
 AUDIT_CHECKPOINT_MINUTES = env.number("AUDIT_CHECKPOINT_MINUTES", 60.0, minimum=0.0)
+
+# -- Alerts ---------------------------------------------------------------------------------------
+
+# Where the watcher sends alerts (ALERT_CHANNELS=ops,sec; ALERT_CHANNEL_<NAME>_URL, _SECRET,
+# _ACCOUNTS, _KINDS): a route may name only the accounts configured above.
+ALERT_CHANNELS = channels(
+    env, accounts={*(a.name for a in PIPECAT_ACCOUNTS), *(a.name for a in GCORE_ACCOUNTS)}
+)
+# How a mailto: channel's mail leaves: the SMTP server, as Django's default mailer.
+_email_tls = env.boolean("EMAIL_USE_TLS", False)
+_email_ssl = env.boolean("EMAIL_USE_SSL", False)
+if _email_tls and _email_ssl:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both.")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env.string("EMAIL_HOST", "localhost"),
+            "port": env.integer("EMAIL_PORT", 465 if _email_ssl else 25, minimum=1),
+            "username": env.string("EMAIL_HOST_USER", ""),
+            "password": (env.secret("EMAIL_HOST_PASSWORD") or Secret("")).reveal(),
+            "use_tls": _email_tls,
+            "use_ssl": _email_ssl,
+            "timeout": env.number("EMAIL_TIMEOUT_SECONDS", 10.0, minimum=0.1),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "secretsadmin@localhost")
 
 # -- The watcher (manage.py watch) ----------------------------------------------------------------
 

@@ -36,6 +36,7 @@ def test_once_runs_every_job_once_and_exits(registered, caplog):
         ("audit_reconcile", "done"),
         ("pipecat_drift", "done"),
         ("gcore_drift", "done"),
+        ("alert_deliveries", "done"),
         ("audit_stream", "done"),
         ("test_first", "done"),
         ("test_second", "done"),
