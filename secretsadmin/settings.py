@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from secretsadmin.alerts.config import channels
+from secretsadmin.alerts.thresholds import thresholds
 from secretsadmin.config import Config, Secret
 from secretsadmin.providers.config import pause_policy
 from secretsadmin.providers.gcore.config import gcore_accounts, gcore_timeouts
@@ -299,9 +300,10 @@ AUDIT_CHECKPOINT_MINUTES = env.number("AUDIT_CHECKPOINT_MINUTES", 60.0, minimum=
 
 # Where the watcher sends alerts (ALERT_CHANNELS=ops,sec; ALERT_CHANNEL_<NAME>_URL, _SECRET,
 # _ACCOUNTS, _KINDS): a route may name only the accounts configured above.
-ALERT_CHANNELS = channels(
-    env, accounts={*(a.name for a in PIPECAT_ACCOUNTS), *(a.name for a in GCORE_ACCOUNTS)}
-)
+_accounts = {*(a.name for a in PIPECAT_ACCOUNTS), *(a.name for a in GCORE_ACCOUNTS)}
+ALERT_CHANNELS = channels(env, accounts=_accounts)
+# When the conditions raise them (ALERT_EXPIRY_DAYS, ALERT_SET_STATUS_MINUTES, ...).
+ALERT_THRESHOLDS = thresholds(env, _accounts)
 # How a mailto: channel's mail leaves: the SMTP server, as Django's default mailer.
 _email_tls = env.boolean("EMAIL_USE_TLS", False)
 _email_ssl = env.boolean("EMAIL_USE_SSL", False)

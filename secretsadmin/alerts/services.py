@@ -13,6 +13,8 @@ What a person gets:
   to each channel routed to it.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -83,6 +85,49 @@ def resolve(kind: str, provider: str, account: str, subject_id: str) -> int:
         .exclude(state=Alert.State.RESOLVED)
         .update(state=Alert.State.RESOLVED, resolved_at=timezone.now(), snoozed_until=None)
     )
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One alert a condition holds now: a subject past a threshold."""
+
+    subject: str
+    subject_id: str
+    threshold: str
+    message: str
+
+
+def hold(kind: str, *, provider: str, account: str, conditions: Iterable[Condition]) -> int:
+    """What a condition checked each round does with what it found: each of `conditions` raised
+    (once: `raise_alert`), and every other alert of `kind` the account has resolved, its
+    condition gone (a certificate replaced, a set ready again, a threshold passed for a tighter
+    one). Returns how many alerts were raised."""
+    held = {(c.subject_id, c.threshold): c for c in conditions}
+    raised = 0
+    for condition in held.values():
+        alert = raise_alert(
+            kind,
+            provider=provider,
+            account=account,
+            subject=condition.subject,
+            subject_id=condition.subject_id,
+            threshold=condition.threshold,
+            message=condition.message,
+        )
+        raised += alert is not None
+    unresolved = Alert.objects.filter(kind=kind, provider=provider, account=account).exclude(
+        state=Alert.State.RESOLVED
+    )
+    gone = [
+        pk
+        for pk, subject_id, threshold in unresolved.values_list("pk", "subject_id", "threshold")
+        if (subject_id, threshold) not in held
+    ]
+    if gone:
+        Alert.objects.filter(pk__in=gone).exclude(state=Alert.State.RESOLVED).update(
+            state=Alert.State.RESOLVED, resolved_at=timezone.now(), snoozed_until=None
+        )
+    return raised
 
 
 def acknowledge(actor: audit.Actor, alert: Alert) -> Alert:

@@ -13,6 +13,8 @@ class Seen(models.Model):
     # The facts compared, as JSON: those a listing gives and, once read, those only the thing's
     # own read gives (a Pipecat set's key names).
     facts = models.JSONField(default=dict)
+    # Since when each fact has held its value (ISO 8601): since it was first seen, at the latest.
+    since = models.JSONField(default=dict)
     listed_at = models.DateTimeField()  # the last listing that held it
     # The last read of its own facts; null until one: the next read of them is a baseline.
     detail_at = models.DateTimeField(null=True, blank=True)

@@ -95,15 +95,34 @@ def _keep(
                     name=thing.name,
                     region=thing.region,
                     facts=dict(thing.facts),
+                    since=_since({}, {}, thing.facts, now),
                     listed_at=now,
                 )
             )
-        else:
-            row.name, row.region, row.listed_at = thing.name, thing.region, now
+            continue
+        if row.name != thing.name or row.region != thing.region or _changed(row.facts, thing.facts):
+            row.name, row.region = thing.name, thing.region
+            row.since = _since(row.since, row.facts, thing.facts, now)
             row.facts = {**row.facts, **thing.facts}
             updated.append(row)
     Seen.objects.bulk_create(created, batch_size=500)
-    Seen.objects.bulk_update(updated, ["name", "region", "facts", "listed_at"], batch_size=500)
+    Seen.objects.bulk_update(updated, ["name", "region", "facts", "since"], batch_size=500)
+    # One statement for the rest: a round over thousands of unchanged things writes no rows one
+    # by one.
+    Seen.objects.filter(provider=provider, account=account).update(listed_at=now)
+
+
+def _changed(before: Facts, after: Facts) -> bool:
+    return any(before.get(name) != value for name, value in after.items())
+
+
+def _since(since: Facts, before: Facts, after: Facts, now: datetime) -> dict[str, object]:
+    """`since` with each fact of `after` that is new or differs from `before` holding since now."""
+    moment = now.isoformat()
+    changed = {
+        name: moment for name, value in after.items() if name not in before or before[name] != value
+    }
+    return {**since, **changed}
 
 
 def due_for_detail(
@@ -132,8 +151,9 @@ def detailed(
         if row is None:
             return None
         before, since = row.facts, row.detail_at
+        row.since = _since(row.since, row.facts, facts, now)
         row.facts, row.detail_at = {**row.facts, **facts}, now
-        row.save(update_fields=["facts", "detail_at"])
+        row.save(update_fields=["facts", "since", "detail_at"])
     if since is None:
         return None
     differences = _differences({name: before.get(name) for name in facts}, facts)

@@ -16,7 +16,7 @@ from secretsadmin.providers.gcore.client import MAX_PAGE_SIZE
 from secretsadmin.watcher.context import Context
 from secretsadmin.watcher.registry import jobs
 
-from . import actions, selectors
+from . import actions, alerts, selectors
 from .drift import GcoreDrift, replacements, thing
 
 logger = logging.getLogger(__name__)
@@ -38,20 +38,28 @@ def gcore_drift(context: Context) -> None:
         record.record(DRIFT, account, external, actor)
 
 
+@jobs.job("gcore_alerts")
+def gcore_alerts(context: Context) -> None:
+    """The expiry alerts, from what the drift job just listed."""
+    raised = alerts.expiry(timezone.now())
+    if raised:
+        logger.info("gcore_alerts: %d alert(s) raised", raised)
+
+
 def _listing(context: Context, client: GcoreClient, account: str) -> list[observe.Thing] | None:
     """Every secret of the account, or None when a region could not be listed this round."""
-    if not context.budget.take(actions.PROVIDER, account):
+    # The regions' read, and as many pages as the last listing of each region took (one at
+    # least), spent at once: half a listing would be no listing.
+    seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
+    counts = dict(seen.values_list("region").annotate(count=Count("key")))
+    pages = sum(max(1, math.ceil(count / MAX_PAGE_SIZE)) for count in counts.values())
+    calls = min(1 + max(pages, 1), context.budget.per_minute)
+    if not context.budget.take(actions.PROVIDER, account, calls):
         return None
     try:
         regions = selectors.regions(account)  # those configured, or every usable one
     except GcoreError as error:
         logger.warning("gcore_drift: %s: the regions could not be listed: %s", account, error)
-        return None
-    # As many pages as the last listing of each region took (one at least).
-    seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
-    counts = dict(seen.values_list("region").annotate(count=Count("key")))
-    pages = sum(max(1, math.ceil(counts.get(str(r.id), 0) / MAX_PAGE_SIZE)) for r in regions)
-    if not context.budget.take(actions.PROVIDER, account, min(pages, context.budget.per_minute)):
         return None
     things = []
     for region in regions:

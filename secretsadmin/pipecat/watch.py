@@ -13,7 +13,7 @@ from secretsadmin.providers.pipecat import NotFound, PipecatClient, PipecatError
 from secretsadmin.watcher.context import Context
 from secretsadmin.watcher.registry import jobs
 
-from . import actions
+from . import actions, alerts
 from .drift import WITH_KEYS, PipecatDrift, key_facts, thing
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,14 @@ def pipecat_drift(context: Context) -> None:
         )
         record.record(DRIFT, account, record.external(DRIFT, account, changes), actor)
         _read_keys(context, client, account, actor)
+
+
+@jobs.job("pipecat_alerts")
+def pipecat_alerts(context: Context) -> None:
+    """Sets stuck failed or pending, and ECR pull secrets growing old, from what was just seen."""
+    raised = alerts.hold(timezone.now())
+    if raised:
+        logger.info("pipecat_alerts: %d alert(s) raised", raised)
 
 
 def _read_keys(

@@ -35,7 +35,10 @@ def test_once_runs_every_job_once_and_exits(registered, caplog):
     assert job_lines(caplog) == [
         ("audit_reconcile", "done"),
         ("pipecat_drift", "done"),
+        ("pipecat_alerts", "done"),
         ("gcore_drift", "done"),
+        ("gcore_alerts", "done"),
+        ("drift_alerts", "done"),
         ("alert_deliveries", "done"),
         ("audit_stream", "done"),
         ("test_first", "done"),

@@ -1,0 +1,37 @@
+"""Drift as an alert: each change the watcher saw made outside the dashboard (an `observed`
+event of the audit log) raises one, once; the log names the provider, the account and the thing,
+so this needs no provider of its own."""
+
+from datetime import datetime, timedelta
+
+from secretsadmin.audit.models import AuditEvent, Outcome
+
+from . import kinds
+from .services import raise_alert
+
+# Events this recent are looked at each round: a round missed (the watcher down for a day) still
+# raises those of its time, and older ones are never sent late.
+LOOKBACK = timedelta(days=1)
+
+
+def raise_for_changes(now: datetime) -> int:
+    """Raises an alert for each recent observed event not raised yet; returns how many."""
+    found = AuditEvent.objects.filter(outcome=Outcome.OBSERVED, time__gte=now - LOOKBACK)
+    raised = 0
+    for event in found.only(
+        "sequence", "provider", "account", "region", "target", "target_id", "observed"
+    ).order_by("sequence"):
+        changes = (event.observed or {}).get("changes") or ["changed"]
+        words = "; ".join(str(change) for change in changes)
+        alert = raise_alert(
+            kinds.DRIFT,
+            provider=event.provider,
+            account=event.account,
+            subject=event.target,
+            subject_id=event.target_id or event.target,
+            threshold=f"#{event.sequence}",
+            message=f"{event.target} was changed outside the dashboard: {words} "
+            f"(audit event #{event.sequence}).",
+        )
+        raised += alert is not None
+    return raised

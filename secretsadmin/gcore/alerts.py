@@ -1,0 +1,63 @@
+"""Gcore Cloud's alert conditions, from what the watcher last listed (`drift.models.Seen`): no call
+of their own. A secret nearing its expiry raises the tightest threshold it has crossed (a secret
+first seen 5 days before its expiry gets the 7-day alert, not the 30- and 14-day ones too), and
+one more once expired; a secret deleted or replaced resolves its alerts."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+
+from secretsadmin.alerts import kinds, services
+from secretsadmin.alerts.services import Condition
+from secretsadmin.drift.models import Seen
+from secretsadmin.providers.gcore import gcore_clients
+
+from . import actions
+from .drift import LABELS
+
+
+def expiry(now: datetime) -> int:
+    """Holds each account's expiry alerts; returns how many were raised."""
+    days = settings.ALERT_THRESHOLDS.expiry_days
+    raised = 0
+    for account in gcore_clients().names:
+        seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
+        conditions = [
+            condition
+            for row in seen.only("key", "name", "region", "facts")
+            if (condition := _expiring(row, now, days)) is not None
+        ]
+        raised += services.hold(
+            kinds.EXPIRY, provider=actions.PROVIDER, account=account, conditions=conditions
+        )
+    return raised
+
+
+def _expiring(row: Seen, now: datetime, days: tuple[int, ...]) -> Condition | None:
+    expiration = row.facts.get("expiration")
+    if not isinstance(expiration, str):
+        return None  # never expires
+    try:
+        expires = datetime.fromisoformat(expiration).astimezone(UTC)
+    except ValueError:
+        return None
+    left = expires - now
+    what = LABELS.get(str(row.facts.get("type")), "Secret")
+    at = f"{expires:%Y-%m-%d %H:%M} UTC"
+    where = f"{row.name} (region {row.region})"
+    if left <= timedelta(0):
+        threshold, message = "expired", f"{what} {where} expired on {at}."
+    else:
+        crossed = [d for d in days if left <= timedelta(days=d)]
+        if not crossed:
+            return None
+        threshold = f"{min(crossed)}d"
+        message = f"{what} {where} expires in {_span(left)}, on {at}."
+    return Condition(subject=row.name, subject_id=row.key, threshold=threshold, message=message)
+
+
+def _span(left: timedelta) -> str:
+    if left >= timedelta(days=2):
+        return f"{round(left / timedelta(days=1))} days"
+    hours = int(left.total_seconds() // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else "less than an hour"

@@ -1,0 +1,104 @@
+"""Pipecat Cloud's alert conditions, from what the watcher last listed (`drift.models.Seen`) and
+the audit log: no call of their own.
+
+- A set failed or pending for longer than `ALERT_SET_STATUS_MINUTES` (since the watcher saw it
+  so); ready again, or deleted, resolves it.
+- An ECR image pull secret the dashboard saved longer ago than `ALERT_PULL_SECRET_HOURS`: ECR's
+  tokens last 12 hours, so the set needs a fresh one; saving it again resolves it.
+"""
+
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from secretsadmin.alerts import kinds, services
+from secretsadmin.alerts.services import Condition
+from secretsadmin.audit.models import AuditEvent, Outcome
+from secretsadmin.drift.models import Seen
+from secretsadmin.providers.pipecat import pipecat_clients
+
+from . import actions
+
+# A registry of Amazon ECR: <account>.dkr.ecr.<region>.amazonaws.com (and .com.cn).
+ECR = re.compile(r"^(https?://)?\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/?$")
+
+
+def hold(now: datetime) -> int:
+    """Holds each account's set status and pull secret alerts; returns how many were raised."""
+    raised = 0
+    for account in pipecat_clients().names:
+        seen = list(Seen.objects.filter(provider=actions.PROVIDER, account=account))
+        raised += services.hold(
+            kinds.SET_STATUS,
+            provider=actions.PROVIDER,
+            account=account,
+            conditions=[c for row in seen if (c := _stuck(row, now)) is not None],
+        )
+        pulls = [row for row in seen if row.facts.get("type") == "imagePullSecret"]
+        raised += services.hold(
+            kinds.PULL_SECRET_AGE,
+            provider=actions.PROVIDER,
+            account=account,
+            conditions=[c for row in pulls if (c := _aged(account, row, now)) is not None],
+        )
+    return raised
+
+
+def _stuck(row: Seen, now: datetime) -> Condition | None:
+    status = row.facts.get("status")
+    since = _time(row.since.get("status"))
+    if status not in ("failed", "pending") or since is None:
+        return None
+    if now - since < timedelta(minutes=settings.ALERT_THRESHOLDS.set_status_minutes):
+        return None
+    minutes = int((now - since).total_seconds() // 60)
+    return Condition(
+        subject=row.name,
+        subject_id=row.key,
+        threshold=str(status),
+        message=f"Secret set {row.name} (region {row.region}) has been {status} for "
+        f"{_minutes(minutes)}, since {since:%Y-%m-%d %H:%M} UTC.",
+    )
+
+
+def _aged(account: str, row: Seen, now: datetime) -> Condition | None:
+    saved = (
+        AuditEvent.objects.filter(
+            provider=actions.PROVIDER,
+            account=account,
+            target=row.name,
+            action=actions.IMAGE_PULL_UPSERT,
+            outcome=Outcome.SUCCEEDED,
+        )
+        .order_by("-sequence")
+        .only("time", "target_id")
+        .first()
+    )
+    if saved is None or not isinstance(saved.time, datetime) or not ECR.match(saved.target_id):
+        return None
+    age = now - saved.time
+    if age < timedelta(hours=settings.ALERT_THRESHOLDS.pull_secret_hours):
+        return None
+    hours = int(age.total_seconds() // 3600)
+    return Condition(
+        subject=row.name,
+        # Each save its own alert: the next one, saved afresh, is a new token growing old.
+        subject_id=row.key,
+        threshold=f"#{saved.pk}",
+        message=f"The ECR image pull secret {row.name} was saved {hours} hours ago "
+        f"({saved.time:%Y-%m-%d %H:%M} UTC): ECR's tokens last 12 hours, save a fresh one.",
+    )
+
+
+def _time(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _minutes(minutes: int) -> str:
+    if minutes < 120:
+        return f"{minutes} minutes"
+    return f"{minutes // 60} hours"
