@@ -117,12 +117,22 @@ def _changed(before: Facts, after: Facts) -> bool:
 
 
 def _since(since: Facts, before: Facts, after: Facts, now: datetime) -> dict[str, object]:
-    """`since` with each fact of `after` that is new or differs from `before` holding since now."""
-    moment = now.isoformat()
-    changed = {
-        name: moment for name, value in after.items() if name not in before or before[name] != value
-    }
-    return {**since, **changed}
+    """`since` with each fact of `after` that is new or differs from `before` holding since now,
+    and each item of a list fact (a key of a set's keys) since it joined the list ("keys:NAME")."""
+    moment, held = now.isoformat(), dict(since)
+    for name, value in after.items():
+        if name in before and before[name] == value:
+            continue
+        held[name] = moment
+        if isinstance(value, list):
+            had = before.get(name)
+            old = {str(item) for item in had} if isinstance(had, list) else set()
+            new = {str(item) for item in value}
+            for item in new - old:
+                held[f"{name}:{item}"] = moment
+            for item in old - new:
+                held.pop(f"{name}:{item}", None)
+    return held
 
 
 def due_for_detail(

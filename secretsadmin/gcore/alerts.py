@@ -1,7 +1,13 @@
 """Gcore Cloud's alert conditions, from what the watcher last listed (`drift.models.Seen`): no call
-of their own. A secret nearing its expiry raises the tightest threshold it has crossed (a secret
-first seen 5 days before its expiry gets the 7-day alert, not the 30- and 14-day ones too), and
-one more once expired; a secret deleted or replaced resolves its alerts."""
+of their own.
+
+- Expiry: a secret nearing its expiry raises the tightest threshold it has crossed (a secret
+  first seen 5 days before its expiry gets the 7-day alert, not the 30- and 14-day ones too),
+  and one more once expired.
+- Rotation, where `ALERT_ROTATION_DAYS` asks for it: a secret created longer ago than that (Gcore
+  never changes a stored secret: rotating it is storing another).
+
+A secret deleted or replaced resolves its alerts."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -33,14 +39,46 @@ def expiry(now: datetime) -> int:
     return raised
 
 
-def _expiring(row: Seen, now: datetime, days: tuple[int, ...]) -> Condition | None:
-    expiration = row.facts.get("expiration")
-    if not isinstance(expiration, str):
-        return None  # never expires
+def rotation(now: datetime) -> int:
+    """Holds each account's rotation alerts; returns how many were raised."""
+    every = settings.ALERT_THRESHOLDS.rotation_days
+    raised = 0
+    for account in gcore_clients().names:
+        days = every.get(account)
+        conditions = []
+        if days is not None:
+            seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
+            for row in seen.only("key", "name", "region", "facts"):
+                created = _time(row.facts.get("created"))
+                if created is not None and now - created > timedelta(days=days):
+                    what = LABELS.get(str(row.facts.get("type")), "Secret")
+                    conditions.append(
+                        Condition(
+                            subject=row.name,
+                            subject_id=row.key,
+                            threshold=f"{days}d",
+                            message=f"{what} {row.name} (region {row.region}) was stored "
+                            f"{(now - created).days} days ago, on {created:%Y-%m-%d}: {account} "
+                            f"asks for rotation every {days} days.",
+                        )
+                    )
+        raised += services.hold(
+            kinds.ROTATION, provider=actions.PROVIDER, account=account, conditions=conditions
+        )
+    return raised
+
+
+def _time(value: object) -> datetime | None:
     try:
-        expires = datetime.fromisoformat(expiration).astimezone(UTC)
+        return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _expiring(row: Seen, now: datetime, days: tuple[int, ...]) -> Condition | None:
+    expires = _time(row.facts.get("expiration"))
+    if expires is None:
+        return None  # never expires
     left = expires - now
     what = LABELS.get(str(row.facts.get("type")), "Secret")
     at = f"{expires:%Y-%m-%d %H:%M} UTC"

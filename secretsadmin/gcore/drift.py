@@ -26,7 +26,12 @@ def thing(secret: Secret) -> Thing:
         key=secret.id,
         name=secret.name,
         region=str(secret.region_id),
-        facts={"type": secret.secret_type, "expiration": expiration},
+        # `created` never changes for one id: it is kept for the rotation alerts.
+        facts={
+            "type": secret.secret_type,
+            "expiration": expiration,
+            "created": secret.created.isoformat(),
+        },
     )
 
 

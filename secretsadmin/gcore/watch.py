@@ -40,8 +40,9 @@ def gcore_drift(context: Context) -> None:
 
 @jobs.job("gcore_alerts")
 def gcore_alerts(context: Context) -> None:
-    """The expiry alerts, from what the drift job just listed."""
-    raised = alerts.expiry(timezone.now())
+    """The expiry and rotation alerts, from what the drift job just listed."""
+    now = timezone.now()
+    raised = alerts.expiry(now) + alerts.rotation(now)
     if raised:
         logger.info("gcore_alerts: %d alert(s) raised", raised)
 

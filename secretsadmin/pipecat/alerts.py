@@ -5,6 +5,10 @@ the audit log: no call of their own.
   so); ready again, or deleted, resolves it.
 - An ECR image pull secret the dashboard saved longer ago than `ALERT_PULL_SECRET_HOURS`: ECR's
   tokens last 12 hours, so the set needs a fresh one; saving it again resolves it.
+- Rotation, where `ALERT_ROTATION_DAYS` asks for it: a set's keys not set for that long. A key is
+  set when the dashboard saves it, or when the watcher sees it added elsewhere; values cannot be
+  read back, so a value changed elsewhere under the same name is not seen, and a key the watcher
+  has known for less than that long (since it first read it in the set) is not counted as old.
 """
 
 import re
@@ -34,6 +38,12 @@ def hold(now: datetime) -> int:
             provider=actions.PROVIDER,
             account=account,
             conditions=[c for row in seen if (c := _stuck(row, now)) is not None],
+        )
+        raised += services.hold(
+            kinds.ROTATION,
+            provider=actions.PROVIDER,
+            account=account,
+            conditions=_unrotated(account, seen, now),
         )
         pulls = [row for row in seen if row.facts.get("type") == "imagePullSecret"]
         raised += services.hold(
@@ -89,6 +99,48 @@ def _aged(account: str, row: Seen, now: datetime) -> Condition | None:
         message=f"The ECR image pull secret {row.name} was saved {hours} hours ago "
         f"({saved.time:%Y-%m-%d %H:%M} UTC): ECR's tokens last 12 hours, save a fresh one.",
     )
+
+
+def _unrotated(account: str, seen: list[Seen], now: datetime) -> list[Condition]:
+    days = settings.ALERT_THRESHOLDS.rotation_days.get(account)
+    if days is None:
+        return []
+    since = now - timedelta(days=days)
+    fresh = {
+        (target, key)
+        for target, keys in AuditEvent.objects.filter(
+            provider=actions.PROVIDER,
+            account=account,
+            action__in=(actions.SET_UPSERT, actions.SET_EXTERNAL_CHANGE),
+            outcome__in=(Outcome.SUCCEEDED, Outcome.OBSERVED),
+            time__gte=since,
+        ).values_list("target", "keys")
+        for key in keys
+    }
+    conditions = []
+    for row in seen:
+        keys = row.facts.get("keys")
+        if not isinstance(keys, list):
+            continue
+        old = sorted(
+            str(key)
+            for key in keys
+            if (row.name, key) not in fresh
+            and (known := _time(row.since.get(f"keys:{key}"))) is not None
+            and known <= since
+        )
+        if old:
+            conditions.append(
+                Condition(
+                    subject=row.name,
+                    subject_id=row.key,
+                    threshold=f"{days}d",
+                    message=f"Secret set {row.name}: {len(old)} key{'s' if len(old) > 1 else ''} "
+                    f"not set for {days} days ({', '.join(old)}): {account} asks for rotation "
+                    f"every {days} days.",
+                )
+            )
+    return conditions
 
 
 def _time(value: object) -> datetime | None:

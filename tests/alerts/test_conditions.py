@@ -158,3 +158,49 @@ def test_a_change_made_outside_the_dashboard_is_sent_once(settings, receiver, pi
     [(kind, _, message)] = sent(receiver)
     assert kind == "drift"
     assert message.startswith("voice-prod was changed outside the dashboard: keys added: NEW_KEY")
+
+
+def rotation(settings, **days: int) -> None:
+    settings.ALERT_THRESHOLDS = type(settings.ALERT_THRESHOLDS)(rotation_days=days)
+
+
+def test_a_gcore_secret_stored_longer_ago_than_the_account_asks_is_due(settings, receiver, gcore):
+    webhook(settings, receiver, interval=60)
+    rotation(settings, prod=90)
+    now = timezone.now()
+    for name, age in (("old-key", 100), ("new-key", 10)):
+        gcore.add_secret(
+            PROJECT_ID, REGION_ID, name, "opaque", b"x", created=now - timedelta(days=age)
+        )
+    watch_round()
+    watch_round()
+
+    [(kind, threshold, message)] = sent(receiver)
+    assert (kind, threshold) == ("rotation", "90d")
+    assert message.startswith(f"Opaque old-key (region {REGION_ID}) was stored 100 days ago")
+    assert message.endswith("prod asks for rotation every 90 days.")
+
+
+def test_pipecat_keys_not_set_for_the_accounts_rotation_days(settings, receiver, pipecat_accounts):
+    webhook(settings, receiver, interval=60)
+    rotation(settings, prod=90)
+    put(pipecat_accounts, "voice-prod", A="1", B="2")
+    now = timezone.now()
+    watch_round(now)  # its keys first read now
+    watch_round(now + timedelta(days=89))
+    assert receiver.accepted == []
+
+    actor = Actor.system("test-person")
+    with mock.patch("django.utils.timezone.now", return_value=now + timedelta(days=90)):
+        pipecat_services.add_keys(actor, account="prod", name="voice-prod", secrets={"A": "new"})
+    pipecat_accounts.clock.advance(pipecat_accounts.store.provisioning_delay + 1)
+    watch_round(now + timedelta(days=91))
+    [(kind, _, message)] = sent(receiver)
+    assert kind == "rotation"
+    assert message.startswith("Secret set voice-prod: 1 key not set for 90 days (B)")
+
+    with mock.patch("django.utils.timezone.now", return_value=now + timedelta(days=91)):
+        pipecat_services.add_keys(actor, account="prod", name="voice-prod", secrets={"B": "new"})
+    pipecat_accounts.clock.advance(pipecat_accounts.store.provisioning_delay + 1)
+    watch_round(now + timedelta(days=91, hours=1))
+    assert states("rotation") == [("90d", "resolved")]
