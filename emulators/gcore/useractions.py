@@ -1,0 +1,161 @@
+"""Gcore's own audit log, "user actions" (`GET /cloud/v1/user_actions`, the SDK's
+`cloud.audit_logs`): one entry for each change a key asks for, naming who asked (user, email,
+token), from where (address, User-Agent), and the task that carries it out.
+
+An entry is written when the change is accepted, whatever its task then does, as the request is
+what the log records. Its timestamp is kept to the second, as every time the emulator shows: a
+client filtering by a timestamp it read back sees the same entries. Choices where the vendor is
+silent: the newest come first unless `order_by` (or the deprecated `sorting`) says `asc`;
+`search_field` matches part of a resource's, in any case; an `action_type` or `api_group` the
+emulator never writes matches nothing rather than being refused.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from .balancers import UPDATE_LISTENER, UPDATE_POOL
+from .store import CREATE, DELETE
+from .timefmt import isoformat, parse_datetime
+from .validation import ValidationFailed
+
+ActionType = Literal["create", "delete", "update"]
+ApiGroup = Literal["lblistener", "lbpool", "secret"]
+ResourceType = Literal["lblistener", "lbpool", "secret"]
+# What each task type is in the log: (action_type, api_group, resource_type).
+ACTIONS: dict[str, tuple[ActionType, ApiGroup, ResourceType]] = {
+    CREATE: ("create", "secret", "secret"),
+    DELETE: ("delete", "secret", "secret"),
+    UPDATE_LISTENER: ("update", "lblistener", "lblistener"),
+    UPDATE_POOL: ("update", "lbpool", "lbpool"),
+}
+ORDERS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class UserAction:
+    id: str
+    action_type: str
+    api_group: str
+    resource_type: str
+    resource_id: str
+    search_field: str | None  # the resource's name, when it has one
+    timestamp: datetime  # wall clock, to the second
+    user_id: int
+    email: str
+    token_id: int
+    client_id: int
+    project_id: int
+    region_id: int
+    task_id: str
+    source_user_ip: str | None
+    user_agent: str | None
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.id,
+            "acknowledged": False,  # no subscriber receives the emulator's log
+            "action_data": None,
+            "action_type": self.action_type,
+            "api_group": self.api_group,
+            "client_id": self.client_id,
+            "email": self.email,
+            "is_complete": True,
+            "issued_by_user_id": self.user_id,
+            "project_id": self.project_id,
+            "region_id": self.region_id,
+            "resources": [
+                {
+                    "resource_id": self.resource_id,
+                    "resource_type": self.resource_type,
+                    "resource_body": None,
+                    "search_field": self.search_field,
+                }
+            ],
+            "source_user_ip": self.source_user_ip,
+            "task_id": self.task_id,
+            "timestamp": isoformat(self.timestamp),
+            "token_id": self.token_id,
+            "total_price": None,
+            "user_agent": self.user_agent,
+            "user_id": self.user_id,
+        }
+
+
+def select(
+    actions: list[UserAction], query: dict[str, list[str]], projects: frozenset[int]
+) -> list[UserAction]:
+    """The entries of `projects` that the list request's `query` asks for, in its order; list
+    filters are sent repeated (`?resource_id=a&resource_id=b`) and match any of their values."""
+    problems: dict[str, list[str]] = {}
+    chosen = _Filters(query, problems)
+    wanted = [a for a in actions if a.project_id in projects and chosen.match(a)]
+    order = chosen.order()
+    if problems:
+        raise ValidationFailed(problems)
+    wanted.sort(key=lambda a: a.timestamp)  # stable: one second's entries keep their order
+    return wanted if order == "asc" else wanted[::-1]
+
+
+class _Filters:
+    def __init__(self, query: dict[str, list[str]], problems: dict[str, list[str]]) -> None:
+        self._query = query
+        self._problems = problems
+        self.action_types = query.get("action_type", [])
+        self.api_groups = query.get("api_group", [])
+        self.project_ids = self._values("project_id", _integer)
+        self.region_ids = self._values("region_id", _integer)
+        self.resource_ids = self._values("resource_id", str)
+        self.source_ips = self._values("source_user_ips", str)
+        self.user_agents = self._values("user_agents", str)
+        since, until = (self._values(n, parse_datetime) for n in ("from_timestamp", "to_timestamp"))
+        self.since = since[-1] if since else None
+        self.until = until[-1] if until else None
+        search = query.get("search_field")
+        self.search = search[-1].casefold() if search else None
+
+    def order(self) -> str:
+        for name in ("order_by", "sorting"):
+            given = self._query.get(name)
+            if given:
+                if given[-1] not in ORDERS:
+                    self._problems.setdefault(name, []).append("Input should be 'asc' or 'desc'")
+                return given[-1]
+        return "desc"
+
+    def match(self, action: UserAction) -> bool:
+        searched = (action.search_field or "").casefold()
+        return (
+            _any(self.action_types, action.action_type)
+            and _any(self.api_groups, action.api_group)
+            and _any(self.project_ids, action.project_id)
+            and _any(self.region_ids, action.region_id)
+            and _any(self.resource_ids, action.resource_id)
+            and _any(self.source_ips, action.source_user_ip)
+            and _any(self.user_agents, action.user_agent)
+            and (self.since is None or action.timestamp >= self.since)
+            and (self.until is None or action.timestamp <= self.until)
+            and (self.search is None or self.search in searched)
+        )
+
+    def _values[T](self, name: str, read: Callable[[str], T]) -> list[T]:
+        values = []
+        for raw in self._query.get(name, []):
+            try:
+                values.append(read(raw))
+            except ValueError:
+                kind = "integer" if read is _integer else "datetime"
+                self._problems.setdefault(name, []).append(f"Input should be a valid {kind}")
+        return values
+
+
+def _integer(raw: str) -> int:
+    # `int()` alone would also take " 76" or "7_6".
+    if not (raw.isascii() and raw.lstrip("-").isdigit()):
+        raise ValueError(raw)
+    return int(raw)
+
+
+def _any[T](allowed: list[T], value: T | None) -> bool:
+    return not allowed or value in allowed
