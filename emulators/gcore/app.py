@@ -383,7 +383,7 @@ class GcoreEmulator(EmulatorApp):
                 resource_type=resource_type,
                 resource_id=resource_id,
                 search_field=resource_name,
-                timestamp=task.created_on.replace(microsecond=0),
+                timestamp=task.created_on,
                 user_id=principal.user_id,
                 email=principal.email,
                 token_id=principal.token_id,

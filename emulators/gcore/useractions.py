@@ -3,8 +3,9 @@
 token), from where (address, User-Agent), and the task that carries it out.
 
 An entry is written when the change is accepted, whatever its task then does, as the request is
-what the log records. Its timestamp is kept to the second, as every time the emulator shows: a
-client filtering by a timestamp it read back sees the same entries. Choices where the vendor is
+what the log records. Its timestamp is shown to the second, as every time the emulator shows, but
+filtered on as it was: a client asking from the moment it began a change finds that change, even
+in the same second. Choices where the vendor is
 silent: the newest come first unless `order_by` (or the deprecated `sorting`) says `asc`;
 `search_field` matches part of a resource's, in any case; an `action_type` or `api_group` the
 emulator never writes matches nothing rather than being refused.
@@ -41,7 +42,7 @@ class UserAction:
     resource_type: str
     resource_id: str
     search_field: str | None  # the resource's name, when it has one
-    timestamp: datetime  # wall clock, to the second
+    timestamp: datetime  # wall clock
     user_id: int
     email: str
     token_id: int

@@ -431,12 +431,10 @@ def test_the_audit_log_filters_by_time(gcore_contract):
     clock = ManualClock()
     app = new_app(clock, task_queue_seconds=0.0, task_run_seconds=0.0)
     with audit_sdk(app, gcore_contract) as sdk:
-        made = []
         for name in ("first", "second", "third"):
-            made.append(sdk.cloud.secrets.upload_tls_certificate_and_poll(name=name, payload=PEM))
+            sdk.cloud.secrets.upload_tls_certificate_and_poll(name=name, payload=PEM)
             clock.advance(60.5)
-        # Shown to the second, and filtered as shown: the second was made at 12:01:00.5.
-        second = WALL_START + timedelta(minutes=1)
+        second = WALL_START + timedelta(seconds=60.5)  # when the second was asked for
 
         def names(**filters) -> list[str]:
             listed = sdk.cloud.audit_logs.list(order_by="asc", **filters)
@@ -445,6 +443,8 @@ def test_the_audit_log_filters_by_time(gcore_contract):
         assert names(from_timestamp=second) == ["second", "third"]
         assert names(to_timestamp=second) == ["first", "second"]
         assert names(from_timestamp=second, to_timestamp=second) == ["second"]
+        # Filtered on as made, not as shown (12:01:00): a tenth of a second later misses it.
+        assert names(from_timestamp=second + timedelta(seconds=0.1)) == ["third"]
         # A time without a zone is UTC, as the vendor's Go client sends it.
         assert names(from_timestamp="2026-11-23T12:01:30") == ["third"]
         stamps = [e.timestamp for e in sdk.cloud.audit_logs.list(order_by="asc")]
