@@ -5,10 +5,12 @@ token), from where (address, User-Agent), and the task that carries it out.
 An entry is written when the change is accepted, whatever its task then does, as the request is
 what the log records. Its timestamp is shown to the second, as every time the emulator shows, but
 filtered on as it was: a client asking from the moment it began a change finds that change, even
-in the same second. Choices where the vendor is
-silent: the newest come first unless `order_by` (or the deprecated `sorting`) says `asc`;
-`search_field` matches part of a resource's, in any case; an `action_type` or `api_group` the
-emulator never writes matches nothing rather than being refused.
+in the same second.
+
+Choices where the vendor is silent: the newest come first unless `order_by` (or the deprecated
+`sorting`) says `asc`; `search_field` matches part of a resource's name, in any case; an
+`action_type` or `api_group` the emulator never writes matches nothing rather than being refused;
+a listing without `limit` is whole, as the emulator's secrets are.
 """
 
 from collections.abc import Callable
@@ -89,41 +91,34 @@ def select(
 ) -> list[UserAction]:
     """The entries of `projects` that the list request's `query` asks for, in its order; list
     filters are sent repeated (`?resource_id=a&resource_id=b`) and match any of their values."""
-    problems: dict[str, list[str]] = {}
-    chosen = _Filters(query, problems)
+    chosen = _Filters(query)
     wanted = [a for a in actions if a.project_id in projects and chosen.match(a)]
-    order = chosen.order()
-    if problems:
-        raise ValidationFailed(problems)
-    wanted.sort(key=lambda a: a.timestamp)  # stable: one second's entries keep their order
-    return wanted if order == "asc" else wanted[::-1]
+    wanted.sort(key=lambda a: a.timestamp)  # stable: entries of one instant keep their order
+    return wanted if chosen.order == "asc" else wanted[::-1]
 
 
 class _Filters:
-    def __init__(self, query: dict[str, list[str]], problems: dict[str, list[str]]) -> None:
+    """A list request's filters; `ValidationFailed` names every one that cannot be read."""
+
+    def __init__(self, query: dict[str, list[str]]) -> None:
         self._query = query
-        self._problems = problems
+        self._problems: dict[str, list[str]] = {}
         self.action_types = query.get("action_type", [])
         self.api_groups = query.get("api_group", [])
-        self.project_ids = self._values("project_id", _integer)
-        self.region_ids = self._values("region_id", _integer)
-        self.resource_ids = self._values("resource_id", str)
-        self.source_ips = self._values("source_user_ips", str)
-        self.user_agents = self._values("user_agents", str)
-        since, until = (self._values(n, parse_datetime) for n in ("from_timestamp", "to_timestamp"))
+        self.project_ids = self._values("project_id", _integer, "integer")
+        self.region_ids = self._values("region_id", _integer, "integer")
+        self.resource_ids = query.get("resource_id", [])
+        self.source_ips = query.get("source_user_ips", [])
+        self.user_agents = query.get("user_agents", [])
+        since = self._values("from_timestamp", parse_datetime, "datetime")
+        until = self._values("to_timestamp", parse_datetime, "datetime")
         self.since = since[-1] if since else None
         self.until = until[-1] if until else None
         search = query.get("search_field")
         self.search = search[-1].casefold() if search else None
-
-    def order(self) -> str:
-        for name in ("order_by", "sorting"):
-            given = self._query.get(name)
-            if given:
-                if given[-1] not in ORDERS:
-                    self._problems.setdefault(name, []).append("Input should be 'asc' or 'desc'")
-                return given[-1]
-        return "desc"
+        self.order = self._order()
+        if self._problems:
+            raise ValidationFailed(self._problems)
 
     def match(self, action: UserAction) -> bool:
         searched = (action.search_field or "").casefold()
@@ -140,15 +135,26 @@ class _Filters:
             and (self.search is None or self.search in searched)
         )
 
-    def _values[T](self, name: str, read: Callable[[str], T]) -> list[T]:
+    def _order(self) -> str:
+        for name in ("order_by", "sorting"):
+            given = self._query.get(name)
+            if given:
+                if given[-1] not in ORDERS:
+                    self._refuse(name, "Input should be 'asc' or 'desc'")
+                return given[-1]
+        return "desc"
+
+    def _values[T](self, name: str, read: Callable[[str], T], kind: str) -> list[T]:
         values = []
         for raw in self._query.get(name, []):
             try:
                 values.append(read(raw))
             except ValueError:
-                kind = "integer" if read is _integer else "datetime"
-                self._problems.setdefault(name, []).append(f"Input should be a valid {kind}")
+                self._refuse(name, f"Input should be a valid {kind}")
         return values
+
+    def _refuse(self, name: str, message: str) -> None:
+        self._problems.setdefault(name, []).append(message)
 
 
 def _integer(raw: str) -> int:
