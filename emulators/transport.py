@@ -12,8 +12,9 @@ from .faults import DropConnection
 
 
 class EmulatorTransport(httpx.WSGITransport):
-    def __init__(self, app) -> None:
-        super().__init__(app=self._with_raw_uri)
+    def __init__(self, app, *, remote_addr: str = "127.0.0.1") -> None:
+        """`remote_addr`: the client's address as the app sees it (REMOTE_ADDR)."""
+        super().__init__(app=self._with_raw_uri, remote_addr=remote_addr)
         self.emulator = app
         self._sending = threading.local()
 

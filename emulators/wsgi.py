@@ -28,6 +28,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     params: dict[str, str] = field(default_factory=dict)
+    remote_addr: str = ""  # the client's address, WSGI's REMOTE_ADDR
 
     def json(self):
         """The body as JSON; raises `ValueError` when it is not."""
@@ -235,6 +236,7 @@ def _read_request(environ) -> Request:
         query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
         headers=headers,
         body=body,
+        remote_addr=environ.get("REMOTE_ADDR", ""),
     )
 
 

@@ -1,5 +1,5 @@
-"""An emulator of the Gcore Cloud secrets API (secrets, tasks, regions, projects, and the load
-balancers, listeners and pools that use the secrets)."""
+"""An emulator of the Gcore Cloud secrets API (secrets, tasks, regions, projects, the load
+balancers, listeners and pools that use the secrets, and the user-action log of their changes)."""
 
 from .app import DEFAULT_TASK_ERROR, GcoreEmulator
 from .catalog import DEFAULT_PROJECTS, DEFAULT_REGIONS, Project, Region

@@ -1,6 +1,6 @@
 """The Gcore Cloud secrets API: secrets, their tasks, regions and projects, and the load
 balancers' listeners and pools that use the secrets (a listener's or a pool's update is a task
-too).
+too); every change is written to the user-action log (`useractions`).
 
 Writes answer `{"tasks": [id]}` at once and take effect when the task finishes, after
 `task_queue_seconds` as NEW and `task_run_seconds` as RUNNING on the app's clock. `created`,
@@ -33,6 +33,7 @@ from .catalog import DEFAULT_PROJECTS, DEFAULT_REGIONS, Project, Region
 from .errors import error_response, invalid, not_found
 from .seed import seed_demo
 from .store import CREATE, DELETE, Secret, SecretStore, Task
+from .useractions import ACTIONS, UserAction, select
 from .validation import (
     SecretDraft,
     ValidationFailed,
@@ -77,6 +78,7 @@ class GcoreEmulator(EmulatorApp):
         self.keys = KeyRing(api_keys)
         self.client_id = client_id
         self.store = SecretStore()
+        self.user_actions: list[UserAction] = []  # in the order they were asked for
         self._default_timing = (task_queue_seconds, task_run_seconds)
         self.task_queue_seconds, self.task_run_seconds = self._default_timing
         self._wall_anchor = (wall_clock or _utc_now)(), self.clock.now()
@@ -156,6 +158,9 @@ class GcoreEmulator(EmulatorApp):
         )
         self._endpoint("GET", "/cloud/v1/regions", "list_regions", self._list_regions)
         self._endpoint("GET", "/cloud/v1/projects", "list_projects", self._list_projects)
+        self._endpoint(
+            "GET", "/cloud/v1/user_actions", "list_user_actions", self._list_user_actions
+        )
 
     # -- public API for tests, seeds and drills ----------------------------------------------
 
@@ -309,6 +314,7 @@ class GcoreEmulator(EmulatorApp):
 
     def reset_state(self) -> None:
         self.store.clear()
+        self.user_actions.clear()
         self.task_queue_seconds, self.task_run_seconds = self._default_timing
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -340,20 +346,24 @@ class GcoreEmulator(EmulatorApp):
 
     def _queue(
         self,
+        request: Request,
+        principal: Principal,
         task_type: str,
-        project_id: int,
-        region_id: int,
-        user_id: int,
-        resource_id: str,
+        scope: tuple[int, int],
+        resource: tuple[str, str],
         data: dict,
         secret: Secret | None = None,
     ) -> Task:
+        """Every change passes here: its task is queued and the user-action log names who asked
+        for it. `resource` is the (id, name) of what it changes."""
+        project_id, region_id = scope
+        resource_id, resource_name = resource
         task = Task(
             id=str(uuid.uuid4()),
             task_type=task_type,
             project_id=project_id,
             region_id=region_id,
-            user_id=user_id,
+            user_id=principal.user_id,
             client_id=self.client_id,
             resource_id=resource_id,
             started_at=self.clock.now(),
@@ -364,6 +374,27 @@ class GcoreEmulator(EmulatorApp):
             secret=secret,
         )
         self.store.submit(task)
+        action_type, api_group, resource_type = ACTIONS[task_type]
+        self.user_actions.append(
+            UserAction(
+                id=str(uuid.uuid4()),
+                action_type=action_type,
+                api_group=api_group,
+                resource_type=resource_type,
+                resource_id=resource_id,
+                search_field=resource_name,
+                timestamp=task.created_on,
+                user_id=principal.user_id,
+                email=principal.email,
+                token_id=principal.token_id,
+                client_id=self.client_id,
+                project_id=project_id,
+                region_id=region_id,
+                task_id=task.id,
+                source_user_ip=request.remote_addr or None,
+                user_agent=request.headers.get("user-agent"),
+            )
+        )
         # A zero delay finishes within this request, as the SDK's first poll then expects.
         self.store.settle(self.clock.now())
         return task
@@ -386,16 +417,17 @@ class GcoreEmulator(EmulatorApp):
     def _create_secret(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
         draft = validate_generic(_json_body(request), self.wall_now())
-        return self._create(draft, project_id, region_id, principal)
+        return self._create(request, principal, draft, (project_id, region_id))
 
     def _create_tls_secret(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
         draft = validate_tls(_json_body(request), self.wall_now())
-        return self._create(draft, project_id, region_id, principal)
+        return self._create(request, principal, draft, (project_id, region_id))
 
     def _create(
-        self, draft: SecretDraft, project_id: int, region_id: int, principal: Principal
+        self, request: Request, principal: Principal, draft: SecretDraft, scope: tuple[int, int]
     ) -> Response:
+        project_id, region_id = scope
         secret = Secret(
             id=str(uuid.uuid4()),
             project_id=project_id,
@@ -412,17 +444,19 @@ class GcoreEmulator(EmulatorApp):
         )
         data = {"name": secret.name, "secret_type": secret.secret_type}
         task = self._queue(
-            CREATE, project_id, region_id, principal.user_id, secret.id, data, secret
+            request, principal, CREATE, scope, (secret.id, secret.name), data, secret
         )
         return Response(200, {"tasks": [task.id]})
 
     def _delete_secret(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
         secret_id = request.params["secret_id"]
-        if self.store.secret(project_id, region_id, secret_id) is None:
+        secret = self.store.secret(project_id, region_id, secret_id)
+        if secret is None:
             raise not_found("Secret", secret_id)
         data = {"secret_id": secret_id}
-        task = self._queue(DELETE, project_id, region_id, principal.user_id, secret_id, data)
+        scope = (project_id, region_id)
+        task = self._queue(request, principal, DELETE, scope, (secret_id, secret.name), data)
         return Response(200, {"tasks": [task.id]})
 
     def _get_task(self, request: Request, principal: Principal) -> Response:
@@ -465,7 +499,7 @@ class GcoreEmulator(EmulatorApp):
         named = [changes.get("secret_id"), *(changes.get("sni_secret_id") or [])]
         types = self._secret_types(project_id, region_id, named)
         _refuse_any(listener_secret_problems(listener, changes, types))
-        return self._hold(listener, UPDATE_LISTENER, project_id, region_id, principal, changes)
+        return self._hold(request, principal, listener, UPDATE_LISTENER, changes)
 
     def _update_pool(self, request: Request, principal: Principal) -> Response:
         project_id, region_id = self._scope(request, principal)
@@ -478,7 +512,7 @@ class GcoreEmulator(EmulatorApp):
             # The SDK: "If no changes are detected at all ..., no task will be created and an
             # empty task list will be returned" (a held pool included: nothing would wait on it).
             return Response(200, {"tasks": []})
-        return self._hold(pool, UPDATE_POOL, project_id, region_id, principal, changes)
+        return self._hold(request, principal, pool, UPDATE_POOL, changes)
 
     def _secret_types(
         self, project_id: int, region_id: int, secret_ids: Iterable[str | None]
@@ -494,11 +528,10 @@ class GcoreEmulator(EmulatorApp):
 
     def _hold(
         self,
+        request: Request,
+        principal: Principal,
         held: Listener | Pool,
         task_type: str,
-        project_id: int,
-        region_id: int,
-        principal: Principal,
         changes: dict,
     ) -> Response:
         """Queue the update of `held`, which locks it and its load balancer until the task ends:
@@ -516,7 +549,8 @@ class GcoreEmulator(EmulatorApp):
                         409, f"Load Balancer {balancer.id} is immutable and cannot be updated."
                     )
                 )
-        task = self._queue(task_type, project_id, region_id, principal.user_id, held.id, changes)
+        scope = (held.project_id, held.region_id)
+        task = self._queue(request, principal, task_type, scope, (held.id, held.name), changes)
         if not task.settled:
             self.store.balancers.lock(held, task.id)
         return Response(200, {"tasks": [task.id]})
@@ -551,6 +585,10 @@ class GcoreEmulator(EmulatorApp):
     def _list_projects(self, request: Request, principal: Principal) -> Response:
         projects = [self.projects[i] for i in sorted(principal.projects)]
         return Response(200, _page(projects, request, lambda p: p.to_api(self.client_id)))
+
+    def _list_user_actions(self, request: Request, principal: Principal) -> Response:
+        found = select(self.user_actions, request.query, principal.projects)
+        return Response(200, _page(found, request, UserAction.to_api))
 
     # -- control API -----------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,9 @@ from . import deadlines, instruments
 from .errors import MalformedResponse, ProviderError, Unavailable
 from .pauses import Pause
 from .retry import RetryPolicy
+
+# A query's parameters; a list is sent repeated (`?id=a&id=b`).
+Params = Mapping[str, str | int | Sequence[str | int]]
 
 # Failures that happen before a byte of the request reaches the API: nothing can have changed.
 NOT_SENT = (
@@ -110,7 +113,7 @@ class ProviderCalls:
         read: Callable[[Any], T],
         *,
         body: object = None,
-        params: dict[str, str | int] | None = None,
+        params: Params | None = None,
     ) -> T:
         response = self.call(operation, method, path, body=body, params=params)
         return self.read(operation, method, response, read)
@@ -140,7 +143,7 @@ class ProviderCalls:
         path: str,
         *,
         body: object = None,
-        params: dict[str, str | int] | None = None,
+        params: Params | None = None,
     ) -> httpx.Response:
         instruments.calls.labels(self._label, self.account, operation).inc()
         try:
@@ -156,7 +159,7 @@ class ProviderCalls:
         path: str,
         *,
         body: object,
-        params: dict[str, str | int] | None,
+        params: Params | None,
     ) -> httpx.Response:
         self._refuse_if_paused(operation)
         started = self._clock()

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import gcore
 import pytest
-from gcore.types.cloud import TaskIDList
+from gcore.types.cloud import AuditLogEntry, TaskIDList
 
+from emulators.clock import ManualClock
 from emulators.faults import Fault
 from emulators.gcore import Region, seed_many
 from emulators.transport import EmulatorTransport
@@ -21,8 +22,11 @@ from tests.fixtures.gcore import (
     API_HOST,
     GCORE_KEY,
     OTHER_PROJECT_ID,
+    OTHER_REGION_ID,
     PROJECT_ID,
     REGION_ID,
+    STAGING_KEY,
+    WALL_START,
     ValidatingClient,
     new_app,
 )
@@ -302,3 +306,198 @@ def test_the_sdk_lists_a_thousand_seeded_secrets_whole_or_page_by_page(gcore_con
     assert paged == [s.id for s in whole.results]
     assert sorted(paged) == sorted(s.id for s in seeded)
     assert app.calls("list_secrets") == 1 + 4
+
+
+# -- the user-action log (`cloud.audit_logs`) ---------------------------------------------------
+
+
+def audit_sdk(app, contract, *, key=GCORE_KEY, address="127.0.0.1", agent=None) -> gcore.Gcore:
+    """The SDK in process, seen by `app` as calling from `address` with User-Agent `agent`."""
+    transport = EmulatorTransport(app, remote_addr=address)
+    return gcore.Gcore(
+        api_key=key,
+        base_url=API_HOST,
+        cloud_project_id=PROJECT_ID,
+        cloud_region_id=REGION_ID,
+        max_retries=0,
+        default_headers={"User-Agent": agent} if agent else None,
+        http_client=ValidatingClient(contract, transport=transport),
+    )
+
+
+def test_the_audit_log_names_who_created_and_deleted_a_secret(gcore_sdk_factory, gcore_server):
+    sdk = gcore_sdk_factory(default_headers={"User-Agent": "rotation-drill/1.0"})
+
+    created = sdk.cloud.secrets.upload_tls_certificate(name="www-2027", payload=PEM).tasks[0]
+    (secret_id,) = sdk.cloud.tasks.poll(created).created_resources.secrets
+    deleted = sdk.cloud.secrets.delete(secret_id).tasks[0]
+    sdk.cloud.tasks.poll(deleted)
+
+    page = sdk.cloud.audit_logs.list(resource_id=[secret_id], order_by="asc")
+
+    assert page.count == 2
+    assert [(e.action_type, e.api_group, e.task_id) for e in page.results] == [
+        ("create", "secret", created),
+        ("delete", "secret", deleted),
+    ]
+    for entry in page.results:
+        assert isinstance(entry, AuditLogEntry)
+        assert [(r.resource_id, r.resource_type) for r in entry.resources] == [
+            (secret_id, "secret")
+        ]
+        assert entry.resources[0].search_field == "www-2027"
+        assert (entry.user_id, entry.email, entry.token_id) == (1001, "user1001@example.com", 1001)
+        assert (entry.project_id, entry.region_id) == (PROJECT_ID, REGION_ID)
+        assert entry.source_user_ip == "127.0.0.1"  # the real server's loopback peer
+        assert entry.user_agent == "rotation-drill/1.0"
+        assert entry.is_complete
+    assert page.results[0].timestamp <= page.results[1].timestamp
+
+
+def test_the_audit_log_tells_the_token_from_its_user(gcore_contract):
+    app = new_app(api_keys={"77$drill-key": [PROJECT_ID]})
+    with audit_sdk(app, gcore_contract, key="77$drill-key", address="192.0.2.10") as sdk:
+        sdk.cloud.secrets.upload_tls_certificate(name="c", payload=PEM)
+        (entry,) = sdk.cloud.audit_logs.list()
+
+    assert (entry.user_id, entry.token_id) == (1001, 77)
+    assert entry.source_user_ip == "192.0.2.10"
+    assert entry.user_agent == f"Gcore/Python {gcore.__version__}"
+
+
+def test_load_balancer_updates_are_in_the_audit_log(gcore_sdk, gcore_server):
+    app = gcore_server.app
+    www, ca = (app.add_secret(PROJECT_ID, REGION_ID, n, "certificate", b"pem") for n in "ab")
+    balancer = app.add_load_balancer(PROJECT_ID, REGION_ID, "web-lb")
+    listener = app.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=www.id)
+    pool = app.add_pool(listener, "backends", "HTTPS")
+
+    switched = gcore_sdk.cloud.load_balancers.listeners.update(listener.id, secret_id=www.id)
+    trusted = gcore_sdk.cloud.load_balancers.pools.update(pool.id, ca_secret_id=ca.id)
+    unchanged = gcore_sdk.cloud.load_balancers.pools.update(pool.id, ca_secret_id=ca.id)
+    entries = list(gcore_sdk.cloud.audit_logs.list(order_by="asc"))
+
+    assert unchanged.tasks == []  # no task, so nothing was done and nothing is logged
+    assert [(e.action_type, e.api_group, e.task_id) for e in entries] == [
+        ("update", "lblistener", switched.tasks[0]),
+        ("update", "lbpool", trusted.tasks[0]),
+    ]
+    assert [(r.resource_id, r.resource_type) for e in entries for r in e.resources] == [
+        (listener.id, "lblistener"),
+        (pool.id, "lbpool"),
+    ]
+
+
+def test_a_refused_change_is_not_in_the_audit_log(gcore_sdk):
+    with pytest.raises(gcore.BadRequestError):
+        gcore_sdk.cloud.secrets.upload_tls_certificate(
+            name="bad", payload={"certificate": "C", "certificate_chain": "", "private_key": "K"}
+        )
+
+    assert gcore_sdk.cloud.audit_logs.list().count == 0
+
+
+def test_the_audit_log_filters_by_what_who_and_where(gcore_contract):
+    app = new_app(task_queue_seconds=0.0, task_run_seconds=0.0)
+    office = audit_sdk(app, gcore_contract, address="198.51.100.4", agent="secretsadmin")
+    laptop = audit_sdk(app, gcore_contract, address="203.0.113.9", agent="curl/8.5")
+    with office, laptop:
+        kept = office.cloud.secrets.upload_tls_certificate_and_poll(name="kept", payload=PEM)
+        gone = laptop.cloud.secrets.upload_tls_certificate_and_poll(name="gone", payload=PEM)
+        laptop.cloud.secrets.delete(gone.id)
+        elsewhere = office.cloud.secrets.upload_tls_certificate_and_poll(
+            name="staging", payload=PEM, project_id=OTHER_PROJECT_ID, region_id=OTHER_REGION_ID
+        )
+
+        def ids(**filters) -> list[str]:
+            return [e.resources[0].resource_id for e in office.cloud.audit_logs.list(**filters)]
+
+        assert ids(order_by="asc") == [kept.id, gone.id, gone.id, elsewhere.id]
+        assert ids(order_by="desc") == [elsewhere.id, gone.id, gone.id, kept.id]
+        assert ids(sorting="asc") == ids(order_by="asc")  # the deprecated name
+        assert ids(action_type=["delete"]) == [gone.id]
+        assert ids(action_type=["update"]) == []
+        assert ids(api_group=["secret"], order_by="asc") == ids(order_by="asc")
+        assert ids(api_group=["lblistener", "lbpool"]) == []
+        assert ids(resource_id=[kept.id, elsewhere.id], order_by="asc") == [kept.id, elsewhere.id]
+        assert ids(project_id=[OTHER_PROJECT_ID]) == [elsewhere.id]
+        assert ids(region_id=[REGION_ID], order_by="asc") == [kept.id, gone.id, gone.id]
+        assert ids(source_user_ips=["203.0.113.9"]) == [gone.id, gone.id]
+        assert ids(user_agents=["secretsadmin"], order_by="asc") == [kept.id, elsewhere.id]
+        assert ids(search_field="STAG") == [elsewhere.id]
+
+
+def test_the_audit_log_filters_by_time(gcore_contract):
+    clock = ManualClock()
+    app = new_app(clock, task_queue_seconds=0.0, task_run_seconds=0.0)
+    with audit_sdk(app, gcore_contract) as sdk:
+        for name in ("first", "second", "third"):
+            sdk.cloud.secrets.upload_tls_certificate_and_poll(name=name, payload=PEM)
+            clock.advance(60.5)
+        second = WALL_START + timedelta(seconds=60.5)  # when the second was asked for
+
+        def names(**filters) -> list[str]:
+            listed = sdk.cloud.audit_logs.list(order_by="asc", **filters)
+            return [e.resources[0].search_field for e in listed]
+
+        assert names(from_timestamp=second) == ["second", "third"]
+        assert names(to_timestamp=second) == ["first", "second"]
+        assert names(from_timestamp=second, to_timestamp=second) == ["second"]
+        # Filtered on as made, not as shown (12:01:00): a tenth of a second later misses it.
+        assert names(from_timestamp=second + timedelta(seconds=0.1)) == ["third"]
+        # A time without a zone is UTC, as the vendor's Go client sends it.
+        assert names(from_timestamp="2026-11-23T12:01:30") == ["third"]
+        stamps = [e.timestamp for e in sdk.cloud.audit_logs.list(order_by="asc")]
+
+    assert stamps == [WALL_START + timedelta(seconds=s) for s in (0, 60, 121)]
+
+
+def test_the_sdk_pages_through_the_audit_log(gcore_sdk, gcore_server):
+    for i in range(5):
+        gcore_sdk.cloud.secrets.upload_tls_certificate_and_poll(name=f"cert-{i}", payload=PEM)
+
+    first_page = gcore_sdk.cloud.audit_logs.list(limit=2, order_by="asc")
+    walked = [e.resources[0].search_field for e in first_page]
+    second_page = gcore_sdk.cloud.audit_logs.list(limit=2, offset=2, order_by="asc")
+
+    assert (first_page.count, len(first_page.results)) == (5, 2)
+    assert walked == [f"cert-{i}" for i in range(5)]
+    assert [e.resources[0].search_field for e in second_page.results] == ["cert-2", "cert-3"]
+    assert gcore_server.app.calls("list_user_actions") == 3 + 1
+
+
+def test_a_key_sees_only_its_projects_audit_log(gcore_sdk_factory, gcore_server):
+    prod = gcore_sdk_factory()
+    staging = gcore_sdk_factory(api_key=STAGING_KEY, cloud_project_id=OTHER_PROJECT_ID)
+    prod.cloud.secrets.upload_tls_certificate_and_poll(name="prod", payload=PEM)
+    staging.cloud.secrets.upload_tls_certificate_and_poll(name="staging", payload=PEM)
+
+    theirs = list(staging.cloud.audit_logs.list(project_id=[PROJECT_ID, OTHER_PROJECT_ID]))
+
+    assert [e.resources[0].search_field for e in theirs] == ["staging"]
+    assert (theirs[0].user_id, theirs[0].token_id) == (1002, 1002)
+    assert prod.cloud.audit_logs.list().count == 2
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"from_timestamp": "yesterday"}, "from_timestamp"),
+        ({"order_by": "sideways"}, "order_by"),
+        ({"region_id": ["76a"]}, "region_id"),
+        ({"limit": 0}, "limit"),
+    ],
+)
+def test_a_bad_audit_log_filter_is_a_bad_request(gcore_sdk, filters, field):
+    with pytest.raises(gcore.BadRequestError) as raised:
+        gcore_sdk.cloud.audit_logs.list(**filters)
+
+    assert field in raised.value.body["invalid_fields"]
+
+
+def test_a_reset_empties_the_audit_log(gcore_sdk, gcore_server):
+    gcore_sdk.cloud.secrets.upload_tls_certificate_and_poll(name="c", payload=PEM)
+
+    gcore_server.app.reset()
+
+    assert gcore_sdk.cloud.audit_logs.list().count == 0

@@ -4,7 +4,7 @@ API answers: paged listing, reads, the writes and their tasks, and every failure
 import base64
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
 import httpx
@@ -364,3 +364,100 @@ def test_the_payload_is_never_in_a_log_line(api, gcore_app, caplog):
     assert caplog.records
     assert value.decode() not in caplog.text
     assert base64.b64encode(value).decode() not in caplog.text
+
+
+# -- who changed what: the user-action log ------------------------------------------------------
+
+
+def test_user_actions_name_who_changed_what_oldest_first(api, gcore_app, gcore_clock):
+    since = gcore_app.wall_now()
+    created = api.create_secret(REGION_ID, name="n", secret_type="opaque", payload=b"x")
+    gcore_clock.advance(TASK_QUEUE_SECONDS + TASK_RUN_SECONDS)
+    (secret_id,) = api.get_task(created.task_id).created_secrets
+    deleted = api.delete_secret(REGION_ID, secret_id)
+
+    actions = api.user_actions(since=since)
+
+    assert [(a.action_type, a.api_group, a.task_id) for a in actions] == [
+        ("create", "secret", created.task_id),
+        ("delete", "secret", deleted.task_id),
+    ]
+    for action in actions:
+        assert action.resource_ids == (secret_id,)
+        assert (action.user_id, action.email, action.token_id) == (
+            1001,
+            "user1001@example.com",
+            1001,
+        )
+        assert (action.source_ip, action.user_agent) == ("127.0.0.1", "secretsadmin")
+        assert action.region_id == REGION_ID
+    assert actions[1].timestamp - actions[0].timestamp == timedelta(seconds=3)
+    theirs = sdk(gcore_app).cloud.audit_logs.list(project_id=[PROJECT_ID], order_by="asc")
+    assert [a.id for a in actions] == [e.id for e in theirs]
+
+
+def test_user_actions_start_at_the_time_asked(api, gcore_app, gcore_clock):
+    api.create_secret(REGION_ID, name="before", secret_type="opaque", payload=b"x")
+    gcore_clock.advance(0.4)  # the same second, as the API shows it
+    since = gcore_app.wall_now()
+    later = api.create_secret(REGION_ID, name="after", secret_type="opaque", payload=b"x")
+
+    assert [a.task_id for a in api.user_actions(since=since)] == [later.task_id]
+    assert api.user_actions(since=since + timedelta(seconds=1)) == []
+
+
+def test_user_actions_are_read_page_by_page(api, gcore_app):
+    made = [
+        api.create_secret(REGION_ID, name=f"n{i}", secret_type="opaque", payload=b"x").task_id
+        for i in range(5)
+    ]
+
+    actions = api.user_actions(since=gcore_app.wall_now() - timedelta(hours=1), page_size=2)
+
+    assert [a.task_id for a in actions] == made
+    assert gcore_app.calls("list_user_actions") == 3
+
+
+def test_user_actions_of_some_resources_and_one_region_only(api, gcore_app):
+    one, two, elsewhere = seed(gcore_app, 2) + seed(gcore_app, 1, region_id=OTHER_REGION_ID)
+    for secret in (one, two):
+        api.delete_secret(REGION_ID, secret.id)
+    api.delete_secret(OTHER_REGION_ID, elsewhere.id)
+    since = gcore_app.wall_now() - timedelta(minutes=1)
+
+    def changed(**filters) -> list[tuple[str, ...]]:
+        return [a.resource_ids for a in api.user_actions(since=since, **filters)]
+
+    assert changed(resource_ids=[one.id, elsewhere.id]) == [(one.id,), (elsewhere.id,)]
+    assert changed(region_id=OTHER_REGION_ID) == [(elsewhere.id,)]
+    assert changed(resource_ids=[one.id], region_id=OTHER_REGION_ID) == []
+
+
+def test_user_actions_are_those_of_the_accounts_project_only(new_gcore, gcore_app):
+    since = gcore_app.wall_now()
+    prod, staging = new_gcore(), new_gcore(project_id=OTHER_PROJECT_ID)  # one key, two projects
+    prod.create_secret(REGION_ID, name="prod", secret_type="opaque", payload=b"x")
+    made = staging.create_secret(REGION_ID, name="staging", secret_type="opaque", payload=b"x")
+
+    assert [a.task_id for a in staging.user_actions(since=since)] == [made.task_id]
+
+
+def test_user_actions_need_a_time_zone_and_a_list_of_ids(api, gcore_app):
+    with pytest.raises(ValueError, match="time zone"):
+        api.user_actions(since=datetime(2026, 11, 23, 12, 0))
+    with pytest.raises(ValueError, match="list of ids"):
+        api.user_actions(since=gcore_app.wall_now(), resource_ids=seed(gcore_app, 1)[0].id)
+    assert gcore_app.calls("list_user_actions") == 0
+
+
+def test_user_actions_fail_as_every_read_does(api, gcore_app):
+    since = gcore_app.wall_now()
+    gcore_app.faults.add(Fault("list_user_actions", times=5, status=500))
+    with pytest.raises(ServerError) as caught:
+        api.user_actions(since=since)
+    assert caught.value.may_have_applied is False
+
+    gcore_app.faults.clear()
+    gcore_app.faults.add(Fault("list_user_actions", malformed=True))
+    with pytest.raises(MalformedResponse):
+        api.user_actions(since=since)

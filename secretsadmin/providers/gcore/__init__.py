@@ -1,5 +1,5 @@
-"""Client of the Gcore Cloud secrets API and of the load balancers that use its secrets: typed
-results, typed errors, no blind retries."""
+"""Client of the Gcore Cloud secrets API, of the load balancers that use its secrets and of the
+API's log of who changed them: typed results, typed errors, no blind retries."""
 
 from ..clients import UnknownAccount
 from .client import GcoreClient
@@ -28,6 +28,7 @@ from .models import (
     Submitted,
     Task,
     TaskState,
+    UserAction,
 )
 
 __all__ = [
@@ -55,5 +56,6 @@ __all__ = [
     "Unauthorized",
     "Unavailable",
     "UnknownAccount",
+    "UserAction",
     "gcore_clients",
 ]

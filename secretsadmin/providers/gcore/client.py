@@ -1,5 +1,5 @@
-"""An httpx client of the Gcore Cloud secrets API, and of the load balancers using its secrets,
-for one account (one project).
+"""An httpx client of the Gcore Cloud secrets API, of the load balancers using its secrets, and
+of the API's own log of who changed them, for one account (one project).
 
 One pooled `httpx.Client` per account, reused across requests and threads. The API key lives only
 in that client's `Authorization` header: it is in no message, repr or log line of this module.
@@ -17,14 +17,14 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from ..config import Timeouts
 from ..deadlines import at_once
-from ..http import ErrorKinds, ProviderCalls
+from ..http import ErrorKinds, Params, ProviderCalls
 from ..pauses import Pause, PausePolicy
 from ..retry import RetryPolicy, retry_after
 from . import decode
@@ -50,6 +50,7 @@ from .models import (
     SecretType,
     Submitted,
     Task,
+    UserAction,
 )
 
 logger = logging.getLogger(__name__)
@@ -291,6 +292,43 @@ class GcoreClient:
     def get_task(self, task_id: str) -> Task:
         return self._calls.decoded("get_task", "GET", f"/v1/tasks/{_id(task_id)}", decode.task)
 
+    # -- who changed what: Gcore's user-action log -------------------------------------------------
+
+    def user_actions(
+        self,
+        *,
+        since: datetime,
+        resource_ids: Sequence[str] = (),
+        region_id: int | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> list[UserAction]:
+        """Every change asked of the account's project from `since` on (who asked, from where,
+        and the task that made it), oldest first: of any of `resource_ids` only, and in
+        `region_id` only, when given. Oldest first, an entry logged while the pages are read
+        lands after them and shifts none of their offsets."""
+        if since.tzinfo is None:
+            raise ValueError("`since` needs a time zone: the API would read it as UTC")
+        if isinstance(resource_ids, str):
+            raise ValueError("`resource_ids` is a list of ids, not one")
+        params: dict[str, str | int | Sequence[str | int]] = {
+            "from_timestamp": since.astimezone(UTC).isoformat(),
+            "order_by": "asc",
+            "project_id": self.project_id(),
+        }
+        if resource_ids:
+            params["resource_id"] = list(resource_ids)
+        if region_id is not None:
+            if region_id < 1:
+                raise ValueError(f"not a region id: {region_id!r}")
+            params["region_id"] = region_id
+        return self._all(
+            "user_actions",
+            "/v1/user_actions",
+            decode.user_action,
+            page_size=page_size,
+            params=params,
+        )
+
     # -- the calls --------------------------------------------------------------------------------
 
     def _secrets_path(self, region_id: int, secret_id: str = "", *, version: str = "v1") -> str:
@@ -322,13 +360,15 @@ class GcoreClient:
         read: Callable[[Any], T],
         *,
         page_size: int = MAX_PAGE_SIZE,
+        params: Params | None = None,
     ) -> list[T]:
+        """Every page of a listing; `params` filter it."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"a page holds 1 to {MAX_PAGE_SIZE} items")
 
         def fetch(offset: int) -> tuple[int, list[Any]]:
-            params: dict[str, str | int] = {"limit": page_size, "offset": offset}
-            return self._calls.decoded(operation, "GET", path, decode.page, params=params)
+            page = {**(params or {}), "limit": page_size, "offset": offset}
+            return self._calls.decoded(operation, "GET", path, decode.page, params=page)
 
         count, first = fetch(0)
         pages = [first]

@@ -15,6 +15,7 @@ from .models import (
     Region,
     Secret,
     Task,
+    UserAction,
 )
 
 
@@ -182,6 +183,24 @@ def pool(item: Any) -> Pool:
     )
 
 
+def user_action(item: Any) -> UserAction:
+    resources = _list(_field(item, "resources"), "resources")
+    return UserAction(
+        id=_text(_field(item, "id"), "id"),
+        action_type=_text(_field(item, "action_type"), "action_type"),
+        api_group=_text(_field(item, "api_group"), "api_group"),
+        timestamp=moment(_text(_field(item, "timestamp"), "timestamp"), "timestamp"),
+        user_id=_whole(_field(item, "user_id"), "user_id"),
+        email=_optional(item, "email", str) or None,
+        token_id=_optional_whole(item, "token_id"),
+        source_ip=_optional(item, "source_user_ip", str) or None,
+        user_agent=_optional(item, "user_agent", str) or None,
+        task_id=_optional(item, "task_id", str) or None,
+        region_id=_optional_whole(item, "region_id"),
+        resource_ids=tuple(_text(_field(r, "resource_id"), "resource_id") for r in resources),
+    )
+
+
 def _ids(values: list[Any], name: str) -> tuple[str, ...]:
     return tuple(_text(value, name) for value in values)
 
@@ -231,3 +250,8 @@ def _whole(value: Any, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{name!r} is not a whole number")
     return value
+
+
+def _optional_whole(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    return None if value is None else _whole(value, name)

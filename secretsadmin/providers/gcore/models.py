@@ -1,5 +1,6 @@
-"""What the Gcore Cloud API answers about secrets, their tasks, regions and projects, and the load
-balancers' listeners and pools that use the secrets, as typed values. No model holds a payload: no
+"""What the Gcore Cloud API answers about secrets, their tasks, regions and projects, the load
+balancers' listeners and pools that use the secrets, and its log of who changed them, as typed
+values. No model holds a payload: no
 endpoint ever returns one."""
 
 from dataclasses import dataclass
@@ -110,3 +111,21 @@ class Pool:
     listener_ids: tuple[str, ...]
     load_balancer_ids: tuple[str, ...]
     provisioning_status: str = ""  # PENDING_UPDATE while an update of it runs
+
+
+@dataclass(frozen=True)
+class UserAction:
+    """One entry of Gcore's own audit log: a change asked of the API, by whom and from where."""
+
+    id: str
+    action_type: str  # create, delete, update... (the SDK knows 40)
+    api_group: str  # secret, lblistener, lbpool... (what the change was made through)
+    timestamp: datetime
+    user_id: int
+    email: str | None
+    token_id: int | None  # the API key's id (a permanent token reads `<id>$<secret>`)
+    source_ip: str | None
+    user_agent: str | None
+    task_id: str | None  # the task that carried the change out
+    region_id: int | None
+    resource_ids: tuple[str, ...]  # what it changed
