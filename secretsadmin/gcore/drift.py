@@ -1,6 +1,6 @@
 """Gcore Cloud's side of drift: its secrets as the watcher compares them (every region's listing),
 what changed in words, which of the dashboard's own attempts explain a change, and who made it as
-Gcore's own log of user actions tells.
+Gcore's own log of user actions tells (`made_by`).
 
 Gcore keeps a secret as it was stored: another expiration is another secret of the same name, so
 a secret deleted and one of its name created in the same round are told as one replacement.
@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.drift.observe import Change, Difference, Thing
 from secretsadmin.providers.gcore import Secret
+from secretsadmin.providers.gcore.models import UserAction
 
 from . import actions
 from .facts import TYPE_LABELS
@@ -48,6 +49,38 @@ def replacements(changes: Sequence[Change]) -> list[Change]:
                 change = replace(change, differences=(Difference("expiration", before, after),))
         paired.append(change)
     return paired
+
+
+# What each kind of change is in Gcore's log of user actions.
+LOGGED_AS = {"created": "create", "deleted": "delete"}
+
+
+def made_by(changes: Sequence[Change], log: Sequence[UserAction]) -> dict[str, dict[str, object]]:
+    """Who made each change (by the secret's id), as the latest entry of Gcore's log naming the
+    secret, of that kind, says: the user, the API token, the address and the user agent."""
+    found: dict[str, dict[str, object]] = {}
+    for change in changes:
+        wanted = LOGGED_AS.get(change.kind)
+        entries = [
+            entry
+            for entry in log
+            if change.thing.key in entry.resource_ids
+            and entry.api_group == "secret"
+            and (wanted is None or entry.action_type == wanted)
+        ]
+        if entries:
+            entry = max(entries, key=lambda e: e.timestamp)
+            by: dict[str, object] = {
+                "user_id": entry.user_id,
+                "email": entry.email,
+                "token_id": entry.token_id,
+                "source_ip": entry.source_ip,
+                "user_agent": entry.user_agent,
+                "at": entry.timestamp.isoformat(),
+                "action_id": entry.id,
+            }
+            found[change.thing.key] = {name: value for name, value in by.items() if value}
+    return found
 
 
 class GcoreDrift:

@@ -11,13 +11,14 @@ from django.utils import timezone
 from secretsadmin.audit import services
 from secretsadmin.drift import observe, record
 from secretsadmin.drift.models import Seen
+from secretsadmin.drift.ours import GRACE
 from secretsadmin.providers.gcore import GcoreClient, GcoreError, gcore_clients
 from secretsadmin.providers.gcore.client import MAX_PAGE_SIZE
 from secretsadmin.watcher.context import Context
 from secretsadmin.watcher.registry import jobs
 
 from . import actions, alerts, selectors
-from .drift import GcoreDrift, replacements, thing
+from .drift import GcoreDrift, made_by, replacements, thing
 
 logger = logging.getLogger(__name__)
 DRIFT = GcoreDrift()
@@ -35,7 +36,24 @@ def gcore_drift(context: Context) -> None:
             continue
         changes = observe.listed(actions.PROVIDER, account, listed, timezone.now())
         external = record.external(DRIFT, account, replacements(changes))
-        record.record(DRIFT, account, external, actor)
+        by = _who(context, clients.get(account), account, external)
+        record.record(DRIFT, account, external, actor, by=by)
+
+
+def _who(
+    context: Context, client: GcoreClient, account: str, changes: list[observe.Change]
+) -> dict[str, dict[str, object]]:
+    """Who made the changes, from Gcore's log of user actions (one read of the entries naming
+    them); nobody, when the log cannot be read this round: the changes are recorded anyway."""
+    if not changes or not context.budget.take(actions.PROVIDER, account):
+        return {}
+    since = min(change.since for change in changes) - GRACE
+    try:
+        log = client.user_actions(since=since, resource_ids=[c.thing.key for c in changes])
+    except GcoreError as error:
+        logger.warning("gcore_drift: %s: who made the changes is unknown: %s", account, error)
+        return {}
+    return made_by(changes, log)
 
 
 @jobs.job("gcore_alerts")

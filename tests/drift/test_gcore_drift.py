@@ -1,11 +1,13 @@
 """Changes made to Gcore Cloud secrets with other tools (the official SDK, the API), seen by the
 watcher's round and recorded as `observed` events; the dashboard's own are not."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
 
+from emulators.faults import Fault
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.audit.services import Actor
 from secretsadmin.config import Secret
@@ -80,6 +82,39 @@ def test_a_certificate_uploaded_and_one_deleted_with_the_sdk(prod, gcore_sdk):
         "observed",
         "watcher",
     )
+    # Who did it, as Gcore's own log of user actions says: the SDK's key, from the loopback.
+    by = deleted.observed["by"]
+    assert (by["user_id"], by["email"], by["token_id"]) == (1001, "user1001@example.com", 1001)
+    assert by["source_ip"] == "127.0.0.1" and by["user_agent"].startswith("Gcore/Python")
+    created = AuditEvent.objects.get(action=ACTION, target="api")
+    assert created.observed["by"]["user_id"] == 1001
+
+
+def test_who_made_it_is_shown_on_the_secrets_page_and_the_audit_event(prod, gcore_sdk, auditor):
+    watch_round()
+    secret = gcore_sdk.cloud.secrets.upload_tls_certificate_and_poll(
+        name="api", payload=PEM, expiration=NEXT_YEAR
+    )
+    watch_round()
+
+    page = auditor.get(f"/gcore/prod/{REGION_ID}/{secret.id}/").content.decode()
+    row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page[page.index("history-table") :]))
+    assert "Outside the dashboard: created (certificate, expires 2027-12-31 23:59 UTC), by " in row
+    assert "user1001@example.com (user 1001) with API token 1001 from 127.0.0.1" in row
+    event = AuditEvent.objects.get(action=ACTION)
+    detail = auditor.get(f"/audit/{event.sequence}/").content.decode()
+    assert "Made by, as the provider's log says" in detail
+    assert "user1001@example.com" in detail and "Gcore/Python" in detail
+
+
+def test_the_log_unreadable_leaves_who_unknown_and_the_change_recorded(prod, gcore_sdk):
+    watch_round()
+    gcore_sdk.cloud.secrets.upload_tls_certificate_and_poll(name="api", payload=PEM)
+    prod.faults.add(Fault("list_user_actions", status=500, times=10))
+    watch_round()
+
+    [event] = AuditEvent.objects.filter(action=ACTION)
+    assert event.observed["changes"] == ["created (certificate)"] and "by" not in event.observed
 
 
 def test_a_certificate_replaced_with_another_expiration(prod, gcore_sdk):
