@@ -8,7 +8,7 @@ facts, are baselines: what they hold was there before the watcher looked, not a 
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from django.db import transaction
@@ -178,6 +178,14 @@ def _differences(before: Facts, after: Facts) -> tuple[Difference, ...]:
         for name, value in after.items()
         if name in before and before[name] != value
     )
+
+
+def moment(value: object) -> datetime | None:
+    """A time as the facts and `Seen.since` keep it (ISO 8601), in UTC; None for none."""
+    try:
+        return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _thing(row: Seen) -> Thing:

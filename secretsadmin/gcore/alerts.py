@@ -9,13 +9,14 @@ of their own.
 
 A secret deleted or replaced resolves its alerts."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
 from secretsadmin.alerts import kinds, services
 from secretsadmin.alerts.services import Condition
 from secretsadmin.drift.models import Seen
+from secretsadmin.drift.observe import moment
 from secretsadmin.providers.gcore import gcore_clients
 
 from . import actions
@@ -49,7 +50,7 @@ def rotation(now: datetime) -> int:
         if days is not None:
             seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
             for row in seen.only("key", "name", "region", "facts"):
-                created = _time(row.facts.get("created"))
+                created = moment(row.facts.get("created"))
                 if created is not None and now - created > timedelta(days=days):
                     what = LABELS.get(str(row.facts.get("type")), "Secret")
                     conditions.append(
@@ -68,15 +69,8 @@ def rotation(now: datetime) -> int:
     return raised
 
 
-def _time(value: object) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def _expiring(row: Seen, now: datetime, days: tuple[int, ...]) -> Condition | None:
-    expires = _time(row.facts.get("expiration"))
+    expires = moment(row.facts.get("expiration"))
     if expires is None:
         return None  # never expires
     left = expires - now

@@ -2,12 +2,12 @@
 an alerting rule can say "expires within 14 days" as `... - time() < 14 * 86400`."""
 
 from collections.abc import Iterator
-from datetime import datetime
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from secretsadmin.drift.models import Seen
+from secretsadmin.drift.observe import moment
 from secretsadmin.metrics.registry import collectors
 
 from . import actions
@@ -22,12 +22,8 @@ def gcore() -> Iterator[Metric]:
     )
     rows = Seen.objects.filter(provider=actions.PROVIDER).order_by("account", "region", "name")
     for row in rows.only("account", "region", "key", "name", "facts"):
-        expiration = row.facts.get("expiration")
-        if not isinstance(expiration, str):
-            continue
-        try:
-            at = datetime.fromisoformat(expiration)
-        except ValueError:
-            continue
+        at = moment(row.facts.get("expiration"))
+        if at is None:
+            continue  # never expires
         expiry.add_metric([row.account, row.region, row.key, row.name], at.timestamp())
     yield expiry

@@ -5,6 +5,7 @@ compared with what it saw last."""
 import logging
 import math
 
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -34,10 +35,13 @@ def gcore_drift(context: Context) -> None:
         listed = _listing(context, clients.get(account), account)
         if listed is None:
             continue
-        changes = observe.listed(actions.PROVIDER, account, listed, timezone.now())
-        external = record.external(DRIFT, account, replacements(changes))
-        by = _who(context, clients.get(account), account, external)
-        record.record(DRIFT, account, external, actor, by=by)
+        # What was seen is kept with the events it makes, or neither: a crash in between
+        # leaves the changes to be found again.
+        with transaction.atomic():
+            changes = observe.listed(actions.PROVIDER, account, listed, timezone.now())
+            external = record.external(DRIFT, account, replacements(changes))
+            by = _who(context, clients.get(account), account, external)
+            record.record(DRIFT, account, external, actor, by=by)
 
 
 def _who(

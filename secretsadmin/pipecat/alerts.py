@@ -20,6 +20,7 @@ from secretsadmin.alerts import kinds, services
 from secretsadmin.alerts.services import Condition
 from secretsadmin.audit.models import AuditEvent, Outcome
 from secretsadmin.drift.models import Seen
+from secretsadmin.drift.observe import moment
 from secretsadmin.providers.pipecat import pipecat_clients
 
 from . import actions
@@ -57,7 +58,7 @@ def hold(now: datetime) -> int:
 
 def _stuck(row: Seen, now: datetime) -> Condition | None:
     status = row.facts.get("status")
-    since = _time(row.since.get("status"))
+    since = moment(row.since.get("status"))
     if status not in ("failed", "pending") or since is None:
         return None
     if now - since < timedelta(minutes=settings.ALERT_THRESHOLDS.set_status_minutes):
@@ -126,7 +127,7 @@ def _unrotated(account: str, seen: list[Seen], now: datetime) -> list[Condition]
             str(key)
             for key in keys
             if (row.name, key) not in fresh
-            and (known := _time(row.since.get(f"keys:{key}"))) is not None
+            and (known := moment(row.since.get(f"keys:{key}"))) is not None
             and known <= since
         )
         if old:
@@ -141,13 +142,6 @@ def _unrotated(account: str, seen: list[Seen], now: datetime) -> list[Condition]
                 )
             )
     return conditions
-
-
-def _time(value: object) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _minutes(minutes: int) -> str:

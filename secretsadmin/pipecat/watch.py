@@ -5,6 +5,7 @@ longest ago first, so that every set's keys are read in turn however many there 
 import logging
 import time
 
+from django.db import transaction
 from django.utils import timezone
 
 from secretsadmin.audit import services
@@ -35,10 +36,13 @@ def pipecat_drift(context: Context) -> None:
         except PipecatError as error:
             logger.warning("pipecat_drift: %s: the sets could not be listed: %s", account, error)
             continue
-        changes = observe.listed(
-            actions.PROVIDER, account, [thing(s) for s in sets], timezone.now()
-        )
-        record.record(DRIFT, account, record.external(DRIFT, account, changes), actor)
+        # What was seen is kept with the events it makes, or neither: a crash in between
+        # leaves the changes to be found again.
+        with transaction.atomic():
+            changes = observe.listed(
+                actions.PROVIDER, account, [thing(s) for s in sets], timezone.now()
+            )
+            record.record(DRIFT, account, record.external(DRIFT, account, changes), actor)
         _read_keys(context, client, account, actor)
 
 
@@ -66,8 +70,9 @@ def _read_keys(
         except PipecatError as error:
             logger.warning("pipecat_drift: %s: %s could not be read: %s", account, due.name, error)
             return
-        change = observe.detailed(
-            actions.PROVIDER, account, due, key_facts(detail.keys), timezone.now()
-        )
-        if change is not None:
-            record.record(DRIFT, account, record.external(DRIFT, account, [change]), actor)
+        with transaction.atomic():
+            change = observe.detailed(
+                actions.PROVIDER, account, due, key_facts(detail.keys), timezone.now()
+            )
+            if change is not None:
+                record.record(DRIFT, account, record.external(DRIFT, account, [change]), actor)

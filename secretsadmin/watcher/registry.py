@@ -4,6 +4,7 @@ start (as Django's admin finds `admin` modules), so that the web processes never
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 
 from .context import Context
@@ -48,7 +49,15 @@ class Registry:
         return registering
 
     def __iter__(self) -> Iterator[Job]:
-        return iter(list(self._jobs.values()))
+        """The jobs in their apps' order in INSTALLED_APPS (whichever was imported first), each
+        app's in the order it registered them; jobs of no app (a test's) last."""
+        order = {config.name: n for n, config in enumerate(apps.get_app_configs())}
+
+        def place(job: Job) -> int:
+            config = apps.get_containing_app_config(job.run.__module__)
+            return order[config.name] if config is not None else len(order)
+
+        return iter(sorted(self._jobs.values(), key=place))
 
 
 jobs = Registry()
