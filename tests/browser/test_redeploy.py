@@ -24,7 +24,7 @@ def test_change_a_key_see_the_stale_agents_and_redeploy_them_to_done(
 
     page.reload()
     expect(page.locator("#stale-agents")).to_contain_text(
-        "2 agents still run a deployment older than the set's last change here"
+        "2 agents still run a deployment older than the set's last change"
     )
     expect(page.locator("#users-list .stale")).to_have_count(2)
     page.get_by_label("Reason (optional, kept in the audit log)").last.fill("rotated OpenAI")

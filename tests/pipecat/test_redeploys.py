@@ -99,7 +99,7 @@ def test_after_a_change_the_page_names_the_agents_running_older_deployments(edit
     html = editor.get(PAGE).content.decode()
 
     said = Elements(html).one("p", id="stale-agents")["text"]
-    assert "2 agents still run a deployment older than the set's last change here" in text(said)
+    assert "2 agents still run a deployment older than the set's last change" in text(said)
     assert "voice-prod, voice-prod-canary" in said
     boxes = Elements(html).all("input", type="checkbox", name="agent")
     assert [(b["value"], "checked" in b) for b in boxes] == [(a, True) for a in AGENTS]
@@ -144,7 +144,7 @@ def test_a_full_redeploy_waits_for_the_set_then_follows_each_deployment_to_done(
     # The page no longer calls them stale; the list's reads were forgotten by the deploys.
     page = text(editor.get(PAGE).content.decode())
     assert "older than the last change" not in page
-    assert "Every agent above was deployed after the set's last change here" in page
+    assert "Every agent above was deployed after the set's last change" in page
 
 
 def test_the_audit_log_tells_the_operation_and_each_step(editor, auditor, demo):
