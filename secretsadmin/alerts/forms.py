@@ -12,7 +12,7 @@ LENGTHS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "1w": timedelta(we
 UNTIL_DATE = "date"
 
 
-class FilterForm(forms.Form):
+class AlertFilterForm(forms.Form):
     """Which alerts are listed. A value no choice holds (an old or edited link) lists them all."""
 
     state = forms.ChoiceField(

@@ -23,7 +23,7 @@ from secretsadmin.core.htmx import wants_fragment
 from secretsadmin.rollouts.views import AUDIT_DOWN
 
 from . import selectors, services
-from .forms import FilterForm, SnoozeForm
+from .forms import AlertFilterForm, SnoozeForm
 from .models import Alert
 
 ROW = "alerts/index.html#alert"
@@ -32,10 +32,10 @@ ROW = "alerts/index.html#alert"
 @require_GET
 @role_required(Role.VIEWER)
 def index(request: HttpRequest) -> HttpResponse:
-    state, kind = FilterForm(request.GET).chosen()
+    state, kind = AlertFilterForm(request.GET).chosen()
     context = {
         "listing": selectors.listing(state, kind),
-        "filters": FilterForm(initial={"state": state, "kind": kind}),
+        "filters": AlertFilterForm(initial={"state": state, "kind": kind}),
         "filtered": bool(state or kind),
         "channels": selectors.channels(),
         "query": _query(state, kind),
@@ -93,7 +93,7 @@ def _act(
 
 def _answer(request: HttpRequest, alert: Alert) -> HttpResponse:
     """The alert's row as it is now, for htmx; else the list again, filtered as it was."""
-    query = _query(*FilterForm(request.GET).chosen())
+    query = _query(*AlertFilterForm(request.GET).chosen())
     if wants_fragment(request):
         response = render(request, ROW, {"row": selectors.row(alert.pk), "query": query})
         patch_vary_headers(response, ["HX-Request"])

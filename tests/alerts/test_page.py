@@ -97,7 +97,8 @@ def test_the_list_shows_open_alerts_first_each_with_its_deliveries(viewer):
     assert "Not sent while the alert is snoozed" in row_of(page, put_off)
     assert "Acknowledged by eddie" in row_of(page, taken)
     assert "Resolved <time" in row_of(page, gone)
-    assert "Acknowledge</button>" not in page and "Snooze</button>" not in page  # a viewer only reads
+    # A viewer only reads.
+    assert "Acknowledge</button>" not in page and "Snooze</button>" not in page
     assert "<code>ops</code>: webhook https://hooks.example.com" in page
     assert "hooks.example.com/alerts" not in page  # a webhook's path may be its credential
 
@@ -248,7 +249,7 @@ def test_no_alert_says_what_alerts_there_are_and_where_they_would_go(viewer, set
     page = viewer.get("/alerts/").text
     assert "No alert" in page and "Secret set failed to provision" in page
     assert "No channel is configured (<code>ALERT_CHANNELS</code>)" in page
-    assert "as the README's \"Alerts\" section says" in page
+    assert 'as the README\'s "Alerts" section says' in page
 
 
 def test_the_overview_counts_open_alerts_for_those_who_may_see_them(viewer, stranger):
