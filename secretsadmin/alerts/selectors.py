@@ -34,6 +34,7 @@ class Row:
 class Sending:
     delivery: Delivery
     configured: bool  # its channel is in ALERT_CHANNELS still: else it waits for its return
+    due: bool  # the watcher's next round tries it (should the alert be open)
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,10 @@ def _with_deliveries(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def _row(alert: Alert) -> Row:
-    names = {channel.name for channel in settings.ALERT_CHANNELS}
-    sendings = [Sending(d, d.channel in names) for d in alert.deliveries.all()]
+    names, now = {channel.name for channel in settings.ALERT_CHANNELS}, timezone.now()
+    sendings = [
+        Sending(d, d.channel in names, d.next_attempt_at <= now) for d in alert.deliveries.all()
+    ]
     return Row(alert, WORDS.get(alert.kind, alert.kind), _subject_url(alert), sendings)
 
 
