@@ -15,6 +15,7 @@ urlpatterns = [
     path("pipecat/", include("secretsadmin.pipecat.urls")),
     path("gcore/", include("secretsadmin.gcore.urls")),
     path("rollouts/", include("secretsadmin.rollouts.urls")),
+    path("alerts/", include("secretsadmin.alerts.urls")),
     path("audit/streams/", include("secretsadmin.streaming.urls")),
     path("audit/", include("secretsadmin.audit.urls")),
     path("accounts/", include("secretsadmin.accounts.urls")),

@@ -8,3 +8,12 @@ ROTATION = "rotation"  # a secret is due for rotation
 DRIFT = "drift"  # a provider's state differs from what the dashboard last saw
 
 KINDS = (EXPIRY, PULL_SECRET_AGE, SET_STATUS, ROTATION, DRIFT)
+
+# Each kind in words, as a page lists it.
+WORDS = {
+    EXPIRY: "Nearing or past its expiry",
+    PULL_SECRET_AGE: "Image pull secret grown old",
+    SET_STATUS: "Secret set failed to provision",
+    ROTATION: "Due for rotation",
+    DRIFT: "Changed outside the dashboard",
+}

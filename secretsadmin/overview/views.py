@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 
 from secretsadmin.accounts.access import role_required
 from secretsadmin.accounts.roles import Role, has_role
+from secretsadmin.alerts import selectors as alerts
 from secretsadmin.core.htmx import render_page
 from secretsadmin.gcore import selectors as gcore
 from secretsadmin.pipecat import selectors as pipecat
@@ -19,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "pipecat_accounts": pipecat.account_names() if reads else (),
         "gcore_accounts": gcore.account_names() if reads else (),
         "activity": selectors.activity(request.user),
+        "open_alerts": alerts.open_count() if reads else None,
     }
     return render(request, "overview/home.html", context)
 

@@ -10,6 +10,8 @@ from emulators.gcore import GcoreEmulator
 from emulators.pipecat import PipecatEmulator
 from emulators.pipecat.agents import Config
 from emulators.transport import EmulatorTransport
+from secretsadmin.alerts import services as alerts
+from secretsadmin.alerts.models import Alert
 from secretsadmin.audit import services
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.config import Secret
@@ -42,6 +44,7 @@ class World:
     event: AuditEvent  # one with a fingerprint, for a value check
     rollout: Rollout  # a redeploy under way: one agent's deploy waiting, one failed
     certificate_id: str  # a certificate a listener uses, for its replacement
+    alert: Alert  # an open one, which can be acknowledged or snoozed
 
     def values(self, url_name: str) -> dict[str, str]:
         """The path parameters that name something real, for the URL named `url_name`."""
@@ -55,6 +58,7 @@ class World:
             ),
             "sequence": str(self.event.sequence),
             "rollout_id": str(self.rollout.pk),
+            "alert_id": str(self.alert.pk),
         }
 
     def path(self, route: str, url_name: str) -> str:
@@ -91,6 +95,7 @@ class World:
                 (str(r.pk), r.state, *r.steps.values_list("state", flat=True))
                 for r in Rollout.objects.all()
             ),
+            "alerts": sorted(Alert.objects.values_list("pk", "state", "snoozed_until")),
         }
 
 
@@ -124,7 +129,8 @@ def providers(settings, pipecat_app, pipecat_clock, gcore_app, gcore_clock):
 @pytest.fixture
 def world(db, providers) -> World:
     """A ready set with two keys, an image pull secret, a Gcore secret, a Gcore certificate a
-    listener uses, and an event whose key has a fingerprint."""
+    listener uses (and an open alert of its expiry), and an event whose key has a
+    fingerprint."""
     pipecat, gcore = providers
     put(pipecat, SET, **{KEY: "v", "DB_URL": "postgres://x"})
     with upstream(pipecat) as api:
@@ -156,4 +162,14 @@ def world(db, providers) -> World:
         gcore_fixtures.PROJECT_ID, gcore_fixtures.REGION_ID, "web-lb"
     )
     gcore.add_listener(balancer, "https", "TERMINATED_HTTPS", 443, secret_id=certificate.id)
-    return World(pipecat, gcore, secret.id, event, rollout, certificate.id)
+    alert = alerts.raise_alert(
+        "expiry",
+        provider="gcore",
+        account=ACCOUNT,
+        subject="www-kept",
+        subject_id=certificate.id,
+        threshold="30d",
+        message="The certificate www-kept expires in 30 days.",
+    )
+    assert alert is not None
+    return World(pipecat, gcore, secret.id, event, rollout, certificate.id, alert)

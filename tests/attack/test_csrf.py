@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 CHAIN = make_chain("www.example.test")
 # What each changing URL is sent to act (the editor's form, filled in), and the provider call
 # it then makes; None for those that by design send nothing (the certificate check; a retry or
-# stop of an operation, which changes only where it stands).
+# stop of an operation, which changes only where it stands; an alert acknowledged or snoozed).
 ACTS: dict[str, tuple[dict[str, str], str | None]] = {
     "set_new": ({"name": "new-set", "region": "us-west", "key_0": "A", "value_0": "1"}, "put_set"),
     "image_pull_new": (
@@ -75,6 +75,9 @@ ACTS: dict[str, tuple[dict[str, str], str | None]] = {
     "advance": ({}, "update_agent"),
     "retry": ({}, None),
     "abandon": ({}, None),
+    # An alert's state alone changes: nothing is sent to a provider.
+    "acknowledge": ({}, None),
+    "snooze": ({"length": "1h"}, None),
 }
 EVIL = "http://evil.example"
 

@@ -56,6 +56,8 @@ ARGUMENTS = {
     "DeleteSecretForm": {"secret": SECRET},
     "PickCertificateForm": {"candidates": (SECRET,)},
     "RedeployForm": {},
+    "AlertFilterForm": {},
+    "SnoozeForm": {},
 }
 # A submission each form takes, which the tests then change field by field.
 VALID = {
@@ -95,6 +97,8 @@ VALID = {
     "DeleteSecretForm": {"confirm": "kept"},
     "PickCertificateForm": {"replacement": SECRET.id, "reason": "renewed"},
     "RedeployForm": {"agent": "voice-prod", "reason": "rotated"},
+    "AlertFilterForm": {"state": "open", "kind": "expiry"},
+    "SnoozeForm": {"length": "date", "until": "2031-03-30"},
 }
 # The key rows a page adds with JavaScript (or a crafted post invents).
 EXTRA_FIELDS = ("key_3", "value_3", "key_49", "value_49", "key_999", "value_999", "key_1000")
@@ -156,6 +160,8 @@ def provider_accepts(form: forms.BaseForm) -> None:
         assert valid_set_name(name), name
     if isinstance(form, FORMS["_NamedInRegion"]):
         assert secret_name_problem(name) is None and data["region"] in (76, 38)
+    if isinstance(form, FORMS["SnoozeForm"]):
+        assert timezone.is_aware(form.snoozed_until())
     for key, value in data.get("pairs", {}).items():
         assert valid_key_name(key) and isinstance(value, str) and value, key
 

@@ -3,6 +3,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -12,6 +13,8 @@ from emulators.pipecat.seed import seed_demo
 from emulators.pipecat.store import SecretSet, SetType
 from emulators.server import EmulatorServer
 from secretsadmin.accounts.roles import Role
+from secretsadmin.alerts import services as alerts
+from secretsadmin.alerts.models import Delivery
 from secretsadmin.audit import services as audit
 from secretsadmin.config import Secret
 from secretsadmin.providers.config import Timeouts
@@ -113,7 +116,8 @@ LONG_KEY = "SPEECH_TO_TEXT_PROVIDER_SERVICE_ACCOUNT_CREDENTIALS_JSONFILEPATH"
 def lived_in(signed_in, live_server, emulator, settings):
     """The admin's page on a dashboard in use: the demo's sets in every state, one more whose name
     and key are as long as Pipecat allows (no dash to break at), an audit log holding a change
-    with fingerprints of long key names, and a verification of the chain, which names its hash."""
+    with fingerprints of long key names, a verification of the chain, which names its hash, and an
+    alert on the long set whose delivery failed with a long error."""
     assert len(LONG_SET) == 63 and len(LONG_KEY) == 64
     seed_demo(emulator, PIPECAT_ORG)
     now = emulator.clock.now()
@@ -135,6 +139,26 @@ def lived_in(signed_in, live_server, emulator, settings):
             keys=(LONG_KEY, "OPENAI_API_KEY", "DEEPGRAM_API_KEY"),
         ),
         values={LONG_KEY: "v1", "OPENAI_API_KEY": "v2", "DEEPGRAM_API_KEY": "v3"},
+    )
+    alert = alerts.raise_alert(
+        "set_status",
+        provider="pipecat",
+        account="prod",
+        subject=LONG_SET,
+        subject_id=LONG_SET,
+        threshold="failed",
+        message=f"Secret set {LONG_SET} could not be provisioned in region eu-central.",
+    )
+    assert alert is not None
+    Delivery.objects.create(
+        alert=alert,
+        channel="ops-webhook-of-the-on-call-team",
+        status=Delivery.Status.FAILED,
+        attempts=12,
+        created_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+        last_error="ConnectError: " + "no-route-to-host-" * 8,
+        last_error_at=timezone.now(),
     )
     page = signed_in
     page.goto(f"{live_server.url}/audit/")

@@ -18,6 +18,7 @@ def pages_of(page, base: str) -> dict[str, str]:
         "new set form": f"{base}/pipecat/prod/new/",
         "audit list": f"{base}/audit/",
         "audit event": page.change_url,
+        "alerts": f"{base}/alerts/",
     }
 
 
@@ -40,7 +41,7 @@ def test_the_top_bar_keeps_every_link_on_a_phone_screen(signed_in):
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     nav = page.get_by_role("navigation", name="Main")
-    for name in ("Overview", "Pipecat", "Gcore", "Audit"):
+    for name in ("Overview", "Pipecat", "Gcore", "Alerts", "Audit"):
         expect(nav.get_by_role("link", name=name)).to_be_in_viewport(ratio=1)
     expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport(ratio=1)
 
