@@ -29,6 +29,7 @@ def raise_for_changes(now: datetime) -> int:
             account=event.account,
             subject=event.target,
             subject_id=event.target_id or event.target,
+            region=event.region,
             threshold=f"#{event.sequence}",
             message=f"{event.target} was changed outside the dashboard: {words} "
             f"(audit event #{event.sequence}).",

@@ -19,6 +19,7 @@ class Alert(models.Model):
     account = models.CharField(max_length=64)
     subject = models.CharField(max_length=255)  # as people know it: a secret's name
     subject_id = models.CharField(max_length=255)
+    region = models.CharField(max_length=64, blank=True)  # where the subject is, when it matters
     threshold = models.CharField(max_length=32)  # "30d", "7d", "expired", …
     message = models.TextField()  # plain text, never a secret's value
     raised_at = models.DateTimeField()

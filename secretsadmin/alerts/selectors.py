@@ -112,6 +112,7 @@ def _subject_url(alert: Alert) -> str:
     named = AuditEvent(
         provider=alert.provider,
         account=alert.account,
+        region=alert.region,
         target=alert.subject,
         target_id=alert.subject_id,
     )

@@ -43,13 +43,14 @@ def raise_alert(
     subject_id: str,
     threshold: str,
     message: str,
+    region: str = "",
 ) -> Alert | None:
     """The alert, raised and queued to each channel routed to it; None when it is raised already
     (open, acknowledged or snoozed), which sends nothing. A resolved one is raised anew."""
     if kind not in KINDS:
         raise ValueError(f"unknown alert kind {kind!r}; one of {KINDS}")
     now = timezone.now()
-    shown = {"subject": _plain(subject), "message": _plain(message)}
+    shown = {"subject": _plain(subject), "message": _plain(message), "region": region}
     with transaction.atomic():
         alert, created = Alert.objects.get_or_create(
             kind=kind,
@@ -95,6 +96,7 @@ class Condition:
     subject_id: str
     threshold: str
     message: str
+    region: str = ""  # where the subject is (a Gcore region's id): its page needs it
 
 
 def hold(kind: str, *, provider: str, account: str, conditions: Iterable[Condition]) -> int:
@@ -113,6 +115,7 @@ def hold(kind: str, *, provider: str, account: str, conditions: Iterable[Conditi
             subject_id=condition.subject_id,
             threshold=condition.threshold,
             message=condition.message,
+            region=condition.region,
         )
         raised += alert is not None
     unresolved = Alert.objects.filter(kind=kind, provider=provider, account=account).exclude(

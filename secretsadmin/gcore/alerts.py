@@ -57,6 +57,7 @@ def rotation(now: datetime) -> int:
                         Condition(
                             subject=row.name,
                             subject_id=row.key,
+                            region=row.region,
                             threshold=f"{days}d",
                             message=f"{what} {row.name} (region {row.region}) was stored "
                             f"{(now - created).days} days ago, on {created:%Y-%m-%d}: {account} "
@@ -85,7 +86,13 @@ def _expiring(row: Seen, now: datetime, days: tuple[int, ...]) -> Condition | No
             return None
         threshold = f"{min(crossed)}d"
         message = f"{what} {where} expires in {_span(left)}, on {at}."
-    return Condition(subject=row.name, subject_id=row.key, threshold=threshold, message=message)
+    return Condition(
+        subject=row.name,
+        subject_id=row.key,
+        region=row.region,
+        threshold=threshold,
+        message=message,
+    )
 
 
 def _span(left: timedelta) -> str:

@@ -21,6 +21,7 @@ from tests.fixtures.gcore import API_HOST, GCORE_KEY, PROJECT_ID, REGION_ID
 from tests.pipecat.conftest import put
 
 pytestmark = pytest.mark.django_db(transaction=True)
+DAY = timedelta(days=1)
 
 
 @pytest.fixture
@@ -83,6 +84,17 @@ def test_a_certificate_nearing_expiry_is_sent_once_per_threshold_across_restarts
     assert states("expiry")[-1] == ("expired", "resolved")
     # Nothing more of its expiry; its deletion, made elsewhere, is drift.
     assert [kind for kind, _, _ in sent(receiver)[3:]] == ["drift"]
+
+
+def test_an_expiry_alert_links_the_secrets_page(settings, receiver, gcore, viewer):
+    webhook(settings, receiver, interval=60)
+    now = timezone.now()
+    cert = gcore.add_secret(
+        PROJECT_ID, REGION_ID, "www", "certificate", b"x", created=now, expiration=now + DAY
+    )
+    watch_round()
+    page = viewer.get("/alerts/").content.decode()
+    assert f'href="/gcore/prod/{REGION_ID}/{cert.id}/"' in page
 
 
 def test_a_secret_far_from_expiry_or_without_one_raises_nothing(settings, receiver, gcore):
