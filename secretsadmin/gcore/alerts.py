@@ -19,7 +19,7 @@ from secretsadmin.drift.models import Seen
 from secretsadmin.drift.observe import moment
 from secretsadmin.providers.gcore import gcore_clients
 
-from . import actions
+from . import actions, selectors
 from .drift import LABELS
 
 
@@ -29,10 +29,11 @@ def expiry(now: datetime) -> int:
     raised = 0
     for account in gcore_clients().names:
         seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
+        names = _region_names(account)
         conditions = [
             condition
             for row in seen.only("key", "name", "region", "facts")
-            if (condition := _expiring(row, now, days)) is not None
+            if (condition := _expiring(row, now, days, names)) is not None
         ]
         raised += services.hold(
             kinds.EXPIRY, provider=actions.PROVIDER, account=account, conditions=conditions
@@ -48,6 +49,7 @@ def rotation(now: datetime) -> int:
         days = every.get(account)
         conditions = []
         if days is not None:
+            names = _region_names(account)
             seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
             for row in seen.only("key", "name", "region", "facts"):
                 created = moment(row.facts.get("created"))
@@ -59,7 +61,7 @@ def rotation(now: datetime) -> int:
                             subject_id=row.key,
                             region=row.region,
                             threshold=f"{days}d",
-                            message=f"{what} {row.name} (region {row.region}) was stored "
+                            message=f"{what} {row.name} ({_where(row, names)}) was stored "
                             f"{(now - created).days} days ago, on {created:%Y-%m-%d}: {account} "
                             f"asks for rotation every {days} days.",
                         )
@@ -70,14 +72,25 @@ def rotation(now: datetime) -> int:
     return raised
 
 
-def _expiring(row: Seen, now: datetime, days: tuple[int, ...]) -> Condition | None:
+def _region_names(account: str) -> dict[str, str]:
+    """The account's regions by id as the pages name them (the drift job has just read them)."""
+    return {str(region_id): name for region_id, name in selectors.region_names(account).items()}
+
+
+def _where(row: Seen, names: dict[str, str]) -> str:
+    return names.get(row.region, f"region {row.region}")
+
+
+def _expiring(
+    row: Seen, now: datetime, days: tuple[int, ...], names: dict[str, str]
+) -> Condition | None:
     expires = moment(row.facts.get("expiration"))
     if expires is None:
         return None  # never expires
     left = expires - now
     what = LABELS.get(str(row.facts.get("type")), "Secret")
     at = f"{expires:%Y-%m-%d %H:%M} UTC"
-    where = f"{row.name} (region {row.region})"
+    where = f"{row.name} ({_where(row, names)})"
     if left <= timedelta(0):
         threshold, message = "expired", f"{what} {where} expired on {at}."
     else:

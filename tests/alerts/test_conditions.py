@@ -71,9 +71,9 @@ def test_a_certificate_nearing_expiry_is_sent_once_per_threshold_across_restarts
 
     day = f"{expires.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     assert sent(receiver) == [
-        ("expiry", "14d", f"Certificate www (region {REGION_ID}) expires in 10 days, on {day}."),
-        ("expiry", "7d", f"Certificate www (region {REGION_ID}) expires in 6 days, on {day}."),
-        ("expiry", "expired", f"Certificate www (region {REGION_ID}) expired on {day}."),
+        ("expiry", "14d", f"Certificate www (Luxembourg-2) expires in 10 days, on {day}."),
+        ("expiry", "7d", f"Certificate www (Luxembourg-2) expires in 6 days, on {day}."),
+        ("expiry", "expired", f"Certificate www (Luxembourg-2) expired on {day}."),
     ]
     assert states("expiry") == [("14d", "resolved"), ("7d", "resolved"), ("expired", "open")]
 
@@ -189,7 +189,7 @@ def test_a_gcore_secret_stored_longer_ago_than_the_account_asks_is_due(settings,
 
     [(kind, threshold, message)] = sent(receiver)
     assert (kind, threshold) == ("rotation", "90d")
-    assert message.startswith(f"Opaque old-key (region {REGION_ID}) was stored 100 days ago")
+    assert message.startswith("Opaque old-key (Luxembourg-2) was stored 100 days ago")
     assert message.endswith("prod asks for rotation every 90 days.")
 
 
