@@ -119,7 +119,7 @@ def record(
     secret values set (fingerprinted, and masked wherever they turn up); `mask`, more text to mask,
     such as the values of the attempt an outcome concludes; `operation`, the sequence of the
     attempt of the operation this event is a step of; `observed`, what an `observed` event saw
-    (JSON: objects, lists, strings, numbers)."""
+    (JSON: objects, lists, strings, whole numbers; a float is kept as its text)."""
     if outcome not in Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}; one of {Outcome.values}")
     values = {name: str(value) for name, value in (values or {}).items()}
@@ -248,12 +248,17 @@ def _clean(fields: dict[str, Any], values: Iterable[str]) -> dict[str, Any]:
 
 
 def _cleaned(value: object, configured: list[Secret]) -> object:
+    """JSON the chain can hash the same on every database: text redacted, NUL escaped as in key
+    names (PostgreSQL's JSON cannot hold it), and no float (PostgreSQL re-renders one: 1e20
+    reads back as 100000000000000000000, and its hash would no longer match)."""
     if isinstance(value, str):
-        return redact(value, configured).replace("\0", "")
+        return redact(value, configured).replace("\0", "\\0")
     if isinstance(value, dict):
-        return {str(k).replace("\0", ""): _cleaned(v, configured) for k, v in value.items()}
+        return {str(k).replace("\0", "\\0"): _cleaned(v, configured) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_cleaned(item, configured) for item in value]
+    if isinstance(value, float):
+        return repr(value)
     return value
 
 

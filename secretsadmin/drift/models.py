@@ -15,7 +15,6 @@ class Seen(models.Model):
     facts = models.JSONField(default=dict)
     # Since when each fact has held its value (ISO 8601): since it was first seen, at the latest.
     since = models.JSONField(default=dict)
-    listed_at = models.DateTimeField()  # the last listing that held it
     # The last read of its own facts; null until one: the next read of them is a baseline.
     detail_at = models.DateTimeField(null=True, blank=True)
 
@@ -34,7 +33,10 @@ class Seen(models.Model):
 class Baseline(models.Model):
     provider = models.CharField(max_length=32)
     account = models.CharField(max_length=200)
-    listed_at = models.DateTimeField()  # the last complete listing of the account
+    listed_at = models.DateTimeField()  # when the last listing of the account began
+    # When each region was last listed (ISO 8601), for a provider listing region by region: a
+    # region missing from a listing keeps its things, one listed for the first time is a baseline.
+    regions = models.JSONField(default=dict)
 
     class Meta:
         constraints = [

@@ -43,60 +43,106 @@ class Change:
     differences: tuple[Difference, ...] = field(default=())
 
 
-def listed(provider: str, account: str, things: Iterable[Thing], now: datetime) -> list[Change]:
-    """Compares a complete listing of the account with the last one and keeps it."""
+@dataclass(frozen=True)
+class Listing:
+    """A listing compared (`compare`), not kept yet (`keep`): the caller may ask who made the
+    changes, upstream, before it writes anything, so no write lock is held meanwhile."""
+
+    provider: str
+    account: str
+    now: datetime
+    changes: list[Change]
+    current: dict[str, Thing]
+    seen: dict[str, Seen]  # the rows of the regions listed
+    regions: tuple[str, ...] | None  # the regions listed; None: the whole account
+
+
+def compare(
+    provider: str,
+    account: str,
+    things: Iterable[Thing],
+    now: datetime,
+    *,
+    regions: Iterable[str] | None = None,
+) -> Listing:
+    """Compares a listing begun at `now` (before its first call: an attempt settled before then
+    shows in it) with the last one; reads only. With `regions`, the listing is of those regions
+    alone: the others' things are left as they were (a region in maintenance is not emptied), and
+    a region listed for the first time is a baseline of its own."""
+    listed = tuple(regions) if regions is not None else None
     current = {thing.key: thing for thing in things}
+    rows = Seen.objects.filter(provider=provider, account=account)
+    if listed is not None:
+        rows = rows.filter(region__in=listed)
+    seen = {row.key: row for row in rows}
+    baseline = Baseline.objects.filter(provider=provider, account=account).first()
+    changes = [] if baseline is None else _compared(seen, current, baseline, listed)
+    return Listing(provider, account, now, changes, current, seen, listed)
+
+
+def keep(listing: Listing) -> None:
+    """Keeps what `listing` saw; in the caller's transaction, with the events its changes make."""
     with transaction.atomic():
-        baseline = (
-            Baseline.objects.select_for_update().filter(provider=provider, account=account).first()
+        _keep(listing)
+        baseline, _ = Baseline.objects.select_for_update().get_or_create(
+            provider=listing.provider,
+            account=listing.account,
+            defaults={"listed_at": listing.now},
         )
-        seen = {s.key: s for s in Seen.objects.filter(provider=provider, account=account)}
-        changes = [] if baseline is None else _compared(seen, current, baseline.listed_at)
-        _keep(provider, account, seen, current, now)
-        Baseline.objects.update_or_create(
-            provider=provider, account=account, defaults={"listed_at": now}
-        )
-    return changes
+        baseline.listed_at = listing.now
+        if listing.regions is not None:
+            moment = listing.now.isoformat()
+            baseline.regions = {**baseline.regions, **dict.fromkeys(listing.regions, moment)}
+        baseline.save()
 
 
-def _compared(seen: dict[str, Seen], current: dict[str, Thing], last: datetime) -> list[Change]:
+def _compared(
+    seen: dict[str, Seen],
+    current: dict[str, Thing],
+    baseline: Baseline,
+    regions: tuple[str, ...] | None,
+) -> list[Change]:
+    def last(region: str) -> datetime | None:
+        """When the thing's region was last listed; None for a region never listed."""
+        if regions is None:
+            return baseline.listed_at
+        return moment(baseline.regions.get(region))
+
     changes = []
     for key, thing in current.items():
-        before = seen.get(key)
+        before, since = seen.get(key), last(thing.region)
+        if since is None:
+            continue  # its region's first listing: a baseline
         if before is None:
-            changes.append(Change("created", thing, since=last))
+            changes.append(Change("created", thing, since=since))
             continue
         differences = _differences(before.facts, thing.facts)
         if differences:
-            changes.append(
-                Change("changed", thing, since=before.listed_at, differences=differences)
-            )
+            changes.append(Change("changed", thing, since=since, differences=differences))
     for key, gone in seen.items():
-        if key not in current:
-            changes.append(Change("deleted", _thing(gone), since=gone.listed_at))
+        since = last(gone.region)
+        if key not in current and since is not None:
+            changes.append(Change("deleted", _thing(gone), since=since))
     return changes
 
 
-def _keep(
-    provider: str, account: str, seen: dict[str, Seen], current: dict[str, Thing], now: datetime
-) -> None:
-    Seen.objects.filter(
-        provider=provider, account=account, key__in=set(seen) - set(current)
-    ).delete()
+def _keep(listing: Listing) -> None:
+    seen, current, now = listing.seen, listing.current, listing.now
+    gone = set(seen) - set(current)
+    Seen.objects.filter(provider=listing.provider, account=listing.account, key__in=gone).delete()
     updated, created = [], []
     for key, thing in current.items():
         row = seen.get(key)
         if row is None:
             created.append(
                 Seen(
-                    provider=provider,
-                    account=account,
+                    provider=listing.provider,
+                    account=listing.account,
                     key=key,
                     name=thing.name,
                     region=thing.region,
                     facts=dict(thing.facts),
                     since=_since({}, {}, thing.facts, now),
-                    listed_at=now,
                 )
             )
             continue
@@ -105,11 +151,9 @@ def _keep(
             row.since = _since(row.since, row.facts, thing.facts, now)
             row.facts = {**row.facts, **thing.facts}
             updated.append(row)
+    # A round over thousands of unchanged things writes none of them.
     Seen.objects.bulk_create(created, batch_size=500)
     Seen.objects.bulk_update(updated, ["name", "region", "facts", "since"], batch_size=500)
-    # One statement for the rest: a round over thousands of unchanged things writes no rows one
-    # by one.
-    Seen.objects.filter(provider=provider, account=account).update(listed_at=now)
 
 
 def _changed(before: Facts, after: Facts) -> bool:

@@ -9,7 +9,7 @@ from secretsadmin.audit import services
 from secretsadmin.audit.models import AuditEvent, Outcome
 
 from .observe import Change
-from .ours import attempts_on
+from .ours import attempts_since, on
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,12 @@ class Provider(Protocol):
 
 def external(provider: Provider, account: str, changes: Sequence[Change]) -> list[Change]:
     """The changes, less what the dashboard's own attempts explain."""
+    if not changes:
+        return []
+    attempts = attempts_since(provider.name, account, min(change.since for change in changes))
     left = []
     for change in changes:
-        rest = provider.unexplained(change, attempts_on(provider.name, account, change))
+        rest = provider.unexplained(change, on(change, attempts))
         if rest is not None:
             left.append(rest)
     return left

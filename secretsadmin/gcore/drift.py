@@ -18,6 +18,7 @@ from secretsadmin.providers.gcore.models import UserAction
 from . import actions
 from .facts import TYPE_LABELS
 
+# Looked up by the plain text the facts hold, not by the SDK's literal type.
 LABELS: dict[str, str] = {kind: label for kind, label in TYPE_LABELS.items()}
 
 
@@ -58,15 +59,18 @@ LOGGED_AS = {"created": "create", "deleted": "delete"}
 def made_by(changes: Sequence[Change], log: Sequence[UserAction]) -> dict[str, dict[str, object]]:
     """Who made each change (by the secret's id), as the latest entry of Gcore's log naming the
     secret, of that kind, says: the user, the API token, the address and the user agent."""
+    naming: dict[str, list[UserAction]] = {}
+    for entry in log:
+        if entry.api_group == "secret":
+            for resource_id in entry.resource_ids:
+                naming.setdefault(resource_id, []).append(entry)
     found: dict[str, dict[str, object]] = {}
     for change in changes:
         wanted = LOGGED_AS.get(change.kind)
         entries = [
             entry
-            for entry in log
-            if change.thing.key in entry.resource_ids
-            and entry.api_group == "secret"
-            and (wanted is None or entry.action_type == wanted)
+            for entry in naming.get(change.thing.key, [])
+            if wanted is None or entry.action_type == wanted
         ]
         if entries:
             entry = max(entries, key=lambda e: e.timestamp)
@@ -92,7 +96,7 @@ class GcoreDrift:
             named = [a for a in attempts if a.region == change.thing.region]
             return None if any(a.action in actions.CREATES for a in named) else change
         if change.kind == "deleted":
-            removed = [a for a in attempts if a.target_id in ("", change.thing.key)]
+            removed = [a for a in attempts if a.target_id == change.thing.key]
             return None if any(a.action in actions.REMOVALS for a in removed) else change
         # The dashboard changes no stored secret (Gcore cannot): a difference is not its own.
         return change

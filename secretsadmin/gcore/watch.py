@@ -23,6 +23,7 @@ from .drift import GcoreDrift, made_by, replacements, thing
 
 logger = logging.getLogger(__name__)
 DRIFT = GcoreDrift()
+IDS_PER_CALL = 50  # resource ids in one read of the user actions' log
 
 
 @jobs.job("gcore_drift")
@@ -32,31 +33,43 @@ def gcore_drift(context: Context) -> None:
     for account in clients.names:
         if not context.leading():
             return
+        began = timezone.now()
         listed = _listing(context, clients.get(account), account)
         if listed is None:
             continue
+        regions, things = listed
+        listing = observe.compare(actions.PROVIDER, account, things, began, regions=regions)
+        changes = record.external(DRIFT, account, replacements(listing.changes))
+        # Asked before anything is written: no write lock is held during the call.
+        by = _who(context, clients.get(account), account, changes)
         # What was seen is kept with the events it makes, or neither: a crash in between
         # leaves the changes to be found again.
         with transaction.atomic():
-            changes = observe.listed(actions.PROVIDER, account, listed, timezone.now())
-            external = record.external(DRIFT, account, replacements(changes))
-            by = _who(context, clients.get(account), account, external)
-            record.record(DRIFT, account, external, actor, by=by)
+            observe.keep(listing)
+            record.record(DRIFT, account, changes, actor, by=by)
 
 
 def _who(
     context: Context, client: GcoreClient, account: str, changes: list[observe.Change]
 ) -> dict[str, dict[str, object]]:
-    """Who made the changes, from Gcore's log of user actions (one read of the entries naming
-    them); nobody, when the log cannot be read this round: the changes are recorded anyway."""
-    if not changes or not context.budget.take(actions.PROVIDER, account):
+    """Who made the changes, from Gcore's log of user actions (the entries naming them, a few
+    ids a call: a bulk change's ids would not fit one address); for the changes whose entries
+    could not be read this round, nobody: they are recorded anyway."""
+    since = min((change.since for change in changes), default=None)
+    if since is None:
         return {}
-    since = min(change.since for change in changes) - GRACE
-    try:
-        log = client.user_actions(since=since, resource_ids=[c.thing.key for c in changes])
-    except GcoreError as error:
-        logger.warning("gcore_drift: %s: who made the changes is unknown: %s", account, error)
-        return {}
+    log = []
+    ids = [change.thing.key for change in changes]
+    for start in range(0, len(ids), IDS_PER_CALL):
+        if not context.budget.take(actions.PROVIDER, account):
+            break
+        try:
+            log += client.user_actions(
+                since=since - GRACE, resource_ids=ids[start : start + IDS_PER_CALL]
+            )
+        except GcoreError as error:
+            logger.warning("gcore_drift: %s: who made the changes is unknown: %s", account, error)
+            break
     return made_by(changes, log)
 
 
@@ -69,22 +82,32 @@ def gcore_alerts(context: Context) -> None:
         logger.info("gcore_alerts: %d alert(s) raised", raised)
 
 
-def _listing(context: Context, client: GcoreClient, account: str) -> list[observe.Thing] | None:
-    """Every secret of the account, or None when a region could not be listed this round."""
-    # The regions' read, and as many pages as the last listing of each region took (one at
-    # least), spent at once: half a listing would be no listing.
-    seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
-    counts = dict(seen.values_list("region").annotate(count=Count("key")))
-    pages = sum(max(1, math.ceil(count / MAX_PAGE_SIZE)) for count in counts.values())
-    calls = min(1 + max(pages, 1), context.budget.per_minute)
-    if not context.budget.take(actions.PROVIDER, account, calls):
-        return None
+def _listing(
+    context: Context, client: GcoreClient, account: str
+) -> tuple[list[str], list[observe.Thing]] | None:
+    """The regions listed and their secrets; a region that could not be listed is left out (it
+    keeps what was seen of it). None when the call budget cannot cover a listing this round."""
     try:
         regions = selectors.regions(account)  # those configured, or every usable one
     except GcoreError as error:
         logger.warning("gcore_drift: %s: the regions could not be listed: %s", account, error)
         return None
-    things = []
+    # As many pages as each region's last listing took (one at least), and the regions' own
+    # read, spent at once: half a listing would be no listing.
+    seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
+    counts = dict(seen.values_list("region").annotate(count=Count("key")))
+    pages = sum(max(1, math.ceil(counts.get(str(r.id), 0) / MAX_PAGE_SIZE)) for r in regions)
+    if 1 + pages > context.budget.per_minute:
+        logger.warning(
+            "gcore_drift: %s: a listing takes %d calls, more than WATCH_CALLS_PER_MINUTE",
+            account,
+            1 + pages,
+        )
+    if not context.budget.take(
+        actions.PROVIDER, account, min(1 + pages, context.budget.per_minute)
+    ):
+        return None
+    listed, things = [], []
     for region in regions:
         try:
             secrets = client.list_secrets(region.id, page_size=MAX_PAGE_SIZE)
@@ -92,6 +115,7 @@ def _listing(context: Context, client: GcoreClient, account: str) -> list[observ
             logger.warning(
                 "gcore_drift: %s: region %s could not be listed: %s", account, region.id, error
             )
-            return None
+            continue
+        listed.append(str(region.id))
         things += [thing(secret) for secret in secrets]
-    return things
+    return listed, things

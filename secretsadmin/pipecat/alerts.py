@@ -47,11 +47,14 @@ def hold(now: datetime) -> int:
             conditions=_unrotated(account, seen, now),
         )
         pulls = [row for row in seen if row.facts.get("type") == "imagePullSecret"]
+        saves = _last_saves(account, [row.name for row in pulls])
         raised += services.hold(
             kinds.PULL_SECRET_AGE,
             provider=actions.PROVIDER,
             account=account,
-            conditions=[c for row in pulls if (c := _aged(account, row, now)) is not None],
+            conditions=[
+                c for row in pulls if (c := _aged(row, saves.get(row.name), now)) is not None
+            ],
         )
     return raised
 
@@ -73,19 +76,19 @@ def _stuck(row: Seen, now: datetime) -> Condition | None:
     )
 
 
-def _aged(account: str, row: Seen, now: datetime) -> Condition | None:
-    saved = (
-        AuditEvent.objects.filter(
-            provider=actions.PROVIDER,
-            account=account,
-            target=row.name,
-            action=actions.IMAGE_PULL_UPSERT,
-            outcome=Outcome.SUCCEEDED,
-        )
-        .order_by("-sequence")
-        .only("time", "target_id")
-        .first()
-    )
+def _last_saves(account: str, names: list[str]) -> dict[str, AuditEvent]:
+    """The last successful save of each of these pull secrets, by name: one query."""
+    saves = AuditEvent.objects.filter(
+        provider=actions.PROVIDER,
+        account=account,
+        target__in=names,
+        action=actions.IMAGE_PULL_UPSERT,
+        outcome=Outcome.SUCCEEDED,
+    ).only("sequence", "time", "target", "target_id")
+    return {save.target: save for save in saves.order_by("sequence")}
+
+
+def _aged(row: Seen, saved: AuditEvent | None, now: datetime) -> Condition | None:
     if saved is None or not isinstance(saved.time, datetime) or not ECR.match(saved.target_id):
         return None
     age = now - saved.time

@@ -20,12 +20,10 @@ WITH_KEYS = {"type": "secret"}
 
 
 def thing(secret_set: SecretSet) -> Thing:
-    return Thing(
-        key=secret_set.name,
-        name=secret_set.name,
-        region=secret_set.region,
-        facts={"type": secret_set.type, "status": secret_set.status},
-    )
+    facts: dict[str, object] = {"type": secret_set.type, "status": secret_set.status}
+    if secret_set.is_image_pull_secret:
+        facts["keys"] = []  # none: a set turned into one no longer holds the keys it had
+    return Thing(key=secret_set.name, name=secret_set.name, region=secret_set.region, facts=facts)
 
 
 def key_facts(keys: Sequence[str]) -> dict[str, object]:
@@ -89,11 +87,10 @@ def _unexplained(
     difference: Difference, attempts: Sequence[AuditEvent], done: set[str]
 ) -> Difference | None:
     if difference.fact == "status":
-        # Out of `pending`: the provider finished provisioning (after whoever's change); into
-        # it: the set was saved, which only an upsert does.
-        if difference.before == "pending":
-            return None
-        if difference.after == "pending" and done & set(actions.PROVISIONING):
+        # After a save of ours, any status is Pipecat provisioning it (pending, then ready or
+        # failed, perhaps all within a round). Out of `pending`: provisioning finished after
+        # whoever's save, seen as that save.
+        if done & set(actions.PROVISIONING) or difference.before == "pending":
             return None
         return difference
     if difference.fact == "type":

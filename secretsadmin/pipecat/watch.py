@@ -31,18 +31,19 @@ def pipecat_drift(context: Context) -> None:
         if not context.budget.take(actions.PROVIDER, account):
             continue
         client = clients.get(account)
+        began = timezone.now()
         try:
             sets = client.list_sets()
         except PipecatError as error:
             logger.warning("pipecat_drift: %s: the sets could not be listed: %s", account, error)
             continue
+        listing = observe.compare(actions.PROVIDER, account, map(thing, sets), began)
+        changes = record.external(DRIFT, account, listing.changes)
         # What was seen is kept with the events it makes, or neither: a crash in between
         # leaves the changes to be found again.
         with transaction.atomic():
-            changes = observe.listed(
-                actions.PROVIDER, account, [thing(s) for s in sets], timezone.now()
-            )
-            record.record(DRIFT, account, record.external(DRIFT, account, changes), actor)
+            observe.keep(listing)
+            record.record(DRIFT, account, changes, actor)
         _read_keys(context, client, account, actor)
 
 
@@ -63,6 +64,7 @@ def _read_keys(
             return
         if not context.budget.take(actions.PROVIDER, account):
             return
+        began = timezone.now()
         try:
             detail = client.get_set(due.name)
         except NotFound:
@@ -71,8 +73,7 @@ def _read_keys(
             logger.warning("pipecat_drift: %s: %s could not be read: %s", account, due.name, error)
             return
         with transaction.atomic():
-            change = observe.detailed(
-                actions.PROVIDER, account, due, key_facts(detail.keys), timezone.now()
-            )
+            keys = key_facts(detail.keys)
+            change = observe.detailed(actions.PROVIDER, account, due, keys, began)
             if change is not None:
                 record.record(DRIFT, account, record.external(DRIFT, account, [change]), actor)

@@ -54,7 +54,7 @@ class Registry:
         order = {config.name: n for n, config in enumerate(apps.get_app_configs())}
 
         def place(job: Job) -> int:
-            config = apps.get_containing_app_config(job.run.__module__)
+            config = apps.get_containing_app_config(getattr(job.run, "__module__", "") or "")
             return order[config.name] if config is not None else len(order)
 
         return iter(sorted(self._jobs.values(), key=place))

@@ -1,16 +1,19 @@
 """Changes made to Gcore Cloud secrets with other tools (the official SDK, the API), seen by the
 watcher's round and recorded as `observed` events; the dashboard's own are not."""
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from emulators.faults import Fault
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.audit.services import Actor
 from secretsadmin.config import Secret
+from secretsadmin.drift.models import Seen
 from secretsadmin.gcore import services
 from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.gcore import GcoreAccount
@@ -54,8 +57,33 @@ def observed() -> list[tuple[str, str, str, list[str]]]:
 
 def test_the_first_round_is_a_baseline(prod):
     watch_round()
+    assert [row.name for row in Seen.objects.all()] == ["www"]  # the round looked
     watch_round()
     assert observed() == []
+
+
+def test_a_region_gone_into_maintenance_keeps_its_secrets_and_one_new_is_a_baseline(settings, prod):
+    """Every region the API lists as active, none configured: one goes into maintenance (it is
+    no longer listed), then comes back; another is opened with secrets already in it."""
+    settings.GCORE_ACCOUNTS = (
+        GcoreAccount("prod", settings.GCORE_ACCOUNTS[0].api_url, Secret(GCORE_KEY), PROJECT_ID),
+    )
+    regions = prod.regions
+    opened = next(r for r in regions.values() if r.id not in (REGION_ID, OTHER_REGION_ID))
+    prod.add_secret(PROJECT_ID, OTHER_REGION_ID, "fra", "opaque", b"x")
+    regions[opened.id] = dataclasses.replace(opened, state="NEW")
+    prod.add_secret(PROJECT_ID, opened.id, "early", "opaque", b"x")
+    watch_round()
+    regions[OTHER_REGION_ID] = dataclasses.replace(regions[OTHER_REGION_ID], state="MAINTENANCE")
+    regions[opened.id] = dataclasses.replace(opened, state="ACTIVE")
+    cache.clear()  # the regions' shared read, as after its ten minutes
+    watch_round()
+    regions[OTHER_REGION_ID] = dataclasses.replace(regions[OTHER_REGION_ID], state="ACTIVE")
+    cache.clear()
+    watch_round()
+
+    assert observed() == []
+    assert sorted(Seen.objects.values_list("name", flat=True)) == ["early", "fra", "www"]
 
 
 def test_a_certificate_uploaded_and_one_deleted_with_the_sdk(prod, gcore_sdk):

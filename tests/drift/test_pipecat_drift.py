@@ -7,6 +7,7 @@ from django.core.management import call_command
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.audit.services import Actor
 from secretsadmin.config import Secret
+from secretsadmin.drift.models import Seen
 from secretsadmin.pipecat import services
 from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.pipecat.config import PipecatAccount
@@ -38,6 +39,7 @@ def observed() -> list[tuple[str, str, list[str], list[str]]]:
 
 def test_the_first_round_is_a_baseline_and_a_quiet_round_records_nothing(prod):
     watch_round()
+    assert [row.name for row in Seen.objects.all()] == ["voice-prod"]  # the round looked
     watch_round()
     assert observed() == []
 
@@ -153,3 +155,46 @@ def test_changes_made_with_the_official_cli_are_drift(settings, pipecat_server, 
         ]
     )
     assert pipecat_server.app.store.get(PIPECAT_ORG, "cli-set") is not None
+
+
+def test_the_dashboards_create_explains_it_once_not_a_recreation_elsewhere(prod):
+    watch_round()
+    actor = Actor.system("test-person")
+    services.create_set(actor, account="prod", name="ours", secrets={"A": "1"}, region="us-west")
+    watch_round()
+    with upstream(prod) as api:
+        api.delete("/secrets/ours").raise_for_status()
+    watch_round()
+    put(prod, "ours", A="1")  # made again elsewhere, within the grace of the dashboard's create
+    watch_round()
+
+    assert [(name, change) for name, change, _, _ in observed()] == [
+        ("ours", "deleted"),
+        ("ours", "created"),
+    ]
+
+
+def test_a_save_elsewhere_after_the_dashboards_own_is_still_seen(prod):
+    watch_round()
+    services.add_keys(
+        Actor.system("test-person"), account="prod", name="voice-prod", secrets={"B": "2"}
+    )
+    prod.clock.advance(prod.store.provisioning_delay + 1)
+    watch_round()  # the dashboard's save: not drift
+    put(prod, "voice-prod", settle=False, B="changed-elsewhere")  # same key: only the status says
+    watch_round()
+
+    assert observed() == [("voice-prod", "changed", ["status ready → pending"], [])]
+
+
+def test_the_dashboard_repairing_a_failed_set_is_not_drift(prod):
+    prod.fail_next_provisioning(message="quota")
+    put(prod, "broken", A="1")
+    watch_round()  # seen failed
+    services.add_keys(
+        Actor.system("test-person"), account="prod", name="broken", secrets={"A": "2"}
+    )
+    prod.clock.advance(prod.store.provisioning_delay + 1)  # ready within the round
+    watch_round()
+
+    assert observed() == []
