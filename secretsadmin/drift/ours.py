@@ -10,9 +10,10 @@ and created again elsewhere is drift; so is a save elsewhere after one of the da
 
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from secretsadmin.audit.models import AuditEvent, Outcome
+from secretsadmin.audit.selectors import RECONCILED
 
 from .observe import Change
 
@@ -23,9 +24,11 @@ def attempts_since(provider: str, account: str, since: datetime) -> list[AuditEv
     """The dashboard's attempts on the account from `since` (less `GRACE`) that may have
     changed something, oldest first, each with when it was settled (`settled_at`, None while
     open): one query for a round's changes."""
-    settled = AuditEvent.objects.filter(
-        attempt=OuterRef("pk"), outcome__in=(Outcome.SUCCEEDED, Outcome.FAILED, Outcome.UNKNOWN)
-    ).order_by("sequence")
+    # Said what happened: not an outcome saying a Gcore task carries the change out still.
+    said = Q(outcome__in=(Outcome.SUCCEEDED, Outcome.FAILED)) | Q(
+        outcome=Outcome.UNKNOWN, error_code=RECONCILED
+    )
+    settled = AuditEvent.objects.filter(said, attempt=OuterRef("pk")).order_by("sequence")
     return list(
         AuditEvent.objects.filter(
             provider=provider,

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from emulators.faults import Fault
+from emulators.transport import EmulatorTransport
 from secretsadmin.audit.models import AuditEvent
 from secretsadmin.audit.services import Actor
 from secretsadmin.config import Secret
@@ -17,7 +18,7 @@ from secretsadmin.drift.models import Seen
 from secretsadmin.gcore import services
 from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.gcore import GcoreAccount
-from tests.fixtures.gcore import GCORE_KEY, OTHER_REGION_ID, PROJECT_ID, REGION_ID
+from tests.fixtures.gcore import API_HOST, GCORE_KEY, OTHER_REGION_ID, PROJECT_ID, REGION_ID
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ACTION = "gcore.secret.external_change"
@@ -182,4 +183,31 @@ def test_the_dashboards_own_changes_are_not_drift(prod):
     services.delete_secret(actor, account="prod", region_id=REGION_ID, secret_id=www.id)
     watch_round()
 
+    assert observed() == []
+
+
+def test_the_dashboards_create_whose_task_ends_after_a_round_is_not_drift(
+    settings, gcore_app, gcore_clock
+):
+    """Tasks that take seconds (the emulator's manual clock): the create is accepted, a round
+    lists the region before the task has stored the secret, the next one finds it."""
+    settings.GCORE_ACCOUNTS = (
+        GcoreAccount("prod", API_HOST, Secret(GCORE_KEY), PROJECT_ID, (REGION_ID,)),
+    )
+    settings.GCORE_TIMEOUTS = Timeouts(connect=5.0, read=15.0)
+    settings.GCORE_TRANSPORT = EmulatorTransport(gcore_app)
+    watch_round()
+    services.create_secret(
+        Actor.system("test-person"),
+        account="prod",
+        region_id=REGION_ID,
+        name="slow",
+        secret_type="opaque",
+        payload=b"v",
+    )
+    watch_round()  # the task still runs: nothing yet
+    gcore_clock.advance(10)
+    watch_round()
+
+    assert [row.name for row in Seen.objects.all()] == ["slow"]
     assert observed() == []
