@@ -19,11 +19,13 @@ are those of a production pass, 20 times closer together (at the defaults, the p
 1. The pass: watcher rounds in this process (`Watcher.once` on the interval's beat, as
    `manage.py watch` runs them) from an empty database until every set with keys has had them
    read once and every secret has been listed. Counted at the emulators (each request stamped on
-   arrival): the watcher's calls in the busiest interval and the busiest 60 s (less 10 ms: an
-   arrival comes a moment after the budget allowed the call), against the budget. Goal: never
-   above it. Baseline: the same reads made by bare client calls alone
-   (`PipecatClient.list_sets`, `get_set`, `GcoreClient.list_secrets`), timed in this run; the
-   rounds' own time over theirs is what comparing and storing costs.
+   arrival): the watcher's calls in the busiest interval and the busiest 60 s (less 50 ms: an
+   arrival comes a moment after the budget allowed the call, later when this process is busy),
+   against the budget. Goal: never above it. Baseline: the same reads made by bare client calls
+   alone (`PipecatClient.list_sets`, `get_set`, `GcoreClient.list_secrets`), timed in this run; the
+   rounds' time, less their waits for the budget, over theirs is what comparing and storing cost
+   (and the other jobs). A round waits for each of its Pipecat calls: the last round's leave the
+   budget's window one by one, an interval after they were made.
 2. The latency: `manage.py watch` in a process of its own, on the same database, while this one
    makes changes at random moments through the providers' own APIs: Gcore secrets deleted,
    Pipecat sets created (both seen by the next listing: goal, within an interval plus a round),
@@ -65,8 +67,9 @@ PIPECAT_ACTION = "pipecat.secret_set.external_change"
 GCORE_ACTION = "gcore.secret.external_change"
 DEFAULT_INTERVAL = 60.0
 # The budget counts a call when it is allowed, the emulator when it arrives, a moment later and
-# not always the same moment later: windows of arrivals are counted this much shorter.
-JITTER = 0.010
+# later still when this process (the emulators serve from it) is busy: windows of arrivals are
+# counted this much shorter.
+JITTER = 0.050
 
 
 class Stamped:
@@ -144,6 +147,7 @@ class Pass:
     rounds: int
     seconds: float  # from the first round's start to the last one's end
     durations: list[float]  # each round's own time
+    waited: float  # of which the jobs waited for the budget
     starts: list[float]
     started: float
     ended: float
@@ -170,7 +174,15 @@ def run_pass(sets: int, secrets: int, interval: float, per_minute: int, limit: i
     from secretsadmin.watcher.registry import discover, jobs
 
     discover()
-    watcher = Watcher(jobs, lease_for(), Budget(per_minute, interval), interval)
+    waited = 0.0
+
+    def sleep(seconds: float) -> None:
+        nonlocal waited
+        waited += seconds
+        time.sleep(seconds)
+
+    budget = Budget(per_minute, interval, sleep=sleep)
+    watcher = Watcher(jobs, lease_for(), budget, interval)
     durations: list[float] = []
     starts: list[float] = []
     started = next_round = time.monotonic()
@@ -188,7 +200,7 @@ def run_pass(sets: int, secrets: int, interval: float, per_minute: int, limit: i
             time.sleep(max(0.0, next_round - time.monotonic()))
     finally:
         watcher.release()
-    return Pass(len(durations), ended - started, durations, starts, started, ended)
+    return Pass(len(durations), ended - started, durations, waited, starts, started, ended)
 
 
 def bare_reads(per_round: int) -> tuple[float, float, float]:
@@ -268,14 +280,15 @@ def report_pass(
         )
     list_sets, get_set, list_secrets = bare
     bare_pass = done.rounds * (list_sets + list_secrets) + sets * get_set
-    worked = sum(done.durations)
+    worked = sum(done.durations) - done.waited
     print(
         f"   bare client calls: list_sets {list_sets * 1000:.0f} ms, get_set "
         f"{get_set * 1000:.0f} ms, list_secrets {list_secrets * 1000:.0f} ms; the pass's reads "
         f"alone {bare_pass:.1f} s ({done.rounds} listings of each, {sets:,} set reads)"
     )
     print(
-        f"   the rounds' own time {worked:.1f} s: {worked / bare_pass:.2f}x the bare reads "
+        f"   the rounds' time {sum(done.durations):.1f} s, {done.waited:.1f} s of it waiting for "
+        f"the budget; the rest, {worked:.1f} s: {worked / bare_pass:.2f}x the bare reads "
         "(comparing, storing, the other jobs)"
     )
     figure(
@@ -435,8 +448,7 @@ def report_latency(
         )
     print(
         "   a key added is seen when its set's keys come due, oldest-read first: up to a keys "
-        f"pass ({keys_pass:.0f} s here, "
-        f"{keys_pass * DEFAULT_INTERVAL / interval / 60:.0f} minutes at the defaults)"
+        f"pass, the rounds of part 1 ({keys_pass:.0f} s here, as many minutes at the defaults)"
     )
 
 
@@ -479,7 +491,7 @@ def main() -> None:
         done = run_pass(args.sets, args.secrets, interval, per_minute, limit)
         report_pass(done, stamped, interval, per_minute, per_window, bare, args.sets, args.secrets)
 
-        keys_pass = done.rounds * interval
+        keys_pass = done.seconds
         log = Path(os.environ["DATA_DIR"]) / "watch.log"
         watcher = start_watcher(log)
         try:
