@@ -5,7 +5,7 @@ Run by hand, not by the test suite:
 
     .venv/bin/python bench/watch_bench.py       # about 3 minutes
     .venv/bin/python bench/watch_bench.py --sets 500 --secrets 1000 --changes 8 --key-changes 3
-                                                # run.py --quick's, about 75 s
+                                                # run.py --quick's, about a minute
 
 Both emulators are real HTTP servers on the loopback interface, in this process, adding 20 ms to
 every answer: a Pipecat Cloud organisation of `--sets` sets (one to five keys each, one in ten an
@@ -443,12 +443,12 @@ def report_latency(
             max(delays, default=math.inf),
             "s",
             goal=f"<= {goal:.1f} s"
-            + (" (a keys pass and a round)" if kind.endswith("key added") else " (a round)"),
+            + (" (a keys pass, a round)" if kind.endswith("added") else " (an interval, a round)"),
             met=ok,
         )
     print(
         "   a key added is seen when its set's keys come due, oldest-read first: up to a keys "
-        f"pass, the rounds of part 1 ({keys_pass:.0f} s here, as many minutes at the defaults)"
+        f"pass, part 1's ({keys_pass:.0f} s here)"
     )
 
 
