@@ -30,6 +30,11 @@ BENCHES: dict[str, tuple[str, list[str], list[str]]] = {
     "pipecat": ("pipecat_bench.py", [], ["-n", "15", "--watch", "6"]),
     "gcore": ("gcore_bench.py", [], ["-n", "8", "--watch", "3"]),
     "usage": ("usage_bench.py", [], ["--readers", "20", "--intervals", "2"]),
+    "watch": (
+        "watch_bench.py",
+        [],
+        ["--sets", "500", "--secrets", "1000", "--changes", "8", "--key-changes", "3"],
+    ),
     "audit": ("audit_bench.py", [], ["--events", "100000"]),
     "audit-filters": ("audit_filters_bench.py", [], ["--events", "100000"]),
     "load": ("load.py", [], ["--users", "40", "--seconds", "15"]),

@@ -28,7 +28,7 @@ def pipecat_drift(context: Context) -> None:
     for account in clients.names:
         if not context.leading():
             return
-        if not context.budget.take(actions.PROVIDER, account):
+        if not context.budget.wait(actions.PROVIDER, account, until=context.ends):
             continue
         client = clients.get(account)
         began = timezone.now()
@@ -58,11 +58,14 @@ def pipecat_alerts(context: Context) -> None:
 def _read_keys(
     context: Context, client: PipecatClient, account: str, actor: services.Actor
 ) -> None:
-    left = context.budget.left(actions.PROVIDER, account)
-    for due in observe.due_for_detail(actions.PROVIDER, account, left, where=WITH_KEYS):
+    # Waiting for each call, not taking what is left at once: the last round's calls leave the
+    # budget's window one by one, an interval after they were made, and taking would find this
+    # round's share spent by them and skip every other round.
+    share = context.budget.per_window
+    for due in observe.due_for_detail(actions.PROVIDER, account, share, where=WITH_KEYS):
         if not context.leading() or time.monotonic() >= context.ends:
             return
-        if not context.budget.take(actions.PROVIDER, account):
+        if not context.budget.wait(actions.PROVIDER, account, until=context.ends):
             return
         began = timezone.now()
         try:

@@ -1,6 +1,8 @@
 """Changes made to Pipecat Cloud sets with other tools (the provider's API, the official CLI),
 seen by the watcher's round and recorded as `observed` events; the dashboard's own are not."""
 
+import time
+
 import pytest
 from django.core.management import call_command
 
@@ -11,6 +13,9 @@ from secretsadmin.drift.models import Seen
 from secretsadmin.pipecat import services
 from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.pipecat.config import PipecatAccount
+from secretsadmin.watcher.budget import Budget
+from secretsadmin.watcher.context import Context
+from secretsadmin.watcher.registry import discover, jobs
 from tests.fixtures.pipecat import PIPECAT_ORG, PIPECAT_TOKEN
 from tests.pipecat.conftest import put, upstream
 
@@ -198,3 +203,35 @@ def test_the_dashboard_repairing_a_failed_set_is_not_drift(prod):
     watch_round()
 
     assert observed() == []
+
+
+class Ticking:
+    """The budget's clock: time passes as the job works (each reading a little later)."""
+
+    def __init__(self) -> None:
+        self.now = time.monotonic()
+
+    def __call__(self) -> float:
+        self.now += 0.01
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_every_round_reads_its_share_of_keys_not_every_other_one(prod):
+    """Rounds on the interval's beat: the last round's calls, made over its course, leave the
+    budget's window over the next round's course; the round waits for each, not skipping."""
+    for n in range(30):
+        put(prod, f"set-{n:02}", settle=False, K="v")
+    discover()  # the apps' jobs in their order, as the command finds them
+    (pipecat_drift,) = (job.run for job in jobs if job.name == "pipecat_drift")
+    clock = Ticking()
+    budget = Budget(per_minute=600, interval=1.0, clock=clock, sleep=clock.sleep)  # 10 a round
+    read = []
+    for beat in (clock.now, clock.now + 1.0, clock.now + 2.0):
+        clock.now = beat
+        pipecat_drift(Context(budget, ends=beat + 1.0, leading=lambda: True))
+        read.append(Seen.objects.filter(provider="pipecat").exclude(detail_at=None).count())
+
+    assert read == [9, 18, 27]  # each round: the listing, and nine sets' keys
