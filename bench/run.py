@@ -1,8 +1,8 @@
 """Runs every benchmark in bench/ one after the other and ends with their headline figures, each
 against the baseline measured in the same run, and whether its goal was met.
 
-    .venv/bin/python bench/run.py            # every bench, full size (about 30 minutes)
-    .venv/bin/python bench/run.py --quick    # smaller samples (about 8 minutes): a smoke run
+    .venv/bin/python bench/run.py            # every bench, full size (about 33 minutes)
+    .venv/bin/python bench/run.py --quick    # smaller samples (about 9 minutes): a smoke run
     .venv/bin/python bench/run.py --only pipecat,gcore,usage
 
 The audit benches run on DATABASE_URL's database (SQLite, a scratch file, by default; on

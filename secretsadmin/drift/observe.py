@@ -96,6 +96,12 @@ def keep(listing: Listing) -> None:
         baseline.save()
 
 
+def regions_listed(provider: str, account: str) -> set[str]:
+    """The regions of the account listed before (for a provider listing region by region)."""
+    baseline = Baseline.objects.filter(provider=provider, account=account).first()
+    return set(baseline.regions) if baseline else set()
+
+
 def _compared(
     seen: dict[str, Seen],
     current: dict[str, Thing],

@@ -93,19 +93,21 @@ def _listing(
         logger.warning("gcore_drift: %s: the regions could not be listed: %s", account, error)
         return None
     # As many pages as each region's last listing took (one at least), and the regions' own
-    # read, spent at once: half a listing would be no listing.
+    # read, spent at once: half a listing would be no listing. A region never listed may hold
+    # any number of pages: a listing with one takes the round's whole share at least.
     seen = Seen.objects.filter(provider=actions.PROVIDER, account=account)
     counts = dict(seen.values_list("region").annotate(count=Count("key")))
-    pages = sum(max(1, math.ceil(counts.get(str(r.id), 0) / MAX_PAGE_SIZE)) for r in regions)
-    if 1 + pages > context.budget.per_minute:
+    before = observe.regions_listed(actions.PROVIDER, account)
+    calls = 1 + sum(max(1, math.ceil(counts.get(str(r.id), 0) / MAX_PAGE_SIZE)) for r in regions)
+    if calls > context.budget.per_minute:
         logger.warning(
             "gcore_drift: %s: a listing takes %d calls, more than WATCH_CALLS_PER_MINUTE",
             account,
-            1 + pages,
+            calls,
         )
-    if not context.budget.take(
-        actions.PROVIDER, account, min(1 + pages, context.budget.per_minute)
-    ):
+    if any(str(r.id) not in before for r in regions):
+        calls = max(calls, context.budget.per_window)
+    if not context.budget.take(actions.PROVIDER, account, min(calls, context.budget.per_minute)):
         return None
     listed, things = [], []
     for region in regions:
