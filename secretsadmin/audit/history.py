@@ -54,12 +54,14 @@ def changes_to(
     removals: Collection[str],
     provisionings: Collection[str],
     changes: Collection[str] | None = None,
+    observed: str = "",
 ) -> History:
     """The changes that succeeded on `target`, or were observed made elsewhere, since the last of
     the `removals` (a thing of that name deleted and created again starts afresh).
     `provisionings` are the actions after which the provider provisions the thing anew (so it is
     pending since); `changes`, when given, the only actions that change the thing (not an
-    operation it is merely the subject of, nor a change to another thing of the same name)."""
+    operation it is merely the subject of, nor a change to another thing of the same name);
+    `observed`, the action of the changes made elsewhere, whose deletions are removals too."""
     succeeded = AuditEvent.objects.filter(
         provider=provider,
         account=account,
@@ -68,7 +70,10 @@ def changes_to(
     )
     if changes is not None:
         succeeded = succeeded.filter(action__in=changes)
-    removed = succeeded.filter(action__in=removals).order_by("-sequence").values("sequence")[:1]
+    removal = Q(action__in=removals)
+    if observed:
+        removal |= Q(action=observed, observed__change="deleted")
+    removed = succeeded.filter(removal).order_by("-sequence").values("sequence")[:1]
     since = succeeded.filter(sequence__gt=Coalesce(Subquery(removed), Value(0))).only(*FIELDS)
     recent = list(since.order_by("-sequence")[:RECENT])
     if not recent:

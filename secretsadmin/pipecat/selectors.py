@@ -168,6 +168,7 @@ def history(account: str, name: str) -> History:
         removals=actions.REMOVALS,
         provisionings=actions.PROVISIONING,
         changes=(*actions.SET_CHANGES, actions.SET_EXTERNAL_CHANGE),
+        observed=actions.SET_EXTERNAL_CHANGE,
     )
 
 

@@ -235,3 +235,19 @@ def test_every_round_reads_its_share_of_keys_not_every_other_one(prod):
         read.append(Seen.objects.filter(provider="pipecat").exclude(detail_at=None).count())
 
     assert read == [9, 18, 27]  # each round: the listing, and nine sets' keys
+
+
+def test_a_set_deleted_and_made_again_elsewhere_starts_its_history_afresh(prod, viewer):
+    watch_round()
+    put(prod, "voice-prod", settle=False, B="2")
+    watch_round()  # saved elsewhere: a change in its history
+    with upstream(prod) as api:
+        api.delete("/secrets/voice-prod").raise_for_status()
+    watch_round()
+    put(prod, "voice-prod", A="1")
+    watch_round()
+
+    page = viewer.get("/pipecat/prod/sets/voice-prod/").content.decode()
+    first = page[page.index("First change seen") :][:600]
+    assert "created (secret set, region us-west)" in first
+    assert "status ready" not in first
