@@ -30,7 +30,8 @@ ECR = re.compile(r"^(https?://)?\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\
 
 
 def hold(now: datetime) -> int:
-    """Holds each account's set status and pull secret alerts; returns how many were raised."""
+    """Holds each account's set status, rotation and pull secret alerts; returns how many were
+    raised."""
     raised = 0
     for account in pipecat_clients().names:
         seen = list(Seen.objects.filter(provider=actions.PROVIDER, account=account))
