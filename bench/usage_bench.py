@@ -31,10 +31,8 @@ and again when a user names one the list lacks.
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -44,7 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.figures import figure  # noqa: E402 - the checkout's root goes on the path first
+from bench import django_setup  # noqa: E402 - the checkout's root goes on the path first
+from bench.figures import figure  # noqa: E402
 
 LATENCY = 0.020
 GOAL = 2
@@ -68,28 +67,16 @@ NO_SHARING = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCach
 
 
 def setup_django(pipecat_url: str, gcore_url: str) -> None:
-    for name in [n for n in os.environ if n.startswith(("PIPECAT_", "GCORE_"))]:
-        del os.environ[name]  # the intervals measured are the settings' defaults
-    data = tempfile.mkdtemp(prefix="usage-bench-")
-    os.environ.update(
-        SECRET_KEY="bench-only-" + "x" * 40,
-        DJANGO_SETTINGS_MODULE="secretsadmin.settings",
-        DATABASE_URL=f"sqlite:///{data}/db.sqlite3",
-        LOG_LEVEL="warning",
-        PIPECAT_ACCOUNTS="prod",
-        PIPECAT_PROD_API_KEY=PIPECAT_TOKEN,
-        PIPECAT_PROD_API_URL=pipecat_url,
-        GCORE_ACCOUNTS="bench",
-        GCORE_BENCH_API_KEY=GCORE_KEY,
-        GCORE_BENCH_API_URL=gcore_url,
-        GCORE_BENCH_PROJECT=str(PROJECT_ID),
-        GCORE_BENCH_REGIONS=str(REGION_ID),
+    # The intervals measured are the settings' defaults.
+    django_setup.setup_django(
+        pipecat_url,
+        gcore_url,
+        name="usage",
+        pipecat_token=PIPECAT_TOKEN,
+        gcore_key=GCORE_KEY,
+        project_id=PROJECT_ID,
+        region_id=REGION_ID,
     )
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def signed_in_client():

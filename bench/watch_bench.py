@@ -42,7 +42,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -55,7 +54,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.figures import figure  # noqa: E402 - the checkout's root goes on the path first
+from bench import django_setup  # noqa: E402 - the checkout's root goes on the path first
+from bench.figures import figure  # noqa: E402
 
 LATENCY = 0.020
 PIPECAT_TOKEN = "pk_watch_bench"
@@ -103,31 +103,17 @@ def busiest(stamps: list[float], window: float) -> int:
 
 
 def setup_django(pipecat_url: str, gcore_url: str, interval: float, per_minute: int) -> None:
-    for name in [n for n in os.environ if n.startswith(("PIPECAT_", "GCORE_", "WATCH_"))]:
-        del os.environ[name]
-    data = tempfile.mkdtemp(prefix="watch-bench-")
-    os.environ.update(
-        SECRET_KEY="bench-only-" + "x" * 40,
-        DJANGO_SETTINGS_MODULE="secretsadmin.settings",
-        DATA_DIR=data,
-        DATABASE_URL=f"sqlite:///{data}/db.sqlite3",
-        LOG_LEVEL="warning",
-        PIPECAT_ACCOUNTS="prod",
-        PIPECAT_PROD_API_KEY=PIPECAT_TOKEN,
-        PIPECAT_PROD_API_URL=pipecat_url,
-        GCORE_ACCOUNTS="bench",
-        GCORE_BENCH_API_KEY=GCORE_KEY,
-        GCORE_BENCH_API_URL=gcore_url,
-        GCORE_BENCH_PROJECT=str(PROJECT_ID),
-        GCORE_BENCH_REGIONS=str(REGION_ID),
+    django_setup.setup_django(
+        pipecat_url,
+        gcore_url,
+        name="watch",
+        pipecat_token=PIPECAT_TOKEN,
+        gcore_key=GCORE_KEY,
+        project_id=PROJECT_ID,
+        region_id=REGION_ID,
         WATCH_INTERVAL_SECONDS=str(interval),
         WATCH_CALLS_PER_MINUTE=str(per_minute),
     )
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def p(samples: list[float], q: float) -> float:
