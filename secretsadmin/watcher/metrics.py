@@ -9,7 +9,7 @@ from prometheus_client.metrics_core import Metric
 
 from secretsadmin.metrics.registry import collectors
 
-from .models import JobRuns, Rounds
+from .models import JobRuns, Rounds, UpstreamCalls
 from .records import ROUNDS_ID
 
 
@@ -43,6 +43,28 @@ def watcher() -> Iterator[Metric]:
             value=rounds.last_seconds,
         )
     yield from _jobs(list(JobRuns.objects.order_by("job")))
+    yield from _calls(list(UpstreamCalls.objects.order_by("provider", "account", "operation")))
+
+
+def _calls(found: list[UpstreamCalls]) -> Iterator[Metric]:
+    labels = ["provider", "account", "operation"]
+    calls = CounterMetricFamily(
+        "secretsadmin_watcher_upstream_calls",
+        "Calls the watcher's jobs made to a provider's operation (the web's are "
+        "secretsadmin_upstream_calls), whichever process led.",
+        labels=labels,
+    )
+    errors = CounterMetricFamily(
+        "secretsadmin_watcher_upstream_errors",
+        "Those of the watcher's calls that failed once their retries were spent.",
+        labels=labels,
+    )
+    for row in found:
+        key = [row.provider, row.account, row.operation]
+        calls.add_metric(key, row.calls)
+        errors.add_metric(key, row.errors)
+    yield calls
+    yield errors
 
 
 def _jobs(found: list[JobRuns]) -> Iterator[Metric]:

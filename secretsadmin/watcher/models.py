@@ -35,3 +35,25 @@ class JobRuns(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}: {self.runs} runs, {self.failures} failed"
+
+
+class UpstreamCalls(models.Model):
+    """The calls the watcher's jobs made to each provider's operation (its own process's, which
+    no replica's /metrics would otherwise see), and those that failed."""
+
+    provider = models.CharField(max_length=32)
+    account = models.CharField(max_length=200)
+    operation = models.CharField(max_length=100)
+    calls = models.BigIntegerField(default=0)
+    errors = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "upstream calls"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "account", "operation"], name="watcher_upstream_calls_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.account} {self.operation}: {self.calls}"

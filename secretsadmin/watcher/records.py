@@ -9,7 +9,9 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import JobRuns, Rounds
+from secretsadmin.providers import instruments
+
+from .models import JobRuns, Rounds, UpstreamCalls
 
 logger = logging.getLogger(__name__)
 ROUNDS_ID = 1
@@ -27,6 +29,46 @@ def round_ended(seconds: float) -> None:
             "last_seconds": seconds,
         },
     )
+
+
+# What this process had counted when it last wrote its calls down: each round adds what is new.
+_written: dict[tuple[str, str, str], tuple[float, float]] = {}
+
+
+def count_calls_from_now() -> None:
+    """Counts only the calls made from now on as the watcher's (its process may have made
+    others before it began watching)."""
+    _written.update(_counted())
+
+
+def calls_made() -> None:
+    """Adds the upstream calls this process made since it last did (its jobs' calls, counted by
+    `providers.instruments`) to the database's tally."""
+    for key, (calls, errors) in _counted().items():
+        before_calls, before_errors = _written.get(key, (0.0, 0.0))
+        new_calls, new_errors = calls - before_calls, errors - before_errors
+        if new_calls or new_errors:
+            provider, account, operation = key
+            _tally(
+                UpstreamCalls,
+                {"provider": provider, "account": account, "operation": operation},
+                counts={"calls": int(new_calls), "errors": int(new_errors)},
+                last={},
+            )
+            _written[key] = (calls, errors)
+
+
+def _counted() -> dict[tuple[str, str, str], tuple[float, float]]:
+    found: dict[tuple[str, str, str], list[float]] = {}
+    for counter, at in ((instruments.calls, 0), (instruments.errors, 1)):
+        for family in counter.collect():
+            for sample in family.samples:
+                if not sample.name.endswith("_total"):
+                    continue
+                labels = sample.labels
+                key = (labels["provider"], labels["account"], labels["operation"])
+                found.setdefault(key, [0.0, 0.0])[at] += sample.value
+    return {key: (calls, errors) for key, (calls, errors) in found.items()}
 
 
 def job_ended(job: str, seconds: float, *, failed: bool) -> None:

@@ -39,6 +39,7 @@ def run_round(number: int, jobs: Iterable[Job], context: Context, interval: floa
             done.failed.append(job.name)
     elapsed = _ms(started)
     records.round_ended(elapsed / 1000)
+    records.calls_made()
     logger.log(
         logging.WARNING if done.failed or done.left else logging.INFO,
         "watcher round %d: %d job(s) done, %d failed%s in %.0f ms",

@@ -42,3 +42,37 @@ def test_expiry_sets_by_status_drift_and_alerts(client, token, gcore, pipecat_ac
     assert value(text, "secretsadmin_alerts", kind="expiry", state="open") == 1
     assert value(text, "secretsadmin_alerts", kind="drift", state="open") == 1
     assert "secretsadmin_drift_last_listing_timestamp_seconds" in text
+
+
+def test_the_watchers_own_upstream_calls_are_counted_once_each(
+    client,
+    token,  # noqa: F811
+    pipecat_accounts,
+    viewer,
+):
+    put(pipecat_accounts, "voice-prod", API_KEY="v")
+    # A page's calls, this process's before it watches, are not the watcher's.
+    assert viewer.get("/pipecat/prod/").status_code == 200
+    call_command("watch", "--once")
+    first = value(
+        scrape(client),
+        "secretsadmin_watcher_upstream_calls_total",
+        provider="pipecat",
+        account="prod",
+        operation="list_sets",
+    )
+    call_command("watch", "--once")
+    text = scrape(client)
+    labels = {"provider": "pipecat", "account": "prod"}
+    assert first == 1
+    assert (
+        value(text, "secretsadmin_watcher_upstream_calls_total", operation="list_sets", **labels)
+        == 2
+    )
+    assert (
+        value(text, "secretsadmin_watcher_upstream_calls_total", operation="get_set", **labels) == 2
+    )
+    assert (
+        value(text, "secretsadmin_watcher_upstream_errors_total", operation="list_sets", **labels)
+        == 0
+    )

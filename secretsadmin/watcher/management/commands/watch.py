@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from secretsadmin.watcher import records
 from secretsadmin.watcher.budget import Budget
 from secretsadmin.watcher.leadership import lease_for
 from secretsadmin.watcher.loop import Watcher
@@ -27,6 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, once: bool, **options: Any) -> None:
         discover()
+        records.count_calls_from_now()
         interval = settings.WATCH_INTERVAL_SECONDS
         watcher = Watcher(
             jobs, lease_for(), Budget(settings.WATCH_CALLS_PER_MINUTE, interval), interval
