@@ -105,8 +105,15 @@ def hold(kind: str, *, provider: str, account: str, conditions: Iterable[Conditi
     condition gone (a certificate replaced, a set ready again, a threshold passed for a tighter
     one). Returns how many alerts were raised."""
     held = {(c.subject_id, c.threshold): c for c in conditions}
+    unresolved = Alert.objects.filter(kind=kind, provider=provider, account=account).exclude(
+        state=Alert.State.RESOLVED
+    )
+    standing = {(s, t): pk for pk, s, t in unresolved.values_list("pk", "subject_id", "threshold")}
     raised = 0
-    for condition in held.values():
+    # Those raised already are not asked again: a round holding thousands costs one query.
+    for key, condition in held.items():
+        if key in standing:
+            continue
         alert = raise_alert(
             kind,
             provider=provider,
@@ -118,14 +125,7 @@ def hold(kind: str, *, provider: str, account: str, conditions: Iterable[Conditi
             region=condition.region,
         )
         raised += alert is not None
-    unresolved = Alert.objects.filter(kind=kind, provider=provider, account=account).exclude(
-        state=Alert.State.RESOLVED
-    )
-    gone = [
-        pk
-        for pk, subject_id, threshold in unresolved.values_list("pk", "subject_id", "threshold")
-        if (subject_id, threshold) not in held
-    ]
+    gone = [pk for key, pk in standing.items() if key not in held]
     if gone:
         Alert.objects.filter(pk__in=gone).exclude(state=Alert.State.RESOLVED).update(
             state=Alert.State.RESOLVED, resolved_at=timezone.now(), snoozed_until=None
