@@ -7,6 +7,7 @@ the variable at fault. Secrets come back wrapped in `Secret`, which never prints
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, overload
@@ -16,6 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
+# A name a list variable gives a thing configured under variables of its own (AUDIT_SINKS=siem).
+NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
 
 
 class Secret:
@@ -138,6 +141,18 @@ class Config:
         if value is None:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    def names(self, name: str, *, what: str, example: str) -> list[str]:
+        """A comma list of names for things configured each under their own variables (a sink,
+        a channel): lower-case letters, digits and '-', at most 32 characters, each once."""
+        names = self.strings(name)
+        for item in names:
+            if not NAME.fullmatch(item) or names.count(item) > 1:
+                raise ImproperlyConfigured(
+                    f"{name}: {item!r} is not a {what} name (lower-case letters, digits and "
+                    f"'-', at most 32 characters, each named once), e.g. {example}."
+                )
+        return names
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         """One of `choices`, in any case; returned as spelt in `choices`."""

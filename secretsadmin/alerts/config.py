@@ -3,7 +3,6 @@
 `_SECRET` ✱ (or `_SECRET_FILE`, an `https://` webhook's signing key), and its route:
 `_ACCOUNTS` and `_KINDS` (comma lists; all when unset)."""
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
@@ -16,7 +15,6 @@ from secretsadmin.config import Config, Secret
 
 from .kinds import KINDS
 
-NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 # The scheme as configured: how the alert is sent, and the scheme it is posted to.
 SCHEMES: dict[str, tuple["Kind", str]] = {
@@ -68,16 +66,8 @@ class Channel:
 def channels(env: Config, accounts: Collection[str] | None = None) -> list[Channel]:
     """The channels named in ALERT_CHANNELS; with `accounts` (the configured accounts' names), a
     route naming any other stops start-up: a typo would send that account's alerts nowhere."""
-    names = env.strings("ALERT_CHANNELS")
-    found = []
-    for name in names:
-        if not NAME.fullmatch(name) or names.count(name) > 1:
-            raise ImproperlyConfigured(
-                f"ALERT_CHANNELS: {name!r} is not a channel name (lower-case letters, digits and "
-                "'-', at most 32 characters, each named once), e.g. ops,sec."
-            )
-        found.append(_channel(env, name, accounts))
-    return found
+    names = env.names("ALERT_CHANNELS", what="channel", example="ops,sec")
+    return [_channel(env, name, accounts) for name in names]
 
 
 def _channel(env: Config, name: str, accounts: Collection[str] | None) -> Channel:

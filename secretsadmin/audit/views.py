@@ -1,9 +1,11 @@
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from secretsadmin.accounts.access import role_required
@@ -59,10 +61,19 @@ def _detail_page(
         "operation": selectors.event(event.operation_id) if event.operation_id else None,
         "steps": selectors.steps_of(event) if event.outcome == Outcome.ATTEMPTED else [],
         "check_form": ValueCheckForm(keys=_fingerprints(event)),
+        "made_at": _made_at(event),
         **_can_check(),
         **(check or {}),
     }
     return render(request, "audit/detail.html", context, status=status)
+
+
+def _made_at(event: AuditEvent) -> datetime | None:
+    """When the provider's own log says an observed change was made (its text, ISO 8601)."""
+    seen = event.observed if isinstance(event.observed, dict) else {}
+    by = seen.get("by")
+    at = by.get("at") if isinstance(by, dict) else None
+    return parse_datetime(at) if isinstance(at, str) else None
 
 
 def _fingerprints(event: AuditEvent) -> dict[str, str]:

@@ -2,7 +2,6 @@
 `AUDIT_SINK_<NAME>_URL` (`syslog://host:port`, `syslog+tls://host:port`, `https://…`), `_CA_FILE`,
 `_VERIFY`, `_HEADER` and `_TOKEN` ✱ (or `_TOKEN_FILE`)."""
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -12,7 +11,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from secretsadmin.config import Config, Secret
 
-NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
 SCHEMES = {"syslog": "syslog", "syslog+tls": "syslog", "https": "https", "http": "https"}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Kind = Literal["syslog", "https"]
@@ -43,16 +41,8 @@ class Sink:
 
 
 def sinks(env: Config) -> list[Sink]:
-    names = env.strings("AUDIT_SINKS")
-    found = []
-    for name in names:
-        if not NAME.fullmatch(name) or names.count(name) > 1:
-            raise ImproperlyConfigured(
-                f"AUDIT_SINKS: {name!r} is not a sink name (lower-case letters, digits and '-', "
-                "at most 32 characters, each named once), e.g. siem,archive."
-            )
-        found.append(_sink(env, name))
-    return found
+    names = env.names("AUDIT_SINKS", what="sink", example="siem,archive")
+    return [_sink(env, name) for name in names]
 
 
 def _sink(env: Config, name: str) -> Sink:

@@ -13,6 +13,7 @@ from emulators.transport import EmulatorTransport
 from secretsadmin.alerts.models import Alert
 from secretsadmin.audit.services import Actor
 from secretsadmin.config import Secret
+from secretsadmin.drift.models import Seen
 from secretsadmin.pipecat import services as pipecat_services
 from secretsadmin.providers.config import Timeouts
 from secretsadmin.providers.gcore import GcoreAccount
@@ -111,6 +112,8 @@ def test_a_secret_far_from_expiry_or_without_one_raises_nothing(settings, receiv
     )
     gcore.add_secret(PROJECT_ID, REGION_ID, "never", "opaque", b"x", created=now)
     watch_round()
+    # The round looked at both (a round that listed nothing would raise nothing either).
+    assert sorted(Seen.objects.values_list("name", flat=True)) == ["later", "never"]
     assert receiver.accepted == [] and not Alert.objects.exists()
 
 

@@ -134,6 +134,8 @@ def test_who_made_it_is_shown_on_the_secrets_page_and_the_audit_event(prod, gcor
     detail = auditor.get(f"/audit/{event.sequence}/").content.decode()
     assert "Made by, as the provider's log says" in detail
     assert "user1001@example.com" in detail and "Gcore/Python" in detail
+    made = re.search(r"<dt>Time there</dt><dd><time datetime=\"([^\"]+)\"", detail)
+    assert made is not None  # a time, shown as the page shows its own
 
 
 def test_the_log_unreadable_leaves_who_unknown_and_the_change_recorded(prod, gcore_sdk):
